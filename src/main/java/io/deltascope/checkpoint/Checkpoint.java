@@ -1,0 +1,160 @@
+package io.deltascope.checkpoint;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A HuggingFace checkpoint: its config and the catalogue of its tensors, read from headers only. No
+ * tensor data is read here; {@link TensorInfo} says where each tensor's bytes are.
+ *
+ * @param location the folder (or single safetensors file) as the user named it
+ * @param config the model config ({@link ModelConfig#unknown()} without config.json)
+ * @param tensors every tensor by name, sorted by name
+ * @param metadata the {@code __metadata__} of the (first) weights file
+ * @param files the weights files read, in order
+ */
+public record Checkpoint(
+    String location,
+    ModelConfig config,
+    Map<String, TensorInfo> tensors,
+    Map<String, String> metadata,
+    List<String> files) {
+
+  public static final String SINGLE_FILE = "model.safetensors";
+  public static final String INDEX_FILE = "model.safetensors.index.json";
+  public static final String CONFIG_FILE = "config.json";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Opens a checkpoint folder, or a single {@code .safetensors} file. */
+  public static Checkpoint open(String location) {
+    if (!Locations.exists(location)) {
+      throw CheckpointException.of(location, "no such file or folder");
+    }
+    if (Locations.isFile(location)) {
+      return fromSingleFile(location, location, configBeside(parentOf(location)));
+    }
+    ModelConfig config = configBeside(location);
+    String index = Locations.resolve(location, INDEX_FILE);
+    if (Locations.isFile(index)) {
+      return fromIndex(location, index, config);
+    }
+    String single = Locations.resolve(location, SINGLE_FILE);
+    if (Locations.isFile(single)) {
+      return fromSingleFile(location, single, config);
+    }
+    throw CheckpointException.of(
+        location,
+        "no %s or %s: not a HuggingFace checkpoint folder with safetensors weights",
+        SINGLE_FILE,
+        INDEX_FILE);
+  }
+
+  /** Names of the tensors, sorted. */
+  public List<String> names() {
+    return List.copyOf(tensors.keySet());
+  }
+
+  public TensorInfo tensor(String name) {
+    return tensors.get(name);
+  }
+
+  private static ModelConfig configBeside(String folder) {
+    String config = Locations.resolve(folder, CONFIG_FILE);
+    return Locations.isFile(config) ? ModelConfig.read(config) : ModelConfig.unknown();
+  }
+
+  private static String parentOf(String file) {
+    java.nio.file.Path parent = java.nio.file.Path.of(file).toAbsolutePath().getParent();
+    return parent == null ? "." : parent.toString();
+  }
+
+  private static Checkpoint fromSingleFile(String location, String file, ModelConfig config) {
+    SafetensorsFile weights = SafetensorsFile.read(file);
+    Map<String, TensorInfo> byName = new TreeMap<>();
+    for (TensorInfo t : weights.tensors()) {
+      byName.put(t.name(), t);
+    }
+    return new Checkpoint(
+        location, config, Collections.unmodifiableMap(byName), weights.metadata(), List.of(file));
+  }
+
+  private static Checkpoint fromIndex(String folder, String index, ModelConfig config) {
+    Map<String, String> weightMap = readWeightMap(folder, index);
+    Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
+    for (String shard : new java.util.TreeSet<>(weightMap.values())) {
+      String shardFile = Locations.resolve(folder, shard);
+      if (!Locations.isFile(shardFile)) {
+        throw CheckpointException.of(index, "shard '%s' named in weight_map does not exist", shard);
+      }
+      shards.put(shard, SafetensorsFile.read(shardFile));
+    }
+    Map<String, TensorInfo> byName = new TreeMap<>();
+    for (Map.Entry<String, String> e : weightMap.entrySet()) {
+      SafetensorsFile shard = shards.get(e.getValue());
+      TensorInfo tensor =
+          shard.tensors().stream()
+              .filter(t -> t.name().equals(e.getKey()))
+              .findFirst()
+              .orElse(null);
+      if (tensor == null) {
+        throw CheckpointException.of(
+            index,
+            "tensor '%s' is mapped to shard '%s', whose header does not have it",
+            e.getKey(),
+            e.getValue());
+      }
+      byName.put(tensor.name(), tensor);
+    }
+    List<String> files = new ArrayList<>();
+    shards.values().forEach(s -> files.add(s.location()));
+    Map<String, String> metadata =
+        shards.isEmpty() ? Map.of() : shards.values().iterator().next().metadata();
+    return new Checkpoint(
+        folder, config, Collections.unmodifiableMap(byName), metadata, List.copyOf(files));
+  }
+
+  private static Map<String, String> readWeightMap(String folder, String index) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(new String(Locations.readAll(index), StandardCharsets.UTF_8));
+    } catch (JsonProcessingException e) {
+      throw CheckpointException.of(
+          index, "not valid JSON: %s", e.getOriginalMessage().replace('\n', ' '));
+    }
+    JsonNode map = root == null ? null : root.get("weight_map");
+    if (map == null || !map.isObject()) {
+      throw CheckpointException.of(index, "no weight_map object");
+    }
+    if (map.isEmpty()) {
+      throw CheckpointException.of(index, "weight_map is empty");
+    }
+    Map<String, String> weightMap = new TreeMap<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = map.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> e = fields.next();
+      if (!e.getValue().isTextual()) {
+        throw CheckpointException.of(index, "weight_map entry '%s' is not a file name", e.getKey());
+      }
+      String shard = e.getValue().asText();
+      if (!Locations.staysInside(folder, shard)) {
+        throw CheckpointException.of(
+            index,
+            "shard path '%s' for tensor '%s' leaves the checkpoint folder",
+            shard,
+            e.getKey());
+      }
+      weightMap.put(e.getKey(), shard);
+    }
+    return weightMap;
+  }
+}

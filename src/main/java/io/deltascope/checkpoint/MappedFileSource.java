@@ -1,0 +1,76 @@
+package io.deltascope.checkpoint;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A local file read through memory mappings of the requested ranges (long offsets, so files over 2
+ * GB are fine). Mappings are unmapped on {@link #release}, so a task's resident memory stays at the
+ * windows it is using rather than growing with every tensor it has read.
+ */
+final class MappedFileSource implements ByteSource {
+  private static final sun.misc.Unsafe UNSAFE = unsafe();
+
+  private final Path path;
+  private final FileChannel channel;
+
+  MappedFileSource(Path path) throws IOException {
+    this.path = path;
+    this.channel = FileChannel.open(path, StandardOpenOption.READ);
+  }
+
+  @Override
+  public long size() throws IOException {
+    return channel.size();
+  }
+
+  @Override
+  public ByteBuffer read(long offset, int length) throws IOException {
+    if (offset < 0 || length < 0 || offset + length > channel.size()) {
+      throw new IOException(
+          String.format(
+              "%s: range [%d, %d) is outside the file (%d bytes)",
+              path, offset, offset + length, channel.size()));
+    }
+    if (length == 0) {
+      return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+    }
+    MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+    return mapped.order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  @Override
+  public void release(ByteBuffer buffer) {
+    if (buffer.isDirect() && UNSAFE != null) {
+      UNSAFE.invokeCleaner(buffer);
+    }
+  }
+
+  @Override
+  public String location() {
+    return path.toString();
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+
+  // sun.misc.Unsafe (module jdk.unsupported) unmaps a mapping at once; without it the GC does
+  // later.
+  private static sun.misc.Unsafe unsafe() {
+    try {
+      Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      return (sun.misc.Unsafe) f.get(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
+    }
+  }
+}

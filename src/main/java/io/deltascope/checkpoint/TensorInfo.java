@@ -1,0 +1,27 @@
+package io.deltascope.checkpoint;
+
+import java.io.Serializable;
+
+/**
+ * Where one stored tensor's bytes are: enough for an executor to read it without the driver.
+ *
+ * @param name the tensor's name in the checkpoint ("model.layers.0.self_attn.q_proj.weight")
+ * @param dtype its stored element type
+ * @param shape its dimensions
+ * @param file the file that holds it: a local path or a Hadoop URI
+ * @param offset absolute byte offset of its first element in {@code file}
+ * @param byteLength number of bytes it occupies
+ */
+public record TensorInfo(
+    String name, DType dtype, Shape shape, String file, long offset, long byteLength)
+    implements Serializable {
+
+  public long elementCount() {
+    return shape.elementCount();
+  }
+
+  /** The same tensor renamed, as when a tied side lends its embedding as the output head. */
+  public TensorInfo withName(String newName) {
+    return new TensorInfo(newName, dtype, shape, file, offset, byteLength);
+  }
+}

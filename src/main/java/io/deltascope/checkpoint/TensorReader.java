@@ -1,0 +1,115 @@
+package io.deltascope.checkpoint;
+
+import io.deltascope.tensor.ElementDecoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Reads one tensor's values in storage order, decoded to double, a window of bytes at a time. A
+ * window is mapped (or fetched), decoded into the caller's array in pieces, and released before the
+ * next, so memory stays at one window however large the tensor is.
+ */
+public final class TensorReader {
+  /** Bytes per window: large enough for sequential reads, small enough to stay out of the way. */
+  static final int WINDOW_BYTES = 16 << 20;
+
+  private final ByteSource source;
+  private final TensorInfo tensor;
+  private final ElementDecoder decoder;
+  private final long elementLimit;
+  private final int blockElements;
+  private final int blockBytes;
+
+  private long elementsRead;
+  private ByteBuffer window;
+  private long windowFirstElement;
+  private long windowElements;
+
+  /** Reads the first {@code elementLimit} values (all of them: {@code tensor.elementCount()}). */
+  public TensorReader(ByteSource source, TensorInfo tensor, long elementLimit) {
+    if (elementLimit < 0 || elementLimit > tensor.elementCount()) {
+      throw new IllegalArgumentException(
+          "element limit " + elementLimit + " outside [0, " + tensor.elementCount() + "]");
+    }
+    this.source = source;
+    this.tensor = tensor;
+    this.decoder = decoderFor(tensor);
+    this.elementLimit = elementLimit;
+    this.blockElements = tensor.dtype().elementsPerBlock();
+    this.blockBytes = tensor.dtype().bytesPerBlock();
+  }
+
+  public static ElementDecoder decoderFor(TensorInfo tensor) {
+    return switch (tensor.dtype()) {
+      case F64 -> ElementDecoder.F64;
+      case F32 -> ElementDecoder.F32;
+      case F16 -> ElementDecoder.F16;
+      case BF16 -> ElementDecoder.BF16;
+      default ->
+          throw CheckpointException.of(
+              tensor.file(),
+              "tensor '%s': dtype %s cannot be decoded to numbers",
+              tensor.name(),
+              tensor.dtype());
+    };
+  }
+
+  /**
+   * Decodes the next values into {@code dst}, filling it unless the tensor ends first; returns how
+   * many, 0 when done. {@code dst.length} must be a multiple of the type's elements per block.
+   */
+  public int read(double[] dst) {
+    int filled = 0;
+    while (filled < dst.length && elementsRead < elementLimit) {
+      if (window == null || elementsRead >= windowFirstElement + windowElements) {
+        nextWindow();
+      }
+      long inWindow = windowFirstElement + windowElements - elementsRead;
+      long remaining = elementLimit - elementsRead;
+      int n = (int) Math.min(Math.min(dst.length - filled, inWindow), remaining);
+      int byteOffset = (int) ((elementsRead - windowFirstElement) / blockElements * blockBytes);
+      decoder.decode(
+          window, byteOffset, dst, filled, Math.min(roundUpToBlock(n), dst.length - filled));
+      elementsRead += n;
+      filled += n;
+    }
+    if (elementsRead == elementLimit) {
+      releaseWindow();
+    }
+    return filled;
+  }
+
+  /** Elements decoded so far. */
+  public long position() {
+    return elementsRead;
+  }
+
+  private int roundUpToBlock(int n) {
+    return (n + blockElements - 1) / blockElements * blockElements;
+  }
+
+  private void nextWindow() {
+    releaseWindow();
+    long total = tensor.elementCount();
+    long blocksPerWindow = Math.max(1, WINDOW_BYTES / blockBytes);
+    long firstBlock = elementsRead / blockElements;
+    long blocks =
+        Math.min(blocksPerWindow, (total + blockElements - 1) / blockElements - firstBlock);
+    windowFirstElement = firstBlock * blockElements;
+    windowElements = Math.min(blocks * blockElements, total - windowFirstElement);
+    try {
+      window = source.read(tensor.offset() + firstBlock * blockBytes, (int) (blocks * blockBytes));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          tensor.file() + ": tensor '" + tensor.name() + "': " + Locations.describe(e), e);
+    }
+  }
+
+  private void releaseWindow() {
+    if (window != null) {
+      source.release(window);
+      window = null;
+    }
+  }
+}

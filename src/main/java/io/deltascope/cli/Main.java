@@ -1,0 +1,57 @@
+package io.deltascope.cli;
+
+import io.deltascope.report.Version;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code deltascope} command line: one subcommand per analysis. */
+@Command(
+    name = "deltascope",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.VersionProvider.class,
+    description = "Shows what changed inside a language model between two checkpoints.",
+    subcommands = {WeightDiffCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+  /** Exit codes, as the README documents them. */
+  public static final int OK = 0;
+
+  public static final int FAILED = 1;
+  public static final int USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs a command line and returns its exit code, without exiting: what tests call. */
+  public static int execute(String... args) {
+    return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+        .execute(args);
+  }
+
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler(new Errors());
+    return cli;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: " + names());
+  }
+
+  private String names() {
+    return String.join(", ", spec.subcommands().keySet());
+  }
+
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"deltascope " + Version.get()};
+    }
+  }
+}

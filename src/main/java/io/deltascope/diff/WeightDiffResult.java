@@ -1,0 +1,85 @@
+package io.deltascope.diff;
+
+import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.tensor.DeltaMetrics;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Everything a weight diff found, ready to render: one row per tensor name, the structural
+ * differences, the per layer and component aggregates and the summary.
+ *
+ * @param base the base checkpoint as the user named it
+ * @param finetuned the fine-tuned checkpoint as the user named it
+ * @param rows one row per tensor name across both sides, sorted by name
+ * @param structural structural differences, shape changes with their common-row metrics
+ * @param components per layer and component aggregates
+ * @param summary headline numbers
+ */
+public record WeightDiffResult(
+    String base,
+    String finetuned,
+    List<TensorMetricsRow> rows,
+    Structural structural,
+    List<ComponentDelta> components,
+    Summary summary) {
+
+  /** Puts the executors' rows together with what the plan found from headers alone. */
+  public static WeightDiffResult of(WeightDiffPlan plan, List<TensorMetricsRow> computed) {
+    List<TensorMetricsRow> rows = new ArrayList<>(computed);
+    rows.addAll(TensorRows.structural(plan));
+    rows.sort(Comparator.comparing(TensorMetricsRow::getName));
+    Map<String, TensorMetricsRow> byName =
+        rows.stream().collect(Collectors.toMap(TensorMetricsRow::getName, Function.identity()));
+    Structural s = plan.structural();
+    List<Structural.ShapeChange> shapes =
+        s.shapeChanged().stream()
+            .map(c -> c.commonRows() == null ? c : c.withMetrics(metricsOf(byName.get(c.name()))))
+            .toList();
+    Structural structural =
+        new Structural(
+            s.onlyInBase(),
+            s.onlyInFinetuned(),
+            shapes,
+            s.dtypeChanged(),
+            s.tied(),
+            s.notNumeric());
+    return new WeightDiffResult(
+        plan.base().location(),
+        plan.finetuned().location(),
+        List.copyOf(rows),
+        structural,
+        ComponentDelta.aggregate(rows),
+        Summary.of(rows, structural));
+  }
+
+  /** Rows with metrics on tensors of the same shape on both sides. */
+  public List<TensorMetricsRow> compared() {
+    return rows.stream()
+        .filter(r -> r.hasMetrics() && r.getStatus().equals(TensorStatus.COMPARED.label()))
+        .toList();
+  }
+
+  static DeltaMetrics metricsOf(TensorMetricsRow r) {
+    if (r == null || !r.hasMetrics()) {
+      return null;
+    }
+    return new DeltaMetrics(
+        r.getNParams(),
+        r.getNormBase(),
+        r.getNormFinetuned(),
+        r.getL2Distance(),
+        r.getRelativeDelta(),
+        r.getCosine(),
+        r.getMaxAbsDiff(),
+        r.getMeanAbsDiff(),
+        r.getSparsity(),
+        r.getZeroFraction(),
+        r.getNanCount(),
+        r.getInfCount());
+  }
+}

@@ -1,0 +1,67 @@
+package io.deltascope.job;
+
+import io.deltascope.checkpoint.ByteSource;
+import io.deltascope.checkpoint.Locations;
+import io.deltascope.diff.TensorComparison;
+import io.deltascope.diff.TensorPair;
+import io.deltascope.diff.TensorRows;
+import io.deltascope.results.TensorMetricsRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * Executor side of weight-diff: compares every pair of its partition's bins, opening each file once
+ * per partition. Holds only accumulators, so it serializes small.
+ */
+public final class ComputeDeltaMetrics
+    implements FlatMapFunction<Iterator<List<TensorPair>>, TensorMetricsRow> {
+  private static final long serialVersionUID = 1L;
+
+  private final LongAccumulator tensorsDone;
+  private final LongAccumulator bytesDone;
+
+  public ComputeDeltaMetrics(LongAccumulator tensorsDone, LongAccumulator bytesDone) {
+    this.tensorsDone = tensorsDone;
+    this.bytesDone = bytesDone;
+  }
+
+  @Override
+  public Iterator<TensorMetricsRow> call(Iterator<List<TensorPair>> bins) {
+    List<TensorMetricsRow> rows = new ArrayList<>();
+    Map<String, ByteSource> open = new HashMap<>();
+    TensorComparison comparison = new TensorComparison();
+    try {
+      while (bins.hasNext()) {
+        for (TensorPair pair : bins.next()) {
+          rows.add(
+              TensorRows.of(pair)
+                  .withMetrics(
+                      comparison.compare(
+                          pair, file -> open.computeIfAbsent(file, Locations::open))));
+          tensorsDone.add(1);
+          bytesDone.add(pair.bytesToRead());
+        }
+      }
+    } finally {
+      closeAll(open);
+    }
+    return rows.iterator();
+  }
+
+  private static void closeAll(Map<String, ByteSource> open) {
+    for (ByteSource source : open.values()) {
+      try {
+        source.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(source.location() + ": cannot close", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.deltascope.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Starts or joins the SparkSession a command runs in. Under {@code spark-submit} the submitted
+ * master and configuration win; run directly, deltascope embeds a local Spark ({@code local[*]})
+ * bound to loopback and reads {@code $DELTASCOPE_CONF_DIR/spark-defaults.conf} the way spark-submit
+ * would read it.
+ */
+public final class SparkSessions {
+  public static final String LOCAL_MASTER = "local[*]";
+
+  private SparkSessions() {}
+
+  /**
+   * @param master the master to use, or null for the submitted one (else {@value #LOCAL_MASTER})
+   */
+  public static SparkSession start(String master, String appName) {
+    SparkSession.Builder builder = SparkSession.builder().appName(appName);
+    boolean submitted = System.getProperty("spark.master") != null;
+    if (!submitted) {
+      defaults().forEach((k, v) -> builder.config((String) k, (String) v));
+      builder.config("spark.ui.enabled", "false");
+      if (System.getenv("SPARK_LOCAL_IP") == null
+          && System.getProperty("spark.driver.host") == null) {
+        // hostnames here may resolve to an unreachable interface; an embedded run needs none
+        builder.config("spark.driver.host", "127.0.0.1");
+        builder.config("spark.driver.bindAddress", "127.0.0.1");
+      }
+    }
+    if (master != null) {
+      builder.master(master);
+    } else if (!submitted) {
+      builder.master(LOCAL_MASTER);
+    }
+    // Partition values such as run ids stay strings: never guess "20261123" is a number.
+    builder.config("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
+    return builder.getOrCreate();
+  }
+
+  private static Properties defaults() {
+    Properties properties = new Properties();
+    String dir = System.getenv("DELTASCOPE_CONF_DIR");
+    if (dir == null) {
+      return properties;
+    }
+    Path file = Path.of(dir, "spark-defaults.conf");
+    if (Files.isRegularFile(file)) {
+      try (InputStream in = Files.newInputStream(file)) {
+        properties.load(in); // the same whitespace-separated key value format
+      } catch (IOException e) {
+        throw new IllegalStateException(file + ": cannot read: " + e.getMessage(), e);
+      }
+    }
+    return properties;
+  }
+}

@@ -1,0 +1,63 @@
+package io.deltascope.job;
+
+import io.deltascope.diff.TensorPair;
+import io.deltascope.diff.WeightDiffPlan;
+import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.results.TensorMetricsRow;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * weight-diff on Spark: the driver has planned the comparisons from headers; this packs them into
+ * partitions of balanced bytes and has executors map their ranges and compute the metrics.
+ */
+public final class WeightDiffJob {
+  /** Partitions per core: enough to even out tensors of very different sizes. */
+  static final int PARTITIONS_PER_CORE = 3;
+
+  private WeightDiffJob() {}
+
+  /** The comparisons as a typed Dataset, computed lazily by executors. */
+  public static Dataset<TensorMetricsRow> metrics(
+      SparkSession spark,
+      WeightDiffPlan plan,
+      LongAccumulator tensorsDone,
+      LongAccumulator bytesDone) {
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    List<List<TensorPair>> bins =
+        WorkBins.pack(plan.pairs(), jsc.defaultParallelism() * PARTITIONS_PER_CORE);
+    if (bins.isEmpty()) {
+      return spark.createDataset(List.of(), TensorMetricsRow.ENCODER);
+    }
+    JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
+    JavaRDD<TensorMetricsRow> rows =
+        work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone));
+    return spark.createDataset(rows.rdd(), TensorMetricsRow.ENCODER);
+  }
+
+  /** Runs the comparisons and assembles the result on the driver. */
+  public static WeightDiffResult run(
+      SparkSession spark, WeightDiffPlan plan, boolean showProgress) {
+    LongAccumulator tensorsDone = spark.sparkContext().longAccumulator("tensors compared");
+    LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
+    Dataset<TensorMetricsRow> metrics = metrics(spark, plan, tensorsDone, bytesDone);
+    List<TensorMetricsRow> computed;
+    try (Progress progress =
+        showProgress
+            ? Progress.start(
+                System.err,
+                "weight-diff",
+                tensorsDone::value,
+                plan.pairs().size(),
+                bytesDone::value,
+                plan.bytesToRead())
+            : Progress.quiet()) {
+      computed = metrics.collectAsList();
+    }
+    return WeightDiffResult.of(plan, computed);
+  }
+}

@@ -1,0 +1,41 @@
+package io.deltascope.job;
+
+import io.deltascope.diff.TensorPair;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.PriorityQueue;
+
+/**
+ * Packs comparisons into partitions of balanced bytes (largest first into the lightest bin), so
+ * that no task is left holding all the large tensors.
+ */
+public final class WorkBins {
+  private WorkBins() {}
+
+  /**
+   * @param pairs the comparisons
+   * @param bins how many partitions at most (fewer when there are fewer pairs)
+   */
+  public static List<List<TensorPair>> pack(List<TensorPair> pairs, int bins) {
+    int count = Math.max(1, Math.min(bins, pairs.size()));
+    List<List<TensorPair>> out = new ArrayList<>();
+    PriorityQueue<long[]> lightest =
+        new PriorityQueue<>(
+            Comparator.<long[]>comparingLong(b -> b[0]).thenComparingLong(b -> b[1]));
+    for (int i = 0; i < count; i++) {
+      out.add(new ArrayList<>());
+      lightest.add(new long[] {0, i});
+    }
+    List<TensorPair> bySize = new ArrayList<>(pairs);
+    bySize.sort(Comparator.comparingLong(TensorPair::bytesToRead).reversed());
+    for (TensorPair pair : bySize) {
+      long[] bin = lightest.poll();
+      out.get((int) bin[1]).add(pair);
+      bin[0] += pair.bytesToRead();
+      lightest.add(bin);
+    }
+    out.removeIf(List::isEmpty);
+    return out;
+  }
+}

@@ -1,0 +1,173 @@
+package io.deltascope.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.checkpoint.Shape;
+import io.deltascope.diff.ComponentDelta;
+import io.deltascope.diff.Structural;
+import io.deltascope.diff.Summary;
+import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.tensor.DeltaMetrics;
+import java.util.List;
+
+/** The weight-diff result as JSON, with the field names users and later versions rely on. */
+public final class JsonReport {
+  private JsonReport() {}
+
+  public static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public static ObjectNode weightDiff(WeightDiffResult result) {
+    ObjectNode root = MAPPER.createObjectNode();
+    root.put("base", result.base());
+    root.put("finetuned", result.finetuned());
+    root.put("tool_version", Version.get());
+    root.set("structural", structural(result.structural()));
+    ArrayNode tensors = root.putArray("tensors");
+    for (TensorMetricsRow row : result.compared()) {
+      tensors.add(tensor(row));
+    }
+    ArrayNode layers = root.putArray("layers");
+    for (ComponentDelta c : result.components()) {
+      ObjectNode node = layers.addObject();
+      putInteger(node, "layer", c.layer());
+      node.put("component", c.component());
+      putDouble(node, "relative_delta", c.relativeDelta());
+      node.put("tensors", c.tensors());
+    }
+    root.set("summary", summary(result.summary()));
+    return root;
+  }
+
+  public static String toString(ObjectNode node) {
+    try {
+      return MAPPER.writeValueAsString(node) + "\n";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a JSON tree always serializes", e);
+    }
+  }
+
+  static ObjectNode tensor(TensorMetricsRow row) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("name", row.getName());
+    putInteger(node, "layer", row.getLayer());
+    node.put("component", row.getComponent());
+    List<Long> shape = row.getShapeBase() != null ? row.getShapeBase() : row.getShapeFinetuned();
+    ArrayNode dims = node.putArray("shape");
+    shape.forEach(dims::add);
+    node.put("dtype_base", row.getDtypeBase());
+    node.put("dtype_finetuned", row.getDtypeFinetuned());
+    node.put("n_params", row.getNParams());
+    putDouble(node, "norm_base", row.getNormBase());
+    putDouble(node, "norm_finetuned", row.getNormFinetuned());
+    putDouble(node, "l2_distance", row.getL2Distance());
+    putDouble(node, "relative_delta", row.getRelativeDelta());
+    putDouble(node, "cosine", row.getCosine());
+    putDouble(node, "max_abs_diff", row.getMaxAbsDiff());
+    putDouble(node, "mean_abs_diff", row.getMeanAbsDiff());
+    putDouble(node, "sparsity", row.getSparsity());
+    putDouble(node, "zero_fraction", row.getZeroFraction());
+    node.put("nan_count", row.getNanCount());
+    node.put("inf_count", row.getInfCount());
+    return node;
+  }
+
+  static ObjectNode structural(Structural s) {
+    ObjectNode node = MAPPER.createObjectNode();
+    s.onlyInBase().forEach(node.putArray("only_in_base")::add);
+    s.onlyInFinetuned().forEach(node.putArray("only_in_finetuned")::add);
+    ArrayNode shapes = node.putArray("shape_changed");
+    for (Structural.ShapeChange c : s.shapeChanged()) {
+      ObjectNode e = shapes.addObject();
+      e.put("name", c.name());
+      e.set("shape_base", dims(c.shapeBase()));
+      e.set("shape_finetuned", dims(c.shapeFinetuned()));
+      if (c.commonRows() == null) {
+        e.putNull("common_rows");
+        e.putNull("metrics_on_common_rows");
+      } else {
+        e.put("common_rows", c.commonRows());
+        e.set("metrics_on_common_rows", metrics(c.metricsOnCommonRows()));
+      }
+    }
+    ArrayNode dtypes = node.putArray("dtype_changed");
+    for (Structural.DtypeChange c : s.dtypeChanged()) {
+      ObjectNode e = dtypes.addObject();
+      e.put("name", c.name());
+      e.put("dtype_base", c.dtypeBase());
+      e.put("dtype_finetuned", c.dtypeFinetuned());
+    }
+    ArrayNode tied = node.putArray("tied");
+    for (Structural.Tied t : s.tied()) {
+      ObjectNode e = tied.addObject();
+      e.put("name", t.name());
+      e.put("tied_to", t.tiedTo());
+      e.put("side", t.side());
+    }
+    s.notNumeric().forEach(node.putArray("not_numeric")::add);
+    return node;
+  }
+
+  static ObjectNode metrics(DeltaMetrics m) {
+    ObjectNode node = MAPPER.createObjectNode();
+    if (m == null) {
+      return node;
+    }
+    node.put("n_params", m.nParams());
+    node.put("norm_base", m.normBase());
+    node.put("norm_finetuned", m.normFinetuned());
+    node.put("l2_distance", m.l2Distance());
+    putDouble(node, "relative_delta", m.relativeDelta());
+    putDouble(node, "cosine", m.cosine());
+    node.put("max_abs_diff", m.maxAbsDiff());
+    node.put("mean_abs_diff", m.meanAbsDiff());
+    node.put("sparsity", m.sparsity());
+    node.put("zero_fraction", m.zeroFraction());
+    node.put("nan_count", m.nanCount());
+    node.put("inf_count", m.infCount());
+    return node;
+  }
+
+  static ObjectNode summary(Summary s) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("tensors_total", s.tensorsTotal());
+    node.put("tensors_compared", s.tensorsCompared());
+    node.put("structural_changes", s.structuralChanges());
+    node.put("params_compared", s.paramsCompared());
+    node.put("unchanged_tensors", s.unchangedTensors());
+    putDouble(node, "mean_relative_delta", s.meanRelativeDelta());
+    putDouble(node, "mean_cosine", s.meanCosine());
+    putDouble(node, "max_relative_delta", s.maxRelativeDelta());
+    node.put("most_changed", s.mostChanged());
+    node.put("nan_count", s.nanCount());
+    node.put("inf_count", s.infCount());
+    return node;
+  }
+
+  private static ArrayNode dims(Shape shape) {
+    ArrayNode a = MAPPER.createArrayNode();
+    for (long d : shape.dims()) {
+      a.add(d);
+    }
+    return a;
+  }
+
+  private static void putDouble(ObjectNode node, String key, Double value) {
+    if (value == null || value.isNaN() || value.isInfinite()) {
+      node.putNull(key); // JSON has no NaN
+    } else {
+      node.put(key, value);
+    }
+  }
+
+  private static void putInteger(ObjectNode node, String key, Integer value) {
+    if (value == null) {
+      node.putNull(key);
+    } else {
+      node.put(key, value);
+    }
+  }
+}

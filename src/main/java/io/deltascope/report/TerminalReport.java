@@ -1,0 +1,149 @@
+package io.deltascope.report;
+
+import io.deltascope.diff.ComponentDelta;
+import io.deltascope.diff.Structural;
+import io.deltascope.diff.Summary;
+import io.deltascope.diff.WeightDiffResult;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** The weight-diff result as the terminal table people read first. */
+public final class TerminalReport {
+  /** Relative changes above this are marked with "***". */
+  public static final double HIGHLIGHT = 0.1;
+
+  private TerminalReport() {}
+
+  public static String weightDiff(WeightDiffResult result, int topN) {
+    StringBuilder out = new StringBuilder();
+    out.append("Base:      ").append(result.base()).append('\n');
+    out.append("Finetuned: ").append(result.finetuned()).append("\n\n");
+    out.append(String.format(Locale.ROOT, "%-8s %-16s %10s%n", "Layer", "Component", "Rel. Diff"));
+    out.append("-".repeat(36)).append('\n');
+    for (ComponentDelta c : result.components()) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "%-8s %-16s %10s%s%n",
+              c.layer() == null ? "-" : c.layer(),
+              c.component(),
+              number(c.relativeDelta()),
+              c.relativeDelta() != null && c.relativeDelta() > HIGHLIGHT ? " ***" : ""));
+    }
+    List<ComponentDelta> top =
+        result.components().stream()
+            .filter(c -> c.relativeDelta() != null)
+            .sorted(Comparator.comparingDouble(ComponentDelta::relativeDelta).reversed())
+            .limit(topN)
+            .toList();
+    out.append(String.format(Locale.ROOT, "%nTop %d divergent components:%n", top.size()));
+    for (ComponentDelta c : top) {
+      out.append("  ")
+          .append(c.label())
+          .append(": ")
+          .append(number(c.relativeDelta()))
+          .append('\n');
+    }
+    structural(out, result.structural());
+    summary(out, result.summary());
+    return out.toString();
+  }
+
+  private static void structural(StringBuilder out, Structural s) {
+    out.append('\n').append("Structural changes: ").append(s.changeCount()).append('\n');
+    s.onlyInBase().forEach(n -> out.append("  removed     ").append(n).append('\n'));
+    s.onlyInFinetuned().forEach(n -> out.append("  added       ").append(n).append('\n'));
+    for (Structural.ShapeChange c : s.shapeChanged()) {
+      out.append("  reshaped    ")
+          .append(c.name())
+          .append(' ')
+          .append(c.shapeBase())
+          .append(" -> ")
+          .append(c.shapeFinetuned());
+      if (c.metricsOnCommonRows() != null) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                " (common %d rows: rel. diff %s)",
+                c.commonRows(),
+                number(c.metricsOnCommonRows().relativeDelta())));
+      }
+      out.append('\n');
+    }
+    for (Structural.DtypeChange c : s.dtypeChanged()) {
+      out.append("  retyped     ")
+          .append(c.name())
+          .append(' ')
+          .append(c.dtypeBase())
+          .append(" -> ")
+          .append(c.dtypeFinetuned())
+          .append('\n');
+    }
+    for (Structural.Tied t : s.tied()) {
+      out.append("  tied        ")
+          .append(t.name())
+          .append(" = ")
+          .append(t.tiedTo())
+          .append(" (")
+          .append(t.side())
+          .append(")\n");
+    }
+  }
+
+  private static void summary(StringBuilder out, Summary s) {
+    out.append('\n').append("Summary\n");
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "  tensors compared:    %d of %d (%s parameters)%n",
+            s.tensorsCompared(),
+            s.tensorsTotal(),
+            count(s.paramsCompared())));
+    out.append(String.format(Locale.ROOT, "  unchanged tensors:   %d%n", s.unchangedTensors()));
+    out.append(String.format(Locale.ROOT, "  structural changes:  %d%n", s.structuralChanges()));
+    out.append("  mean relative change: ").append(number(s.meanRelativeDelta())).append('\n');
+    out.append("  mean cosine:          ").append(number(s.meanCosine())).append('\n');
+    if (s.mostChanged() != null) {
+      out.append("  most changed:         ")
+          .append(s.mostChanged())
+          .append(" (")
+          .append(number(s.maxRelativeDelta()))
+          .append(")\n");
+    }
+    if (s.nanCount() > 0 || s.infCount() > 0) {
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "  non-finite values:    %d NaN, %d Inf positions%n",
+              s.nanCount(),
+              s.infCount()));
+    }
+  }
+
+  /** Six decimals for ordinary values, scientific for tiny and huge ones, "n/a" for none. */
+  public static String number(Double v) {
+    if (v == null || v.isNaN()) {
+      return "n/a";
+    }
+    double a = Math.abs(v);
+    if (a != 0 && (a < 1e-4 || a >= 1e6)) {
+      return String.format(Locale.ROOT, "%.3e", v);
+    }
+    return String.format(Locale.ROOT, "%.6f", v);
+  }
+
+  /** "1.10B", "494M", "12.3K". */
+  public static String count(long n) {
+    if (n >= 1_000_000_000L) {
+      return String.format(Locale.ROOT, "%.2fB", n / 1e9);
+    }
+    if (n >= 1_000_000L) {
+      return String.format(Locale.ROOT, "%.1fM", n / 1e6);
+    }
+    if (n >= 1_000L) {
+      return String.format(Locale.ROOT, "%.1fK", n / 1e3);
+    }
+    return Long.toString(n);
+  }
+}

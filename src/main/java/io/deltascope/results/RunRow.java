@@ -1,0 +1,106 @@
+package io.deltascope.results;
+
+import java.io.Serializable;
+import java.sql.Timestamp;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
+
+/** One row of the {@code runs} table: one comparison run, written last, as its commit marker. */
+public class RunRow implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final Encoder<RunRow> ENCODER = Encoders.bean(RunRow.class);
+
+  private String runId;
+  private String command; // weight-diff, activation-diff, compare, ...
+  private String base;
+  private String finetuned;
+  private Timestamp startedAt;
+  private Timestamp finishedAt;
+  private String toolVersion;
+  private String options; // the run's options as JSON
+  private String status; // succeeded or failed
+  private String error; // the one-line error of a failed run
+
+  public RunRow() {}
+
+  public String getRunId() {
+    return runId;
+  }
+
+  public void setRunId(String runId) {
+    this.runId = runId;
+  }
+
+  public String getCommand() {
+    return command;
+  }
+
+  public void setCommand(String command) {
+    this.command = command;
+  }
+
+  public String getBase() {
+    return base;
+  }
+
+  public void setBase(String base) {
+    this.base = base;
+  }
+
+  public String getFinetuned() {
+    return finetuned;
+  }
+
+  public void setFinetuned(String finetuned) {
+    this.finetuned = finetuned;
+  }
+
+  public Timestamp getStartedAt() {
+    return startedAt;
+  }
+
+  public void setStartedAt(Timestamp startedAt) {
+    this.startedAt = startedAt;
+  }
+
+  public Timestamp getFinishedAt() {
+    return finishedAt;
+  }
+
+  public void setFinishedAt(Timestamp finishedAt) {
+    this.finishedAt = finishedAt;
+  }
+
+  public String getToolVersion() {
+    return toolVersion;
+  }
+
+  public void setToolVersion(String toolVersion) {
+    this.toolVersion = toolVersion;
+  }
+
+  public String getOptions() {
+    return options;
+  }
+
+  public void setOptions(String options) {
+    this.options = options;
+  }
+
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
+  public String getError() {
+    return error;
+  }
+
+  public void setError(String error) {
+    this.error = error;
+  }
+}

@@ -1,0 +1,222 @@
+package io.deltascope.results;
+
+import io.deltascope.tensor.DeltaMetrics;
+import java.io.Serializable;
+import org.apache.spark.sql.Encoder;
+import org.apache.spark.sql.Encoders;
+
+/**
+ * One row of the {@code tensor_metrics} table: one tensor name of a comparison. A Java bean so that
+ * Spark encodes it; metric fields are null where the tensor was not compared (only on one side, not
+ * numeric, reshaped beyond a vocabulary resize). Columns are stored in snake case ({@link
+ * Tables#TENSOR_METRICS_COLUMNS}).
+ */
+public class TensorMetricsRow implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final Encoder<TensorMetricsRow> ENCODER = Encoders.bean(TensorMetricsRow.class);
+  private String name; // tensor name
+  private Integer layer; // decoder layer, null outside the stack
+  private String component; // attn_q, mlp_down, ...; other when unknown
+  private String status; // compared, shape_changed, only_in_base, only_in_finetuned, not_numeric
+  private java.util.List<Long> shapeBase; // shape in the base; null when absent there
+  private java.util.List<Long> shapeFinetuned; // shape in the fine-tune; null when absent there
+  private String dtypeBase; // stored type in the base
+  private String dtypeFinetuned; // stored type in the fine-tune
+  private Long nParams; // elements compared
+  private Double normBase; // ||A||
+  private Double normFinetuned; // ||B||
+  private Double l2Distance; // ||B - A||
+  private Double relativeDelta; // ||B - A|| / ||A||
+  private Double cosine; // cosine of the flattened tensors
+  private Double maxAbsDiff; // max |B - A|
+  private Double meanAbsDiff; // mean |B - A|
+  private Double sparsity; // fraction with |B - A| < 1e-5
+  private Double zeroFraction; // fraction exactly equal
+  private Long nanCount; // positions where either side is NaN
+  private Long infCount; // positions where either side is infinite
+
+  public TensorMetricsRow() {}
+
+  /** Copies a comparison's metrics into the metric fields. */
+  public TensorMetricsRow withMetrics(DeltaMetrics m) {
+    nParams = m.nParams();
+    normBase = m.normBase();
+    normFinetuned = m.normFinetuned();
+    l2Distance = m.l2Distance();
+    relativeDelta = m.relativeDelta();
+    cosine = m.cosine();
+    maxAbsDiff = m.maxAbsDiff();
+    meanAbsDiff = m.meanAbsDiff();
+    sparsity = m.sparsity();
+    zeroFraction = m.zeroFraction();
+    nanCount = m.nanCount();
+    infCount = m.infCount();
+    return this;
+  }
+
+  /** Whether the metric fields hold a comparison. */
+  public boolean hasMetrics() {
+    return l2Distance != null;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public Integer getLayer() {
+    return layer;
+  }
+
+  public void setLayer(Integer layer) {
+    this.layer = layer;
+  }
+
+  public String getComponent() {
+    return component;
+  }
+
+  public void setComponent(String component) {
+    this.component = component;
+  }
+
+  public String getStatus() {
+    return status;
+  }
+
+  public void setStatus(String status) {
+    this.status = status;
+  }
+
+  public java.util.List<Long> getShapeBase() {
+    return shapeBase;
+  }
+
+  public void setShapeBase(java.util.List<Long> shapeBase) {
+    this.shapeBase = shapeBase;
+  }
+
+  public java.util.List<Long> getShapeFinetuned() {
+    return shapeFinetuned;
+  }
+
+  public void setShapeFinetuned(java.util.List<Long> shapeFinetuned) {
+    this.shapeFinetuned = shapeFinetuned;
+  }
+
+  public String getDtypeBase() {
+    return dtypeBase;
+  }
+
+  public void setDtypeBase(String dtypeBase) {
+    this.dtypeBase = dtypeBase;
+  }
+
+  public String getDtypeFinetuned() {
+    return dtypeFinetuned;
+  }
+
+  public void setDtypeFinetuned(String dtypeFinetuned) {
+    this.dtypeFinetuned = dtypeFinetuned;
+  }
+
+  public Long getNParams() {
+    return nParams;
+  }
+
+  public void setNParams(Long nParams) {
+    this.nParams = nParams;
+  }
+
+  public Double getNormBase() {
+    return normBase;
+  }
+
+  public void setNormBase(Double normBase) {
+    this.normBase = normBase;
+  }
+
+  public Double getNormFinetuned() {
+    return normFinetuned;
+  }
+
+  public void setNormFinetuned(Double normFinetuned) {
+    this.normFinetuned = normFinetuned;
+  }
+
+  public Double getL2Distance() {
+    return l2Distance;
+  }
+
+  public void setL2Distance(Double l2Distance) {
+    this.l2Distance = l2Distance;
+  }
+
+  public Double getRelativeDelta() {
+    return relativeDelta;
+  }
+
+  public void setRelativeDelta(Double relativeDelta) {
+    this.relativeDelta = relativeDelta;
+  }
+
+  public Double getCosine() {
+    return cosine;
+  }
+
+  public void setCosine(Double cosine) {
+    this.cosine = cosine;
+  }
+
+  public Double getMaxAbsDiff() {
+    return maxAbsDiff;
+  }
+
+  public void setMaxAbsDiff(Double maxAbsDiff) {
+    this.maxAbsDiff = maxAbsDiff;
+  }
+
+  public Double getMeanAbsDiff() {
+    return meanAbsDiff;
+  }
+
+  public void setMeanAbsDiff(Double meanAbsDiff) {
+    this.meanAbsDiff = meanAbsDiff;
+  }
+
+  public Double getSparsity() {
+    return sparsity;
+  }
+
+  public void setSparsity(Double sparsity) {
+    this.sparsity = sparsity;
+  }
+
+  public Double getZeroFraction() {
+    return zeroFraction;
+  }
+
+  public void setZeroFraction(Double zeroFraction) {
+    this.zeroFraction = zeroFraction;
+  }
+
+  public Long getNanCount() {
+    return nanCount;
+  }
+
+  public void setNanCount(Long nanCount) {
+    this.nanCount = nanCount;
+  }
+
+  public Long getInfCount() {
+    return infCount;
+  }
+
+  public void setInfCount(Long infCount) {
+    this.infCount = infCount;
+  }
+}

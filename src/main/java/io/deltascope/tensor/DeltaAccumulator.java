@@ -1,0 +1,107 @@
+package io.deltascope.tensor;
+
+/**
+ * One pass over two tensors' values, in matching order, accumulating everything {@link
+ * DeltaMetrics} needs in float64. Feed it blocks with {@link #add}; each block's sums are formed
+ * locally and then added to the totals, which keeps rounding error growing with the number of
+ * blocks rather than the number of elements.
+ */
+public final class DeltaAccumulator {
+  /** |B - A| below this counts towards sparsity. */
+  public static final double SPARSITY_THRESHOLD = 1e-5;
+
+  private long count;
+  private double sumBase2;
+  private double sumFinetuned2;
+  private double sumCross;
+  private double sumDelta2;
+  private double sumAbsDelta;
+  private double maxAbsDelta;
+  private long sparse;
+  private long equal;
+  private long nan;
+  private long inf;
+
+  /** Adds {@code n} aligned pairs {@code a[i]}, {@code b[i]}. */
+  public void add(double[] a, double[] b, int n) {
+    double sa = 0;
+    double sb = 0;
+    double sab = 0;
+    double sd = 0;
+    double sabs = 0;
+    double max = maxAbsDelta;
+    long sparseHere = 0;
+    long equalHere = 0;
+    for (int i = 0; i < n; i++) {
+      double x = a[i];
+      double y = b[i];
+      if (x == y) {
+        equalHere++;
+      }
+      if (!Double.isFinite(x) || !Double.isFinite(y)) {
+        countNonFinite(x, y);
+        continue;
+      }
+      double d = y - x;
+      double ad = Math.abs(d);
+      sa += x * x;
+      sb += y * y;
+      sab += x * y;
+      sd += d * d;
+      sabs += ad;
+      if (ad > max) {
+        max = ad;
+      }
+      if (ad < SPARSITY_THRESHOLD) {
+        sparseHere++;
+      }
+    }
+    count += n;
+    sumBase2 += sa;
+    sumFinetuned2 += sb;
+    sumCross += sab;
+    sumDelta2 += sd;
+    sumAbsDelta += sabs;
+    maxAbsDelta = max;
+    sparse += sparseHere;
+    equal += equalHere;
+  }
+
+  private void countNonFinite(double x, double y) {
+    if (Double.isNaN(x) || Double.isNaN(y)) {
+      nan++;
+    } else {
+      inf++;
+    }
+  }
+
+  public long count() {
+    return count;
+  }
+
+  public DeltaMetrics result() {
+    double normA = Math.sqrt(sumBase2);
+    double normB = Math.sqrt(sumFinetuned2);
+    double l2 = Math.sqrt(sumDelta2);
+    Double relative = normA > 0 ? l2 / normA : null;
+    Double cosine = normA > 0 && normB > 0 ? clamp(sumCross / (normA * normB)) : null;
+    double n = Math.max(count, 1);
+    return new DeltaMetrics(
+        count,
+        normA,
+        normB,
+        l2,
+        relative,
+        cosine,
+        maxAbsDelta,
+        sumAbsDelta / n,
+        sparse / n,
+        equal / n,
+        nan,
+        inf);
+  }
+
+  private static double clamp(double cosine) {
+    return Math.max(-1.0, Math.min(1.0, cosine));
+  }
+}
