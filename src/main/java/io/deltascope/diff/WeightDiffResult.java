@@ -64,7 +64,7 @@ public record WeightDiffResult(
         .toList();
   }
 
-  static DeltaMetrics metricsOf(TensorMetricsRow r) {
+  public static DeltaMetrics metricsOf(TensorMetricsRow r) {
     if (r == null || !r.hasMetrics()) {
       return null;
     }
