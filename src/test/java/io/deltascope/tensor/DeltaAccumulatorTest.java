@@ -43,7 +43,8 @@ class DeltaAccumulatorTest {
     }
     DeltaMetrics split = parts.result();
     // only the order of additions differs: agreement to rounding
-    assertThat(split.l2Distance()).isCloseTo(whole.l2Distance(), within(1e-12 * whole.l2Distance()));
+    assertThat(split.l2Distance())
+        .isCloseTo(whole.l2Distance(), within(1e-12 * whole.l2Distance()));
     assertThat(split.cosine()).isCloseTo(whole.cosine(), within(1e-12));
     assertThat(split.nParams()).isEqualTo(whole.nParams());
     assertThat(split.maxAbsDiff()).isEqualTo(whole.maxAbsDiff());
