@@ -41,7 +41,8 @@ public record Checkpoint(
       throw CheckpointException.of(location, "no such file or folder");
     }
     if (Locations.isFile(location)) {
-      return fromSingleFile(location, location, configBeside(parentOf(location)));
+      String file = Locations.resolve(Locations.parent(location), fileName(location));
+      return fromSingleFile(location, file, configBeside(Locations.parent(location)));
     }
     ModelConfig config = configBeside(location);
     String index = Locations.resolve(location, INDEX_FILE);
@@ -73,9 +74,8 @@ public record Checkpoint(
     return Locations.isFile(config) ? ModelConfig.read(config) : ModelConfig.unknown();
   }
 
-  private static String parentOf(String file) {
-    java.nio.file.Path parent = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-    return parent == null ? "." : parent.toString();
+  private static String fileName(String file) {
+    return file.substring(file.lastIndexOf('/') + 1);
   }
 
   private static Checkpoint fromSingleFile(String location, String file, ModelConfig config) {

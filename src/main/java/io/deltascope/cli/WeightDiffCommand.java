@@ -1,13 +1,15 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.Locations;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.job.SparkSessions;
 import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -36,13 +38,26 @@ final class WeightDiffCommand implements Callable<Integer> {
       description = "Fine-tuned checkpoint.")
   String finetuned;
 
+  @Option(
+      names = "--revision",
+      paramLabel = "REV",
+      description =
+          "Revision of HuggingFace model ids (a branch, tag or commit; default main);"
+              + " org/name@REV sets one side's.")
+  String revision;
+
   @Mixin WeightDiffOutputs outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    return WeightDiffRun.execute(base, finetuned, outputs, run, spec.commandLine().getOut());
+    return WeightDiffRun.execute(
+        CheckpointArgs.locate(base, revision),
+        CheckpointArgs.locate(finetuned, revision),
+        outputs,
+        run,
+        spec.commandLine().getOut());
   }
 
   /** The shared body of weight-diff and demo. */
@@ -50,27 +65,44 @@ final class WeightDiffCommand implements Callable<Integer> {
     private WeightDiffRun() {}
 
     static int execute(
-        String base,
-        String finetuned,
-        WeightDiffOutputs outputs,
-        RunOptions run,
-        java.io.PrintWriter out) {
+        String base, String finetuned, WeightDiffOutputs outputs, RunOptions run, PrintWriter out) {
       outputs.check();
       long started = System.currentTimeMillis();
-      // headers first, on the driver: bad input fails before Spark starts
-      WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
-      SparkSession spark = SparkSessions.start(run.master, "deltascope weight-diff");
-      WeightDiffResult result = WeightDiffJob.run(spark, plan, run.showProgress());
-      out.print(TerminalReport.weightDiff(result, outputs.topN));
-      out.flush();
-      if (outputs.output != null) {
-        OutputFiles.write(outputs.output, JsonReport.toString(JsonReport.weightDiff(result)));
+      // Local headers are read before Spark starts, so bad input fails at once; remote ones need
+      // the session's file system settings first.
+      SparkSession spark = null;
+      if (CheckpointArgs.anyRemote(base, finetuned)) {
+        spark = run.startSpark("deltascope weight-diff");
       }
+      WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
+      if (outputs.structureOnly && outputs.results == null) {
+        return render(WeightDiffResult.of(plan, List.of()), outputs, out);
+      }
+      if (spark == null) {
+        spark = run.startSpark("deltascope weight-diff");
+      }
+      WeightDiffResult result =
+          outputs.structureOnly
+              ? WeightDiffResult.of(plan, List.of())
+              : WeightDiffJob.run(spark, plan, run.showProgress());
+      render(result, outputs, out);
       if (outputs.results != null) {
         String runId = outputs.runId();
         ResultsWriter.weightDiff(
             spark, outputs.results, runId, result, started, outputs.optionsJson());
-        out.println("Results: run " + runId + " in " + outputs.results);
+        out.println("Results: run " + runId + " in " + Locations.redact(outputs.results));
+      }
+      return Main.OK;
+    }
+
+    private static int render(WeightDiffResult result, WeightDiffOutputs outputs, PrintWriter out) {
+      out.print(
+          outputs.structureOnly
+              ? TerminalReport.structureOnly(result)
+              : TerminalReport.weightDiff(result, outputs.topN));
+      out.flush();
+      if (outputs.output != null) {
+        OutputFiles.write(outputs.output, JsonReport.toString(JsonReport.weightDiff(result)));
       }
       return Main.OK;
     }
@@ -97,6 +129,13 @@ final class WeightDiffCommand implements Callable<Integer> {
             "Run id in the results store (default: time and a random suffix); an"
                 + " existing run with this id is replaced.")
     String runId;
+
+    @Option(
+        names = "--structure-only",
+        description =
+            "Compare names, shapes, dtypes and metadata from the headers alone (a few KB per"
+                + " shard), without reading any tensor.")
+    boolean structureOnly;
 
     @Option(
         names = "--top-n",
@@ -137,6 +176,7 @@ final class WeightDiffCommand implements Callable<Integer> {
     String optionsJson() {
       var node = JsonReport.MAPPER.createObjectNode();
       node.put("top_n", topN);
+      node.put("structure_only", structureOnly);
       return node.toString();
     }
   }

@@ -35,8 +35,16 @@ public final class WeightDiffJob {
     }
     JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
     JavaRDD<TensorMetricsRow> rows =
-        work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone));
+        work.mapPartitions(
+            new ComputeDeltaMetrics(
+                tensorsDone, bytesDone, HadoopSettings.forFiles(spark, files(plan))));
     return spark.createDataset(rows.rdd(), TensorMetricsRow.ENCODER);
+  }
+
+  private static List<String> files(WeightDiffPlan plan) {
+    List<String> files = new java.util.ArrayList<>(plan.base().files());
+    files.addAll(plan.finetuned().files());
+    return files;
   }
 
   /** Runs the comparisons and assembles the result on the driver. */

@@ -50,6 +50,25 @@ public final class TerminalReport {
     return out.toString();
   }
 
+  /** The header-only view: what differs in names, shapes and dtypes, no values read. */
+  public static String structureOnly(WeightDiffResult result) {
+    StringBuilder out = new StringBuilder();
+    out.append("Base:      ").append(result.base()).append('\n');
+    out.append("Finetuned: ").append(result.finetuned()).append('\n');
+    out.append("(structure only: compared from headers, no tensor values read)\n");
+    structural(out, result.structural());
+    long sameShape = result.rows().stream().filter(r -> "compared".equals(r.getStatus())).count();
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nSummary%n  tensor names:        %d%n  same shape on both sides: %d%n"
+                + "  structural changes:  %d%n",
+            result.rows().size(),
+            sameShape,
+            result.structural().changeCount()));
+    return out.toString();
+  }
+
   private static void structural(StringBuilder out, Structural s) {
     out.append('\n').append("Structural changes: ").append(s.changeCount()).append('\n');
     s.onlyInBase().forEach(n -> out.append("  removed     ").append(n).append('\n'));

@@ -4,9 +4,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 
 /** One in-process run of the command line: its exit code and what it printed. */
-record CliRun(int exitCode, String out, String err) {
+public record CliRun(int exitCode, String out, String err) {
 
-  static CliRun of(String... args) {
+  public static CliRun of(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -14,7 +14,7 @@ record CliRun(int exitCode, String out, String err) {
   }
 
   /** The error line deltascope printed (the first line of stderr). */
-  String errorLine() {
+  public String errorLine() {
     return err.lines().findFirst().orElse("");
   }
 }
