@@ -68,6 +68,7 @@ public final class JsonReport {
     putDouble(node, "cosine", row.getCosine());
     putDouble(node, "max_abs_diff", row.getMaxAbsDiff());
     putDouble(node, "mean_abs_diff", row.getMeanAbsDiff());
+    putDouble(node, "rmse", row.getRmse());
     putDouble(node, "sparsity", row.getSparsity());
     putDouble(node, "zero_fraction", row.getZeroFraction());
     node.put("nan_count", row.getNanCount());
@@ -124,6 +125,7 @@ public final class JsonReport {
     putDouble(node, "cosine", m.cosine());
     node.put("max_abs_diff", m.maxAbsDiff());
     node.put("mean_abs_diff", m.meanAbsDiff());
+    node.put("rmse", m.rmse());
     node.put("sparsity", m.sparsity());
     node.put("zero_fraction", m.zeroFraction());
     node.put("nan_count", m.nanCount());
