@@ -210,7 +210,7 @@ public record GgufFile(
     if (count < 0 || count > most) {
       throw CheckpointException.of(
           file,
-          "%s %s is absurd: the remaining %d bytes of the file hold at most %d",
+          "%s %s is absurd: the remaining %d bytes of the file hold at most %d (or it is truncated)",
           what,
           Long.toUnsignedString(count),
           in.remaining(),
