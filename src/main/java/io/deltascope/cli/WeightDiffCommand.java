@@ -1,6 +1,7 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.SparkSessions;
@@ -8,6 +9,7 @@ import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -26,7 +28,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint: a HuggingFace folder or a .safetensors file.")
+      description = "Base checkpoint: a HuggingFace folder, a .safetensors or a .gguf file.")
   String base;
 
   @Option(
@@ -61,10 +63,12 @@ final class WeightDiffCommand implements Callable<Integer> {
       WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
       SparkSession spark = SparkSessions.start(run.master, "deltascope weight-diff");
       WeightDiffResult result = WeightDiffJob.run(spark, plan, run.showProgress());
-      out.print(TerminalReport.weightDiff(result, outputs.topN));
+      List<QuantizedFile> quantized = QuantizedFile.of(plan);
+      out.print(TerminalReport.weightDiff(result, outputs.topN, quantized));
       out.flush();
       if (outputs.output != null) {
-        OutputFiles.write(outputs.output, JsonReport.toString(JsonReport.weightDiff(result)));
+        OutputFiles.write(
+            outputs.output, JsonReport.toString(JsonReport.weightDiff(result, quantized)));
       }
       if (outputs.results != null) {
         String runId = outputs.runId();
