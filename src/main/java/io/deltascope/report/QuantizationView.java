@@ -40,11 +40,16 @@ final class QuantizationView {
 
   static void layers(StringBuilder out, WeightDiffResult result, List<QuantizedFile> files) {
     boolean finetunedSide = files.stream().anyMatch(f -> f.side().equals("finetuned"));
+    boolean bothSides = files.size() == 2;
     Map<List<Object>, Drift> drift = new LinkedHashMap<>();
     for (TensorMetricsRow row : result.compared()) {
+      String type =
+          bothSides
+              ? row.getDtypeBase() + ">" + row.getDtypeFinetuned()
+              : finetunedSide ? row.getDtypeFinetuned() : row.getDtypeBase();
       drift
           .computeIfAbsent(Arrays.asList(row.getLayer(), row.getComponent()), k -> new Drift())
-          .add(row, finetunedSide ? row.getDtypeFinetuned() : row.getDtypeBase());
+          .add(row, type);
     }
     out.append(
         String.format(

@@ -305,7 +305,11 @@ public record GgufFile(
       bytes = type.byteLength(elements);
     } catch (ArithmeticException e) {
       throw CheckpointException.of(
-          file, "tensor '%s': dims %s are too large", name, java.util.Arrays.toString(dims));
+          file,
+          "tensor '%s': dims %s are too large or do not fill whole %s blocks",
+          name,
+          java.util.Arrays.toString(dims),
+          type);
     }
     if (relative < 0 || relative % alignment != 0) {
       throw CheckpointException.of(
