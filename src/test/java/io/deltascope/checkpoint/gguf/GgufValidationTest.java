@@ -260,6 +260,36 @@ class GgufValidationTest {
                 + ": tensor 'iq': unsupported type IQ2_XXS: deltascope cannot decode it to numbers");
   }
 
+  @Test
+  void aFileWithoutAnOutputHeadTiesItToTheEmbedding() throws IOException {
+    TinyGguf gguf =
+        new TinyGguf()
+            .entry("general.architecture", 8, out -> out.string("llama"))
+            .entry("llama.block_count", 4, out -> out.u32(1))
+            .entry(
+                "tokenizer.ggml.tokens",
+                9,
+                out -> {
+                  out.u32(8);
+                  out.u64(3);
+                  out.string("a");
+                  out.string("b");
+                  out.string("c");
+                })
+            .tensor("token_embd.weight", new long[] {8, 3}, F32, 0)
+            .tensor("blk.0.ffn_up.weight", new long[] {8, 4}, F32, 96)
+            .data(new byte[96 + 128]);
+
+    Checkpoint checkpoint = Checkpoint.open(write(gguf).toString());
+
+    assertThat(checkpoint.names())
+        .containsExactly("model.embed_tokens.weight", "model.layers.0.mlp.up_proj.weight");
+    assertThat(checkpoint.config().tieWordEmbeddings()).isTrue();
+    assertThat(checkpoint.config().vocabSize()).isEqualTo(3);
+    assertThat(checkpoint.config().numLayers()).isEqualTo(1);
+    assertThat(checkpoint.tensor("model.embed_tokens.weight").shape().dims()).containsExactly(3, 8);
+  }
+
   void assertFails(Path file, String problem) {
     assertThatThrownBy(() -> Checkpoint.open(file.toString()))
         .isInstanceOf(CheckpointException.class)
