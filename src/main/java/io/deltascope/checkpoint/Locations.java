@@ -88,6 +88,15 @@ public final class Locations {
     return !Path.of(child).isAbsolute() && target.startsWith(base) && !target.equals(base);
   }
 
+  /** The file's size in bytes. */
+  public static long size(String location) {
+    try {
+      return Files.size(Path.of(location));
+    } catch (IOException e) {
+      throw CheckpointException.of(location, "cannot read: %s", describe(e));
+    }
+  }
+
   public static byte[] readAll(String location) {
     if (HadoopFiles.isRemote(location)) {
       return HadoopFiles.readAll(location);

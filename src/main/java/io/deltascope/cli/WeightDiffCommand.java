@@ -2,6 +2,7 @@ package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.WeightDiffJob;
@@ -28,7 +29,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint: a HuggingFace folder or a .safetensors file.")
+      description = "Base checkpoint: a HuggingFace folder, a .safetensors or a .gguf file.")
   String base;
 
   @Option(
@@ -76,7 +77,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       }
       WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
       if (outputs.structureOnly && outputs.results == null) {
-        return render(WeightDiffResult.of(plan, List.of()), outputs, out);
+        return render(WeightDiffResult.of(plan, List.of()), plan, outputs, out);
       }
       if (spark == null) {
         spark = run.startSpark("deltascope weight-diff");
@@ -85,7 +86,7 @@ final class WeightDiffCommand implements Callable<Integer> {
           outputs.structureOnly
               ? WeightDiffResult.of(plan, List.of())
               : WeightDiffJob.run(spark, plan, run.showProgress());
-      render(result, outputs, out);
+      render(result, plan, outputs, out);
       if (outputs.results != null) {
         String runId = outputs.runId();
         ResultsWriter.weightDiff(
@@ -95,14 +96,17 @@ final class WeightDiffCommand implements Callable<Integer> {
       return Main.OK;
     }
 
-    private static int render(WeightDiffResult result, WeightDiffOutputs outputs, PrintWriter out) {
+    private static int render(
+        WeightDiffResult result, WeightDiffPlan plan, WeightDiffOutputs outputs, PrintWriter out) {
+      List<QuantizedFile> quantized = QuantizedFile.of(plan);
       out.print(
           outputs.structureOnly
               ? TerminalReport.structureOnly(result)
-              : TerminalReport.weightDiff(result, outputs.topN));
+              : TerminalReport.weightDiff(result, outputs.topN, quantized));
       out.flush();
       if (outputs.output != null) {
-        OutputFiles.write(outputs.output, JsonReport.toString(JsonReport.weightDiff(result)));
+        OutputFiles.write(
+            outputs.output, JsonReport.toString(JsonReport.weightDiff(result, quantized)));
       }
       return Main.OK;
     }

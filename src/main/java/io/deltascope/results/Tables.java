@@ -18,7 +18,7 @@ public final class Tables {
   private Tables() {}
 
   /** Bumped whenever a table gains, loses or changes a column. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
@@ -56,6 +56,7 @@ public final class Tables {
           "cosine",
           "max_abs_diff",
           "mean_abs_diff",
+          "rmse",
           "sparsity",
           "zero_fraction",
           "nan_count",
