@@ -115,13 +115,20 @@ class ClusterTest {
     return projectDir().resolve("target/classes");
   }
 
+  /** What Maven wrote for an embedded run: the compile (with Spark) and runtime class paths. */
   private static String runtimeClasspath() {
-    try {
-      return Files.readString(
-              Path.of(System.getProperty("deltascope.test.classpath.file", "target/classpath.txt")))
-          .strip();
-    } catch (IOException e) {
-      throw new IllegalStateException("run through Maven: it writes target/classpath.txt", e);
+    List<String> parts = new ArrayList<>();
+    String files = System.getProperty("deltascope.test.classpath.files");
+    if (files == null) {
+      throw new IllegalStateException("run through Maven: it writes target/classpath-*.txt");
     }
+    for (String file : files.split(",")) {
+      try {
+        parts.add(Files.readString(Path.of(file)).strip());
+      } catch (IOException e) {
+        throw new IllegalStateException("run through Maven: it writes " + file, e);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, parts);
   }
 }
