@@ -160,6 +160,36 @@ class WeightDiffCommandTest {
     assertThat(run.out()).isEmpty();
   }
 
+  @Test
+  void structureOnlyListsTheStructuralChangesWithoutMetrics() throws IOException {
+    Path out = dir.resolve("structure.json");
+    String resized = Fixtures.model("llama-sft-resized").toString();
+    CliRun run =
+        CliRun.of(
+            "weight-diff", "--structure-only", "-b", BASE, "-f", resized, "-o", out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out())
+        .contains("structure only")
+        .contains("added       score.weight")
+        .contains("reshaped    lm_head.weight [1024, 128] -> [1032, 128]");
+    JsonNode json = Fixtures.json(out);
+    assertThat(json.get("tensors")).isEmpty();
+    assertThat(json.get("structural").get("only_in_finetuned").get(0).asText())
+        .isEqualTo("score.weight");
+    assertThat(json.get("structural").get("shape_changed")).hasSize(2);
+  }
+
+  @Test
+  void resolvesAHuggingFaceModelIdFromTheCacheItIsGiven() {
+    // the cache named by HF_HUB_CACHE is not settable in-process: an id that is not cached must
+    // say so in one line
+    CliRun run = CliRun.of("weight-diff", "-b", "acme-not-cached/some-model", "-f", SFT);
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.errorLine())
+        .startsWith(
+            "deltascope: error: acme-not-cached/some-model: not a local path, and not in the HuggingFace cache");
+  }
+
   static JsonNode find(JsonNode tensors, String name) {
     for (JsonNode t : tensors) {
       if (t.get("name").asText().equals(name)) {
