@@ -11,13 +11,19 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Shows what changed inside a language model between two checkpoints.",
-    subcommands = {WeightDiffCommand.class, DemoCommand.class})
+    subcommands = {WeightDiffCommand.class, DemoCommand.class, SqlCommand.class})
 public final class Main implements Runnable {
   /** Exit codes, as the README documents them. */
   public static final int OK = 0;
 
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+
+  /** A {@code --fail-if} check crossed: the comparison ran, the checkpoint should not pass. */
+  public static final int CHECK_FAILED = 3;
+
+  /** Some pairs of a batch failed; the others' results are written. */
+  public static final int SOME_PAIRS_FAILED = 4;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -48,24 +48,29 @@ final class WeightDiffCommand implements Callable<Integer> {
   String revision;
 
   @Mixin WeightDiffOutputs outputs;
+  @Mixin GateOptions gate;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    return WeightDiffRun.execute(
-        CheckpointArgs.locate(base, revision),
-        CheckpointArgs.locate(finetuned, revision),
-        outputs,
-        run,
-        spec.commandLine().getOut());
+    gate.checks();
+    WeightDiffResult result =
+        WeightDiffRun.execute(
+            CheckpointArgs.locate(base, revision),
+            CheckpointArgs.locate(finetuned, revision),
+            outputs,
+            run,
+            spec.commandLine().getOut());
+    return gate.exitCode(result, spec.commandLine().getErr());
   }
 
   /** The shared body of weight-diff and demo. */
   static final class WeightDiffRun {
     private WeightDiffRun() {}
 
-    static int execute(
+    /** Runs weight-diff, renders and stores its result, and returns it. */
+    static WeightDiffResult execute(
         String base, String finetuned, WeightDiffOutputs outputs, RunOptions run, PrintWriter out) {
       outputs.check();
       long started = System.currentTimeMillis();
@@ -93,10 +98,10 @@ final class WeightDiffCommand implements Callable<Integer> {
             spark, outputs.results, runId, result, started, outputs.optionsJson());
         out.println("Results: run " + runId + " in " + Locations.redact(outputs.results));
       }
-      return Main.OK;
+      return result;
     }
 
-    private static int render(
+    private static WeightDiffResult render(
         WeightDiffResult result, WeightDiffPlan plan, WeightDiffOutputs outputs, PrintWriter out) {
       List<QuantizedFile> quantized = QuantizedFile.of(plan);
       out.print(
@@ -108,7 +113,7 @@ final class WeightDiffCommand implements Callable<Integer> {
         OutputFiles.write(
             outputs.output, JsonReport.toString(JsonReport.weightDiff(result, quantized)));
       }
-      return Main.OK;
+      return result;
     }
   }
 

@@ -95,6 +95,36 @@ public final class ResultsStore {
     return spark.read().parquet(new Path(root, name).toString());
   }
 
+  /**
+   * Registers every table of the store as a temporary view of the same name (the folders that do
+   * not start with "_" or "."); returns their names, sorted.
+   */
+  public List<String> registerViews() {
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        throw new IllegalArgumentException(
+            Locations.redact(root.toString()) + ": no such results store");
+      }
+      List<String> names = new java.util.ArrayList<>();
+      for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(root)) {
+        String name = status.getPath().getName();
+        if (status.isDirectory() && !name.startsWith("_") && !name.startsWith(".")) {
+          table(name).createOrReplaceTempView(name);
+          names.add(name);
+        }
+      }
+      java.util.Collections.sort(names);
+      return names;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          Locations.redact(root.toString())
+              + ": cannot list the results store: "
+              + HadoopFiles.describe(e),
+          e);
+    }
+  }
+
   public Path partition(String table, String runId) {
     return new Path(new Path(root, table), Tables.RUN_ID + "=" + runId);
   }
