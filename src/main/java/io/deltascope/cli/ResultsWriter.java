@@ -1,5 +1,6 @@
 package io.deltascope.cli;
 
+import io.deltascope.checkpoint.Locations;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.report.Version;
 import io.deltascope.results.ResultsStore;
@@ -24,23 +25,45 @@ final class ResultsWriter {
       WeightDiffResult result,
       long startedMillis,
       String options) {
-    RunRow run = new RunRow();
-    run.setRunId(runId);
-    run.setCommand("weight-diff");
-    run.setBase(result.base());
-    run.setFinetuned(result.finetuned());
-    run.setStartedAt(new Timestamp(startedMillis));
-    run.setFinishedAt(new Timestamp(System.currentTimeMillis()));
-    run.setToolVersion(Version.get());
-    run.setOptions(options);
+    weightDiff(
+        spark,
+        store,
+        run(runId, result.base(), result.finetuned(), startedMillis, options),
+        result);
+  }
+
+  /** A succeeded run: its row (status set here) and its tables. */
+  static void weightDiff(SparkSession spark, String store, RunRow run, WeightDiffResult result) {
     run.setStatus("succeeded");
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(
         Tables.TENSOR_METRICS,
         Tables.asTable(
             spark.createDataset(result.rows(), TensorMetricsRow.ENCODER),
-            runId,
+            run.getRunId(),
             Tables.TENSOR_METRICS_COLUMNS));
     new ResultsStore(spark, store).writeRun(run, tables);
+  }
+
+  /** A failed run: its row alone, with the error, so the store says what happened. */
+  static void failed(SparkSession spark, String store, RunRow run, String error) {
+    run.setStatus("failed");
+    run.setError(error);
+    new ResultsStore(spark, store).writeRun(run, Map.of());
+  }
+
+  /** A weight-diff run's row, locations stored without credentials; finished now. */
+  static RunRow run(
+      String runId, String base, String finetuned, long startedMillis, String options) {
+    RunRow run = new RunRow();
+    run.setRunId(runId);
+    run.setCommand("weight-diff");
+    run.setBase(Locations.redact(base));
+    run.setFinetuned(Locations.redact(finetuned));
+    run.setStartedAt(new Timestamp(startedMillis));
+    run.setFinishedAt(new Timestamp(System.currentTimeMillis()));
+    run.setToolVersion(Version.get());
+    run.setOptions(options);
+    return run;
   }
 }

@@ -82,14 +82,14 @@ final class WeightDiffCommand implements Callable<Integer> {
       }
       WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
       if (outputs.structureOnly && outputs.results == null) {
-        return render(WeightDiffResult.of(plan, List.of()), plan, outputs, out);
+        return render(WeightDiffResult.headersOnly(plan), plan, outputs, out);
       }
       if (spark == null) {
         spark = run.startSpark("deltascope weight-diff");
       }
       WeightDiffResult result =
           outputs.structureOnly
-              ? WeightDiffResult.of(plan, List.of())
+              ? WeightDiffResult.headersOnly(plan)
               : WeightDiffJob.run(spark, plan, run.showProgress());
       render(result, plan, outputs, out);
       if (outputs.results != null) {

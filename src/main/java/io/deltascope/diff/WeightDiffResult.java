@@ -29,15 +29,14 @@ public record WeightDiffResult(
     List<ComponentDelta> components,
     Summary summary) {
 
-  /**
-   * Puts the executors' rows together with what the plan found from headers alone. With no computed
-   * rows (a structure-only run), the planned pairs appear without metrics.
-   */
+  /** A structure-only result: the planned pairs appear without metrics. */
+  public static WeightDiffResult headersOnly(WeightDiffPlan plan) {
+    return of(plan, plan.pairs().stream().map(TensorRows::of).toList());
+  }
+
+  /** Puts the executors' rows together with what the plan found from headers alone. */
   public static WeightDiffResult of(WeightDiffPlan plan, List<TensorMetricsRow> computed) {
     List<TensorMetricsRow> rows = new ArrayList<>(computed);
-    if (computed.isEmpty()) {
-      plan.pairs().forEach(p -> rows.add(TensorRows.of(p)));
-    }
     rows.addAll(TensorRows.structural(plan));
     rows.sort(Comparator.comparing(TensorMetricsRow::getName));
     Map<String, TensorMetricsRow> byName =

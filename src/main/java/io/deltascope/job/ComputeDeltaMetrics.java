@@ -2,12 +2,12 @@ package io.deltascope.job;
 
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.diff.FanOut;
 import io.deltascope.diff.TensorComparison;
 import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.TensorRows;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.tensor.DeltaMetrics;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,11 +17,11 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.util.LongAccumulator;
 
 /**
- * Executor side of weight-diff: compares every pair of its partition's bins, opening each file once
- * per partition. Holds only accumulators, so it serializes small.
+ * Executor side of weight-diff: compares every unit of its partition's bins, opening each file once
+ * per partition. A unit that fails (an unreadable range) fails its plans, not the job. Holds only
+ * accumulators and file system settings, so it serializes small.
  */
-public final class ComputeDeltaMetrics
-    implements FlatMapFunction<Iterator<List<TensorPair>>, TensorMetricsRow> {
+public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<FanOut>>, PairRow> {
   private static final long serialVersionUID = 1L;
 
   private final LongAccumulator tensorsDone;
@@ -40,23 +40,17 @@ public final class ComputeDeltaMetrics
   }
 
   @Override
-  public Iterator<TensorMetricsRow> call(Iterator<List<TensorPair>> bins) {
+  public Iterator<PairRow> call(Iterator<List<FanOut>> bins) {
     if (hadoop != null) {
       hadoop.apply();
     }
-    List<TensorMetricsRow> rows = new ArrayList<>();
+    List<PairRow> rows = new ArrayList<>();
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
     try {
       while (bins.hasNext()) {
-        for (TensorPair pair : bins.next()) {
-          rows.add(
-              TensorRows.of(pair)
-                  .withMetrics(
-                      comparison.compare(
-                          pair, file -> open.computeIfAbsent(file, Locations::open))));
-          tensorsDone.add(1);
-          bytesDone.add(pair.bytesToRead());
+        for (FanOut unit : bins.next()) {
+          compare(unit, comparison, open, rows);
         }
       }
     } finally {
@@ -65,12 +59,35 @@ public final class ComputeDeltaMetrics
     return rows.iterator();
   }
 
+  private void compare(
+      FanOut unit, TensorComparison comparison, Map<String, ByteSource> open, List<PairRow> rows) {
+    try {
+      List<DeltaMetrics> metrics =
+          comparison.compareAll(unit.pairs(), file -> open.computeIfAbsent(file, Locations::open));
+      for (int i = 0; i < metrics.size(); i++) {
+        FanOut.Target target = unit.targets().get(i);
+        rows.add(
+            new PairRow(
+                target.plan(), TensorRows.of(target.pair()).withMetrics(metrics.get(i)), null));
+      }
+    } catch (RuntimeException e) {
+      String error =
+          e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+      for (FanOut.Target target : unit.targets()) {
+        rows.add(new PairRow(target.plan(), null, error));
+      }
+    }
+    tensorsDone.add(unit.targets().size());
+    bytesDone.add(
+        unit.targets().stream().map(FanOut.Target::pair).mapToLong(TensorPair::bytesToRead).sum());
+  }
+
   private static void closeAll(Map<String, ByteSource> open) {
     for (ByteSource source : open.values()) {
       try {
         source.close();
       } catch (IOException e) {
-        throw new UncheckedIOException(source.location() + ": cannot close", e);
+        // read-only files: nothing was lost; the rows are already computed
       }
     }
   }

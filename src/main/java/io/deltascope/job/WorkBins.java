@@ -1,25 +1,26 @@
 package io.deltascope.job;
 
-import io.deltascope.diff.TensorPair;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.function.ToLongFunction;
 
 /**
- * Packs comparisons into partitions of balanced bytes (largest first into the lightest bin), so
- * that no task is left holding all the large tensors.
+ * Packs work into partitions of balanced bytes (largest first into the lightest bin), so that no
+ * task is left holding all the large tensors.
  */
 public final class WorkBins {
   private WorkBins() {}
 
   /**
-   * @param pairs the comparisons
-   * @param bins how many partitions at most (fewer when there are fewer pairs)
+   * @param items the units of work
+   * @param bytes what each unit reads
+   * @param bins how many partitions at most (fewer when there are fewer units)
    */
-  public static List<List<TensorPair>> pack(List<TensorPair> pairs, int bins) {
-    int count = Math.max(1, Math.min(bins, pairs.size()));
-    List<List<TensorPair>> out = new ArrayList<>();
+  public static <T> List<List<T>> pack(List<T> items, ToLongFunction<T> bytes, int bins) {
+    int count = Math.max(1, Math.min(bins, items.size()));
+    List<List<T>> out = new ArrayList<>();
     PriorityQueue<long[]> lightest =
         new PriorityQueue<>(
             Comparator.<long[]>comparingLong(b -> b[0]).thenComparingLong(b -> b[1]));
@@ -27,12 +28,12 @@ public final class WorkBins {
       out.add(new ArrayList<>());
       lightest.add(new long[] {0, i});
     }
-    List<TensorPair> bySize = new ArrayList<>(pairs);
-    bySize.sort(Comparator.comparingLong(TensorPair::bytesToRead).reversed());
-    for (TensorPair pair : bySize) {
+    List<T> bySize = new ArrayList<>(items);
+    bySize.sort(Comparator.comparingLong(bytes).reversed());
+    for (T item : bySize) {
       long[] bin = lightest.poll();
-      out.get((int) bin[1]).add(pair);
-      bin[0] += pair.bytesToRead();
+      out.get((int) bin[1]).add(item);
+      bin[0] += bytes.applyAsLong(item);
       lightest.add(bin);
     }
     out.removeIf(List::isEmpty);

@@ -12,6 +12,8 @@ public class RunRow implements Serializable {
   public static final Encoder<RunRow> ENCODER = Encoders.bean(RunRow.class);
 
   private String runId;
+  private String name; // the pair's name in a batch; null for a single run
+  private String batchId; // the batch that wrote this run; null for a single run
   private String command; // weight-diff, activation-diff, compare, ...
   private String base;
   private String finetuned;
@@ -30,6 +32,22 @@ public class RunRow implements Serializable {
 
   public void setRunId(String runId) {
     this.runId = runId;
+  }
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getBatchId() {
+    return batchId;
+  }
+
+  public void setBatchId(String batchId) {
+    this.batchId = batchId;
   }
 
   public String getCommand() {

@@ -27,6 +27,8 @@ public final class Tables {
   public static final List<String> RUNS_COLUMNS =
       List.of(
           "run_id",
+          "name",
+          "batch_id",
           "command",
           "base",
           "finetuned",

@@ -1,0 +1,183 @@
+package io.deltascope.cli;
+
+import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.diff.Gate;
+import io.deltascope.diff.WeightDiffPlan;
+import io.deltascope.job.PairSpec;
+import io.deltascope.job.WeightDiffJob;
+import io.deltascope.report.JsonReport;
+import io.deltascope.report.TerminalReport;
+import io.deltascope.results.ResultsStore;
+import io.deltascope.results.RunRow;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code deltascope batch}: many checkpoint pairs in one Spark application, each written as a run
+ * of the results store. A base shared by several pairs is read once per tensor for all of them. A
+ * pair that fails is recorded as failed and does not stop the others.
+ */
+@Command(
+    name = "batch",
+    mixinStandardHelpOptions = true,
+    description = "Compare many checkpoint pairs in one Spark application into a results store.")
+final class BatchCommand implements Callable<Integer> {
+  @Option(
+      names = "--pairs",
+      required = true,
+      paramLabel = "FILE",
+      description = "name,base,finetuned rows (CSV) or JSON Lines; a path or Hadoop URI.")
+  String pairs;
+
+  @Option(names = "--results", required = true, paramLabel = "DIR", description = "The store.")
+  String results;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description =
+          "Batch id (default: time and a random suffix); each pair's run is ID-NAME, and"
+              + " writing the same id again replaces those runs.")
+  String batchId;
+
+  @Option(
+      names = "--analyses",
+      split = ",",
+      paramLabel = "LIST",
+      defaultValue = "weights",
+      description = "What to compute per pair: weights (default).")
+  List<String> analyses;
+
+  @Mixin GateOptions gate;
+  @Mixin RunOptions run;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    List<Gate.Check> checks = gate.checks();
+    for (String analysis : analyses) {
+      if (!analysis.equals("weights")) {
+        throw new UserException(
+            "--analyses: unknown analysis '" + analysis + "' (available: weights)");
+      }
+    }
+    String batch = batchId != null ? batchId : RunIds.generate();
+    ResultsStore.checkRunId(batch);
+    List<PairSpec> specs = readPairs();
+    long started = System.currentTimeMillis();
+    SparkSession spark = run.startSpark("deltascope batch");
+
+    Map<String, Object> opened = openAll(specs);
+    List<PairSpec> planned = new ArrayList<>();
+    List<WeightDiffPlan> plans = new ArrayList<>();
+    Map<String, String> errors = new HashMap<>();
+    for (PairSpec pair : specs) {
+      Object base = opened.get(pair.base());
+      Object finetuned = opened.get(pair.finetuned());
+      if (base instanceof Checkpoint b && finetuned instanceof Checkpoint f) {
+        planned.add(pair);
+        plans.add(WeightDiffPlan.of(b, f));
+      } else {
+        errors.put(pair.name(), (String) (base instanceof String ? base : finetuned));
+      }
+    }
+    List<WeightDiffJob.Outcome> outcomes = WeightDiffJob.runAll(spark, plans, run.showProgress());
+
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    out.printf(
+        Locale.ROOT,
+        "%-24s %-10s %8s %14s %14s%n",
+        "Pair",
+        "Status",
+        "Tensors",
+        "Mean rel.",
+        "Max rel.");
+    out.println("-".repeat(74));
+    boolean anyFailed = false;
+    boolean anyCheckFailed = false;
+    String options = options();
+    for (PairSpec pair : specs) {
+      RunRow row =
+          ResultsWriter.run(
+              batch + "-" + pair.name(), pair.base(), pair.finetuned(), started, options);
+      row.setName(pair.name());
+      row.setBatchId(batch);
+      int index = planned.indexOf(pair);
+      WeightDiffJob.Outcome outcome = index < 0 ? null : outcomes.get(index);
+      String error = outcome == null ? errors.get(pair.name()) : outcome.error();
+      if (error != null) {
+        anyFailed = true;
+        ResultsWriter.failed(spark, results, row, error);
+        out.printf(Locale.ROOT, "%-24s %-10s %s%n", pair.name(), "failed", error);
+        continue;
+      }
+      ResultsWriter.weightDiff(spark, results, row, outcome.result());
+      var s = outcome.result().summary();
+      out.printf(
+          Locale.ROOT,
+          "%-24s %-10s %8d %14s %14s%n",
+          pair.name(),
+          "succeeded",
+          s.tensorsCompared(),
+          TerminalReport.number(s.meanRelativeDelta()),
+          TerminalReport.number(s.maxRelativeDelta()));
+      for (Gate.Failure f : Gate.evaluate(checks, outcome.result())) {
+        anyCheckFailed = true;
+        err.println("deltascope: check failed for " + pair.name() + ": " + f.describe());
+      }
+    }
+    out.println(
+        "Results: batch " + batch + " in " + io.deltascope.checkpoint.Locations.redact(results));
+    out.flush();
+    err.flush();
+    return anyFailed ? Main.SOME_PAIRS_FAILED : anyCheckFailed ? Main.CHECK_FAILED : Main.OK;
+  }
+
+  private List<PairSpec> readPairs() {
+    try {
+      return PairSpec.read(pairs);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
+  }
+
+  /** Each distinct checkpoint opened once: a Checkpoint, or the one-line error that it is not. */
+  private static Map<String, Object> openAll(List<PairSpec> specs) {
+    Map<String, Object> opened = new HashMap<>();
+    for (PairSpec pair : specs) {
+      for (String location : List.of(pair.base(), pair.finetuned())) {
+        opened.computeIfAbsent(location, BatchCommand::openOrError);
+      }
+    }
+    return opened;
+  }
+
+  private static Object openOrError(String location) {
+    try {
+      return CheckpointArgs.open(location, null);
+    } catch (CheckpointException | UncheckedIOException e) {
+      return Errors.oneLine(e);
+    }
+  }
+
+  private String options() {
+    var node = JsonReport.MAPPER.createObjectNode();
+    node.put("pairs", io.deltascope.checkpoint.Locations.redact(pairs));
+    analyses.forEach(node.putArray("analyses")::add);
+    gate.failIf.forEach(node.putArray("fail_if")::add);
+    return node.toString();
+  }
+}

@@ -1,0 +1,134 @@
+package io.deltascope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltascope.Fixtures;
+import io.deltascope.TestSpark;
+import io.deltascope.results.Tables;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Many pairs, one Spark application, one results store. */
+class BatchCommandTest {
+  @TempDir static Path dir;
+  private static String store;
+  private static CliRun first;
+
+  @BeforeAll
+  static void batch() throws IOException {
+    store = dir.resolve("store").toString();
+    Path pairs =
+        Files.writeString(
+            dir.resolve("pairs.csv"),
+            "name,base,finetuned\n"
+                + line("sft", "llama-base", "llama-sft")
+                + line("lora", "llama-base", "llama-lora-merged")
+                + line("resized", "llama-base", "llama-sft-resized")
+                + line("qwen", "qwen2-base", "qwen2-sft")
+                + "broken,"
+                + Fixtures.model("llama-base")
+                + ","
+                + dir.resolve("no-such-model")
+                + "\n");
+    first =
+        CliRun.of("batch", "--pairs", pairs.toString(), "--results", store, "--run-id", "nightly");
+    // a single-pair run to compare with
+    CliRun single =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-lora-merged").toString(),
+            "--results",
+            store,
+            "--run-id",
+            "single");
+    assertThat(single.exitCode()).as(single.err()).isZero();
+  }
+
+  @Test
+  void recordsTheFailedPairAndCompletesTheOthers() {
+    assertThat(first.exitCode()).as(first.err()).isEqualTo(Main.SOME_PAIRS_FAILED);
+    assertThat(first.out())
+        .containsPattern("sft\\s+succeeded\\s+39")
+        .containsPattern("qwen\\s+succeeded\\s+50")
+        .containsPattern("broken\\s+failed\\s+.*no-such-model: no such file or folder");
+    List<Row> runs =
+        TestSpark.session()
+            .read()
+            .parquet(store + "/runs")
+            .where("batch_id = 'nightly'")
+            .orderBy("name")
+            .select("name", "status", "error", "run_id")
+            .collectAsList();
+    assertThat(runs)
+        .extracting(r -> r.getString(0))
+        .containsExactly("broken", "lora", "qwen", "resized", "sft");
+    assertThat(runs.get(0).getString(1)).isEqualTo("failed");
+    assertThat(runs.get(0).getString(2)).endsWith("no-such-model: no such file or folder");
+    assertThat(runs.get(1).getString(1)).isEqualTo("succeeded");
+    assertThat(runs.get(1).getString(3)).isEqualTo("nightly-lora");
+  }
+
+  @Test
+  void everyPairEqualsItsSingleRun() {
+    Dataset<Row> metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    String[] columns =
+        Tables.TENSOR_METRICS_COLUMNS.stream()
+            .filter(c -> !c.equals("run_id"))
+            .toArray(String[]::new);
+    Dataset<Row> batch = metrics.where("run_id = 'nightly-lora'").selectExpr(columns);
+    Dataset<Row> single = metrics.where("run_id = 'single'").selectExpr(columns);
+    assertThat(batch.count()).isEqualTo(39);
+    assertThat(batch.exceptAll(single).count()).isZero();
+    assertThat(single.exceptAll(batch).count()).isZero();
+  }
+
+  @Test
+  void runningTheBatchAgainReplacesItsRuns() throws IOException {
+    Path pairs =
+        Files.writeString(
+            dir.resolve("again.jsonl"),
+            "{\"name\": \"sft\", \"base\": \""
+                + Fixtures.model("llama-base")
+                + "\", \"finetuned\": \""
+                + Fixtures.model("llama-sft")
+                + "\"}\n");
+    CliRun again =
+        CliRun.of("batch", "--pairs", pairs.toString(), "--results", store, "--run-id", "nightly");
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    Dataset<Row> metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    assertThat(metrics.where("run_id = 'nightly-sft'").count()).isEqualTo(39);
+    assertThat(
+            TestSpark.session()
+                .read()
+                .parquet(store + "/runs")
+                .where("run_id = 'nightly-sft'")
+                .count())
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aMalformedPairsFileIsOneLine() throws IOException {
+    Path pairs = Files.writeString(dir.resolve("bad.csv"), "a,b\n");
+    CliRun run = CliRun.of("batch", "--pairs", pairs.toString(), "--results", store);
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.errorLine())
+        .isEqualTo(
+            "deltascope: error: "
+                + pairs
+                + ": line 1: expected 3 columns name,base,finetuned, found 2");
+  }
+
+  private static String line(String name, String base, String finetuned) {
+    return name + "," + Fixtures.model(base) + "," + Fixtures.model(finetuned) + "\n";
+  }
+}
