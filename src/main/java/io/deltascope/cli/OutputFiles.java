@@ -23,12 +23,20 @@ final class OutputFiles {
     }
   }
 
+  private static void readableByAll(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+  }
+
   static void write(Path file, String text) {
     Path target = file.toAbsolutePath();
     Path temp = null;
     try {
       temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
       Files.writeString(temp, text, StandardCharsets.UTF_8);
+      readableByAll(temp); // a temp file is private; a report is not
       try {
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (AtomicMoveNotSupportedException e) {
