@@ -150,7 +150,10 @@ final class Heatmaps {
       double lo,
       double hi) {
     out.append("<tr><th scope=\"row\">")
-        .append(layer == null ? "outside layers" : Numbers.count(layer))
+        .append(
+            layer == null
+                ? "<abbr title=\"tensors outside the layers\">outside</abbr>"
+                : Numbers.count(layer))
         .append("</th>");
     for (String c : inLayers) {
       cell(out, layer == null ? null : cells.get(key(layer, c)), m, lo, hi);

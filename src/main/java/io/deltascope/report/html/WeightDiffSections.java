@@ -164,7 +164,7 @@ final class WeightDiffSections {
 
   /** Singular values of the deltas of the most changed tensors that have a spectrum, log scale. */
   static String spectra(List<JsonNode> withSpectrum) {
-    List<JsonNode> top =
+    List<JsonNode> byChange =
         withSpectrum.stream()
             .sorted(
                 Comparator.comparing(
@@ -173,8 +173,8 @@ final class WeightDiffSections {
                           return r == null ? Double.NEGATIVE_INFINITY : r;
                         })
                     .reversed())
-            .limit(TOP_SPECTRA)
             .toList();
+    List<JsonNode> top = byChange.subList(0, Math.min(TOP_SPECTRA, byChange.size()));
     LineChart chart =
         new LineChart("spectra-chart", "index i", "singular value \u03c3\u1d62 of B\u2212A").logY();
     for (JsonNode t : top) {
@@ -201,7 +201,7 @@ final class WeightDiffSections {
         .append(TensorTable.th("Top-k energy share", "num"))
         .append(TensorTable.th("Spectral \u03b1", "num"))
         .append("</tr></thead><tbody>");
-    for (JsonNode t : withSpectrum) {
+    for (JsonNode t : byChange) {
       out.append("<tr><td class=\"name\">").append(Html.esc(Json.str(t, "name"))).append("</td>");
       for (String f :
           List.of(

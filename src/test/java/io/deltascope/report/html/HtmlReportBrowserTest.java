@@ -364,15 +364,15 @@ class HtmlReportBrowserTest {
     assertThat(count("table.tracked tbody tr")).isEqualTo(8);
     assertThat(texts("table.tracked td.emergence", "textContent"))
         .contains("layer 1", "layer 4", "never top-1");
-    page.hover(".tracked-chart .mark.emergence");
-    assertThat(page.eval("document.getElementById('tip').textContent").asText())
-        .contains("\u201c a\u201d")
-        .contains("emerges here");
-
     assertSelfContainedAndQuiet(fullReport);
     for (String section : List.of("summary", "heatmaps", "spectra", "activation", "compare")) {
       page.screenshot("#" + section, OUT.resolve("screenshots/full-" + section + ".png"));
     }
+    page.hover(".tracked-chart .mark.emergence");
+    assertThat(page.eval("document.getElementById('tip').textContent").asText())
+        .contains("\u201c a\u201d")
+        .contains("emerges here");
+    assertSelfContainedAndQuiet(fullReport);
   }
 
   @Test
