@@ -45,6 +45,10 @@ final class Chromium implements AutoCloseable {
           "--mute-audio",
           "--remote-debugging-port=0");
 
+  private static final String INSTALL =
+      "run submit/test, which installs the Debian packages of submit/debian-packages.txt"
+          + " (chromium among them), or apt-get install chromium";
+
   private final Process process;
   private final WebSocket socket;
   private final AtomicInteger ids = new AtomicInteger();
@@ -60,6 +64,10 @@ final class Chromium implements AutoCloseable {
   static Path binary() {
     String configured = System.getenv("CHROMIUM");
     if (configured != null && !configured.isBlank()) {
+      if (!Files.isExecutable(Path.of(configured))) {
+        throw new IllegalStateException(
+            "$CHROMIUM is " + configured + ", which is no executable: " + INSTALL);
+      }
       return Path.of(configured);
     }
     for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -71,9 +79,7 @@ final class Chromium implements AutoCloseable {
       }
     }
     throw new IllegalStateException(
-        "Chromium is not installed (no chromium on the PATH and no $CHROMIUM): run submit/test,"
-            + " which installs the Debian packages of submit/debian-packages.txt (chromium among"
-            + " them), or apt-get install chromium");
+        "Chromium is not installed (no chromium on the PATH and no $CHROMIUM): " + INSTALL);
   }
 
   static Chromium start(Path userDataDir) throws IOException, InterruptedException {

@@ -39,6 +39,7 @@ class HtmlReportBrowserTest {
   static final String RUN_ID = "html-browser-test";
 
   static Chromium chromium;
+  static Path profile;
   static Path commandReport; // weight-diff -o llama.html
   static Path storedReport; // report --results --run
   static Path fullReport; // every section
@@ -47,6 +48,8 @@ class HtmlReportBrowserTest {
   @BeforeAll
   static void reportsAndBrowser() throws Exception {
     Files.createDirectories(OUT);
+    profile = Files.createTempDirectory(OUT, "chromium-profile-"); // fresh each run
+    chromium = Chromium.start(profile); // fails, saying to run submit/test, when not installed
     TestSpark.session(); // the commands join the shared session
     commandReport = OUT.resolve("llama-base__llama-sft.html");
     Path json = OUT.resolve("llama-base__llama-sft.json");
@@ -76,9 +79,6 @@ class HtmlReportBrowserTest {
                 ReportTestDocuments.activation(),
                 ReportTestDocuments.compare(),
                 "2026-01-02 03:04 UTC")));
-    Path profile = OUT.resolve("chromium-profile-" + ProcessHandle.current().pid());
-    Files.createDirectories(profile);
-    chromium = Chromium.start(profile); // fails, saying to run submit/test, when not installed
   }
 
   private static void cli(String... args) {
@@ -89,9 +89,16 @@ class HtmlReportBrowserTest {
   }
 
   @AfterAll
-  static void closeBrowser() {
+  static void closeBrowser() throws java.io.IOException {
     if (chromium != null) {
       chromium.close();
+    }
+    if (profile != null) {
+      try (var files = Files.walk(profile)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 
