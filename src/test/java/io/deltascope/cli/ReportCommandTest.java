@@ -65,7 +65,26 @@ class ReportCommandTest {
         CliRun.of("report", "--results", store, "--run", "resized", "-o", html.toString());
     assertThat(report.exitCode()).as(report.err()).isZero();
     assertThat(report.out()).isEqualTo("Report: " + html + "\n");
-    assertThat(html).content().startsWith("<!DOCTYPE html>").contains("id=\"structural\"");
+    String page = Files.readString(html);
+    assertThat(page).startsWith("<!DOCTYPE html>").contains("<section id=\"structural\">");
+    // one table row per reshaped tensor, with the common-rows note
+    assertThat(page.split("<tr class=\"change-reshaped\">", -1))
+        .hasSize(direct.get("structural").get("shape_changed").size() + 1);
+    assertThat(page).contains("compared on the 1,024 common rows");
+    // the reshaped head is in the heatmap with its metrics over the common rows (the oracle's)
+    java.util.regex.Matcher cell =
+        java.util.regex.Pattern.compile("data-tensor=\"lm_head.weight\" data-value=\"([^\"]+)\"")
+            .matcher(page);
+    assertThat(cell.find()).isTrue();
+    assertThat(Double.parseDouble(cell.group(1)))
+        .isCloseTo(
+            Fixtures.pairOracle("llama-base", "llama-sft-resized")
+                .get("shape_changed")
+                .get(0)
+                .get("metrics_on_common_rows")
+                .get("relative_delta")
+                .asDouble(),
+            org.assertj.core.api.Assertions.within(1e-12));
   }
 
   private static JsonNode reparse(JsonNode tree) throws Exception {

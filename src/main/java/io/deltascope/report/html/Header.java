@@ -22,12 +22,12 @@ final class Header {
     StringBuilder h =
         new StringBuilder("<header id=\"summary\"><h1>deltascope report</h1><dl class=\"meta\">");
     if (wd != null) {
-      meta(h, "Base", Json.str(wd, "base"), "model-base");
-      meta(h, "Fine-tuned", Json.str(wd, "finetuned"), "model-finetuned");
+      model(h, "Base", Json.str(wd, "base"), "model-base");
+      model(h, "Fine-tuned", Json.str(wd, "finetuned"), "model-finetuned");
     } else if (docs.compare() != null) {
       List<JsonNode> ms = Json.list(docs.compare(), "models");
       for (int i = 0; i < ms.size(); i++) {
-        meta(h, "Model " + (i + 1), Json.str(ms.get(i), "model"), "model-" + (i + 1));
+        model(h, "Model " + (i + 1), Json.str(ms.get(i), "model"), "model-" + (i + 1));
       }
     }
     meta(h, "Date", docs.date(), "date");
@@ -59,6 +59,22 @@ final class Header {
     String s = location.replaceAll("[/\\\\]+$", "");
     int slash = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
     return slash >= 0 ? s.substring(slash + 1) : s;
+  }
+
+  /** A model: its folder name in bold, then the whole location (wrapping, never cut). */
+  private static void model(StringBuilder h, String label, String location, String cls) {
+    if (location == null) {
+      return;
+    }
+    h.append("<div class=\"model ")
+        .append(cls)
+        .append("\"><dt>")
+        .append(Html.esc(label))
+        .append("</dt><dd><strong class=\"name\">")
+        .append(Html.esc(short_(location)))
+        .append("</strong> <span class=\"path\">")
+        .append(Html.esc(location))
+        .append("</span></dd></div>");
   }
 
   private static void meta(StringBuilder h, String label, String value, String cls) {

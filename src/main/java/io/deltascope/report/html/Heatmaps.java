@@ -84,8 +84,12 @@ final class Heatmaps {
     }
   }
 
-  static String render(JsonNode wd) {
-    Map<List<Object>, Cell> cells = cells(wd);
+  /**
+   * @param wd the weight-diff document (its {@code layers} aggregates)
+   * @param tensors its tensors with metrics (reshaped ones included)
+   */
+  static String render(JsonNode wd, List<JsonNode> tensors) {
+    Map<List<Object>, Cell> cells = cells(wd, tensors);
     if (cells.isEmpty()) {
       return "";
     }
@@ -176,7 +180,15 @@ final class Heatmaps {
             ? cell.component()
             : "Layer " + cell.layer() + " \u00b7 " + cell.component();
     StringBuilder tip = new StringBuilder(where).append('\n');
-    cell.tensors().forEach(x -> tip.append(Json.str(x, "name")).append('\n'));
+    for (JsonNode x : cell.tensors()) {
+      tip.append(Json.str(x, "name"));
+      if (x.has("common_rows")) {
+        tip.append(" (reshaped: over its ")
+            .append(Numbers.count(Json.lng(x, "common_rows")))
+            .append(" common rows)");
+      }
+      tip.append('\n');
+    }
     tip.append(m.label()).append(": ").append(Numbers.exact(v));
     if (cell.tensors().size() > 1) {
       tip.append(
@@ -214,9 +226,9 @@ final class Heatmaps {
   }
 
   /** Compared tensors grouped by (layer, component), with the document's component aggregates. */
-  static Map<List<Object>, Cell> cells(JsonNode wd) {
+  static Map<List<Object>, Cell> cells(JsonNode wd, List<JsonNode> tensors) {
     Map<List<Object>, List<JsonNode>> groups = new LinkedHashMap<>();
-    for (JsonNode t : Json.list(wd, "tensors")) {
+    for (JsonNode t : tensors) {
       String component = Json.str(t, "component");
       groups
           .computeIfAbsent(

@@ -24,8 +24,7 @@ final class TensorTable {
             .append(top.size())
             .append(" of ")
             .append(tensors.size())
-            .append(
-                " compared tensors with the largest relative change; click a column to sort.</p>")
+            .append(" tensors with the largest relative change; click a column to sort.</p>")
             .append("<div class=\"scroll\"><table class=\"tensors sortable\"><thead><tr>")
             .append(th("#", "num"))
             .append(th("Tensor", "text"))
@@ -49,7 +48,13 @@ final class TensorTable {
           .append("\">")
           .append(rank++)
           .append("</td>");
-      out.append("<td class=\"name\">").append(Html.esc(Json.str(t, "name"))).append("</td>");
+      out.append("<td class=\"name\">").append(Html.esc(Json.str(t, "name")));
+      if (t.has("common_rows")) {
+        out.append(" <span class=\"kind\">reshaped: ")
+            .append(Numbers.count(Json.lng(t, "common_rows")))
+            .append(" common rows</span>");
+      }
+      out.append("</td>");
       Integer layer = Json.integer(t, "layer");
       out.append("<td class=\"num\" data-v=\"")
           .append(layer == null ? "" : layer)

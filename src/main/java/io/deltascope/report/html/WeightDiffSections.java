@@ -1,6 +1,8 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.checkpoint.TensorRole;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,11 +20,11 @@ final class WeightDiffSections {
 
   static List<HtmlReport.Section> of(JsonNode wd) {
     List<HtmlReport.Section> out = new ArrayList<>();
-    List<JsonNode> tensors = Json.list(wd, "tensors");
+    List<JsonNode> tensors = withReshaped(wd);
     if (!tensors.isEmpty()) {
       out.add(
           new HtmlReport.Section(
-              "heatmaps", "Heatmaps: layers \u00d7 components", Heatmaps.render(wd)));
+              "heatmaps", "Heatmaps: layers \u00d7 components", Heatmaps.render(wd, tensors)));
       out.add(new HtmlReport.Section("layers", "Change by layer", layerBars(tensors)));
       out.add(
           new HtmlReport.Section(
@@ -37,6 +39,34 @@ final class WeightDiffSections {
         tensors.stream().filter(t -> !Json.doubles(t, "singular_values_top").isEmpty()).toList();
     if (!spectra.isEmpty()) {
       out.add(new HtmlReport.Section("spectra", "Spectra of the deltas", spectra(spectra)));
+    }
+    return out;
+  }
+
+  /**
+   * The compared tensors and the reshaped ones compared on their common rows (a resized
+   * vocabulary's embedding and head), with their metrics, layer and component.
+   */
+  static List<JsonNode> withReshaped(JsonNode wd) {
+    List<JsonNode> out = new ArrayList<>(Json.list(wd, "tensors"));
+    for (JsonNode c : Json.list(wd.get("structural"), "shape_changed")) {
+      JsonNode m = c.get("metrics_on_common_rows");
+      String name = Json.str(c, "name");
+      if (name == null || m == null || !m.isObject() || !m.has("l2_distance")) {
+        continue;
+      }
+      ObjectNode t = m.deepCopy();
+      TensorRole role = TensorRole.of(name, "");
+      t.put("name", name);
+      if (role.layer() == null) {
+        t.putNull("layer");
+      } else {
+        t.put("layer", role.layer());
+      }
+      t.put("component", role.component());
+      t.set("shape", c.get("shape_finetuned"));
+      t.put("common_rows", Json.lng(c, "common_rows"));
+      out.add(t);
     }
     return out;
   }

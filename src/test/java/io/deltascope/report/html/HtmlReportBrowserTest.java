@@ -119,9 +119,11 @@ class HtmlReportBrowserTest {
 
     assertThat(texts("main > section", "id"))
         .containsExactly("heatmaps", "layers", "top-tensors", "structural");
-    assertThat(page.eval("document.querySelector('.model-base dd').textContent").asText())
+    assertThat(page.eval("document.querySelector('.model-base .name').textContent").asText())
+        .isEqualTo("llama-base");
+    assertThat(page.eval("document.querySelector('.model-base .path').textContent").asText())
         .isEqualTo(BASE);
-    assertThat(page.eval("document.querySelector('.model-finetuned dd').textContent").asText())
+    assertThat(page.eval("document.querySelector('.model-finetuned .path').textContent").asText())
         .isEqualTo(SFT);
     assertThat(page.eval("document.querySelector('.tensors-compared .value').textContent").asText())
         .isEqualTo("39 of 39");
