@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       WeightDiffCommand.class,
       BatchCommand.class,
       SqlCommand.class,
+      ReportCommand.class,
       DemoCommand.class
     })
 public final class Main implements Runnable {

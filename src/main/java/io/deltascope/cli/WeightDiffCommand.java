@@ -1,5 +1,6 @@
 package io.deltascope.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.diff.QuantizedFile;
@@ -8,10 +9,10 @@ import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
+import io.deltascope.report.html.ReportDocuments;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -110,8 +111,8 @@ final class WeightDiffCommand implements Callable<Integer> {
               : TerminalReport.weightDiff(result, outputs.topN, quantized));
       out.flush();
       if (outputs.output != null) {
-        OutputFiles.write(
-            outputs.output, JsonReport.toString(JsonReport.weightDiff(result, quantized)));
+        ObjectNode json = JsonReport.weightDiff(result, quantized);
+        ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json));
       }
       return result;
     }
@@ -122,7 +123,7 @@ final class WeightDiffCommand implements Callable<Integer> {
     @Option(
         names = {"-o", "--output"},
         paramLabel = "FILE",
-        description = "Also write the result to FILE (.json).")
+        description = "Also write the result to FILE: .json, or .html for the report.")
     Path output;
 
     @Option(
@@ -161,11 +162,7 @@ final class WeightDiffCommand implements Callable<Integer> {
         throw new UserException("--top-n must be 0 or more, not " + topN);
       }
       if (output != null) {
-        String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!name.endsWith(".json")) {
-          throw new UserException(output + ": unknown output format (expected a .json file)");
-        }
-        OutputFiles.checkWritable(output);
+        ReportFiles.check(output);
       }
       if (runId != null) {
         io.deltascope.results.ResultsStore.checkRunId(runId);

@@ -1,0 +1,179 @@
+package io.deltascope.report.html;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The page header: which models, when, which version; the headline numbers and the diagnosis. */
+final class Header {
+  private Header() {}
+
+  static String title(ReportDocuments docs) {
+    List<String> models = models(docs);
+    return "deltascope: "
+        + (models.isEmpty()
+            ? "report"
+            : String.join(" vs ", models.stream().map(Header::short_).toList()));
+  }
+
+  static String render(ReportDocuments docs) {
+    JsonNode wd = docs.weightDiff();
+    StringBuilder h =
+        new StringBuilder("<header id=\"summary\"><h1>deltascope report</h1><dl class=\"meta\">");
+    if (wd != null) {
+      model(h, "Base", Json.str(wd, "base"), "model-base");
+      model(h, "Fine-tuned", Json.str(wd, "finetuned"), "model-finetuned");
+    } else if (docs.compare() != null) {
+      List<JsonNode> ms = Json.list(docs.compare(), "models");
+      for (int i = 0; i < ms.size(); i++) {
+        model(h, "Model " + (i + 1), Json.str(ms.get(i), "model"), "model-" + (i + 1));
+      }
+    }
+    meta(h, "Date", docs.date(), "date");
+    String version = wd != null ? Json.str(wd, "tool_version") : null;
+    meta(
+        h, "deltascope", version == null ? io.deltascope.report.Version.get() : version, "version");
+    h.append("</dl>");
+    if (wd != null) {
+      figures(h, wd.get("summary"), wd);
+      diagnosis(h, wd.get("diagnosis"));
+    }
+    return h.append("</header>\n").toString();
+  }
+
+  private static List<String> models(ReportDocuments docs) {
+    List<String> out = new ArrayList<>();
+    if (docs.weightDiff() != null) {
+      out.add(Json.str(docs.weightDiff(), "base"));
+      out.add(Json.str(docs.weightDiff(), "finetuned"));
+    } else if (docs.compare() != null) {
+      Json.list(docs.compare(), "models").forEach(m -> out.add(Json.str(m, "model")));
+    }
+    out.removeIf(m -> m == null);
+    return out;
+  }
+
+  /** The last path element: /x/y/llama-sft as llama-sft. */
+  static String short_(String location) {
+    String s = location.replaceAll("[/\\\\]+$", "");
+    int slash = Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\'));
+    return slash >= 0 ? s.substring(slash + 1) : s;
+  }
+
+  /** A model: its folder name in bold, then the whole location (wrapping, never cut). */
+  private static void model(StringBuilder h, String label, String location, String cls) {
+    if (location == null) {
+      return;
+    }
+    h.append("<div class=\"model ")
+        .append(cls)
+        .append("\"><dt>")
+        .append(Html.esc(label))
+        .append("</dt><dd><strong class=\"name\">")
+        .append(Html.esc(short_(location)))
+        .append("</strong> <span class=\"path\">")
+        .append(Html.esc(location))
+        .append("</span></dd></div>");
+  }
+
+  private static void meta(StringBuilder h, String label, String value, String cls) {
+    if (value == null) {
+      return;
+    }
+    h.append("<div class=\"")
+        .append(cls)
+        .append("\"><dt>")
+        .append(Html.esc(label))
+        .append("</dt><dd title=\"")
+        .append(Html.esc(value))
+        .append("\">")
+        .append(Html.esc(value))
+        .append("</dd></div>");
+  }
+
+  private static void figures(StringBuilder h, JsonNode s, JsonNode wd) {
+    if (s == null) {
+      return;
+    }
+    h.append("<div class=\"figures\">");
+    figure(
+        h,
+        "tensors-compared",
+        Numbers.count(Json.lng(s, "tensors_compared"))
+            + " of "
+            + Numbers.count(Json.lng(s, "tensors_total")),
+        "tensors compared");
+    figure(h, "params", Numbers.params(Json.lng(s, "params_compared")), "parameters compared");
+    figure(h, "mean-rel", Numbers.num(Json.dbl(s, "mean_relative_delta")), "mean relative change");
+    String most = Json.str(s, "most_changed");
+    figure(
+        h,
+        "max-rel",
+        Numbers.num(Json.dbl(s, "max_relative_delta")),
+        "largest relative change" + (most == null ? "" : ": " + most));
+    figure(h, "unchanged", Numbers.count(Json.lng(s, "unchanged_tensors")), "tensors unchanged");
+    figure(
+        h,
+        "structural-count",
+        Numbers.count(Json.lng(s, "structural_changes")),
+        "structural changes");
+    long bad = Json.lng(s, "nan_count") + Json.lng(s, "inf_count");
+    if (bad > 0) {
+      figure(h, "nan warn", Numbers.count(bad), "NaN or infinite values");
+    }
+    h.append("</div>");
+  }
+
+  private static void figure(StringBuilder h, String cls, String value, String label) {
+    h.append("<div class=\"figure ")
+        .append(cls)
+        .append("\"><span class=\"value\">")
+        .append(Html.esc(value))
+        .append("</span><span class=\"label\">")
+        .append(Html.esc(label))
+        .append("</span></div>");
+  }
+
+  /** {profile, summary, findings[{category, severity, title, detail}]}. */
+  private static void diagnosis(StringBuilder h, JsonNode d) {
+    if (d == null || d.isNull()) {
+      return;
+    }
+    h.append("<div class=\"diagnosis\" id=\"diagnosis\"><h2>Diagnosis");
+    String profile = Json.str(d, "profile");
+    if (profile != null) {
+      h.append(" <span class=\"profile profile-")
+          .append(Html.esc(profile.toLowerCase(Locale.ROOT)))
+          .append("\">")
+          .append(Html.esc(profile))
+          .append("</span>");
+    }
+    h.append("</h2>");
+    String summary = Json.str(d, "summary");
+    if (summary != null) {
+      h.append("<p class=\"diagnosis-summary\">").append(Html.esc(summary)).append("</p>");
+    }
+    List<JsonNode> findings = Json.list(d, "findings");
+    if (!findings.isEmpty()) {
+      h.append("<ul class=\"findings\">");
+      for (JsonNode f : findings) {
+        String severity = Json.str(f, "severity");
+        String sev = severity == null ? "info" : severity.toLowerCase(Locale.ROOT);
+        h.append("<li class=\"finding sev-")
+            .append(Html.esc(sev.replaceAll("[^a-z]", "")))
+            .append("\"><span class=\"severity\">")
+            .append(Html.esc(sev))
+            .append("</span> <span class=\"category\">")
+            .append(Html.esc(Json.str(f, "category")))
+            .append("</span> <strong class=\"title\">")
+            .append(Html.esc(Json.str(f, "title")))
+            .append("</strong><p class=\"detail\">")
+            .append(Html.esc(Json.str(f, "detail")))
+            .append("</p></li>");
+      }
+      h.append("</ul>");
+    }
+    h.append("</div>");
+  }
+}

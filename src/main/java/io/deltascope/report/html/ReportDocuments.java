@@ -1,0 +1,43 @@
+package io.deltascope.report.html;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * What a report shows: the commands' JSON documents as they write them with {@code -o FILE.json}
+ * (any may be null; each section appears when its document is there) and the date to print.
+ *
+ * @param weightDiff the weight-diff document (base, finetuned, tool_version, structural, tensors,
+ *     layers, summary; spectra fields and diagnosis when computed)
+ * @param activation the activation-diff document (layers, prompts)
+ * @param compare the compare document (prompt, models)
+ * @param date when the result was computed, as people read it
+ */
+public record ReportDocuments(
+    JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
+
+  private static final DateTimeFormatter DATE =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+  public static ReportDocuments weightDiff(JsonNode weightDiff) {
+    return new ReportDocuments(weightDiff, null, null, now());
+  }
+
+  public static ReportDocuments activation(JsonNode activation) {
+    return new ReportDocuments(null, activation, null, now());
+  }
+
+  public static ReportDocuments compare(JsonNode compare) {
+    return new ReportDocuments(null, null, compare, now());
+  }
+
+  public ReportDocuments withDate(Instant when) {
+    return new ReportDocuments(weightDiff, activation, compare, DATE.format(when));
+  }
+
+  static String now() {
+    return DATE.format(Instant.now());
+  }
+}

@@ -1,0 +1,194 @@
+package io.deltascope.report.html;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.checkpoint.Shape;
+import io.deltascope.diff.ComponentDelta;
+import io.deltascope.diff.Structural;
+import io.deltascope.diff.Summary;
+import io.deltascope.diff.TensorStatus;
+import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.report.JsonReport;
+import io.deltascope.results.ResultsStore;
+import io.deltascope.results.Tables;
+import io.deltascope.results.TensorMetricsRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * A run of a results store read back as the documents a report renders: the weight-diff document
+ * rebuilt from the run's {@code runs} row and {@code tensor_metrics} rows with the same code that
+ * wrote it the first time ({@link JsonReport}).
+ */
+public final class StoredReport {
+  private StoredReport() {}
+
+  /**
+   * @throws IllegalArgumentException naming the store and the run when the run is not there, did
+   *     not succeed, or is of a command this report cannot rebuild
+   */
+  public static ReportDocuments load(SparkSession spark, String store, String runId) {
+    ResultsStore.checkRunId(runId);
+    ResultsStore results = new ResultsStore(spark, store);
+    checkRunExists(spark, results, store, runId);
+    List<Row> runs = forRun(results.table(Tables.RUNS), runId).collectAsList();
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException(store + ": no run '" + runId + "' in the runs table");
+    }
+    Row run = runs.get(0);
+    String command = run.getAs("command");
+    String status = run.getAs("status");
+    if (!"succeeded".equals(status)) {
+      throw new IllegalArgumentException(
+          store + ": run '" + runId + "' " + status + ": " + run.getAs("error"));
+    }
+    if (!"weight-diff".equals(command)) {
+      throw new IllegalArgumentException(
+          store
+              + ": run '"
+              + runId
+              + "' is a "
+              + command
+              + " run; reports are rebuilt from"
+              + " weight-diff runs (write the others' reports with -o FILE.html)");
+    }
+    List<TensorMetricsRow> rows = tensorRows(results, runId);
+    ObjectNode doc = JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows));
+    String version = run.getAs("tool_version");
+    if (version != null) {
+      doc.put("tool_version", version);
+    }
+    Timestamp started = run.getAs("started_at");
+    ReportDocuments docs = ReportDocuments.weightDiff(doc);
+    return started == null ? docs : docs.withDate(started.toInstant());
+  }
+
+  private static void checkRunExists(
+      SparkSession spark, ResultsStore results, String store, String runId) {
+    Path runsTable = results.partition(Tables.RUNS, runId).getParent();
+    try {
+      FileSystem fs = runsTable.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(runsTable)) {
+        throw new IllegalArgumentException(
+            store + ": not a deltascope results store (it has no " + Tables.RUNS + " table)");
+      }
+      if (!fs.exists(results.partition(Tables.RUNS, runId))) {
+        List<String> known = new ArrayList<>();
+        for (var status : fs.listStatus(runsTable)) {
+          String name = status.getPath().getName();
+          if (status.isDirectory() && name.startsWith(Tables.RUN_ID + "=")) {
+            known.add(name.substring(Tables.RUN_ID.length() + 1));
+          }
+        }
+        known.sort(Comparator.naturalOrder());
+        String listed =
+            known.size() > 10
+                ? String.join(", ", known.subList(known.size() - 10, known.size()))
+                    + " (the last 10 of "
+                    + known.size()
+                    + ")"
+                : String.join(", ", known);
+        throw new IllegalArgumentException(
+            store + ": no run '" + runId + "' (runs there: " + listed + ")");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(store + ": cannot read the results store", e);
+    }
+  }
+
+  private static Dataset<Row> forRun(Dataset<Row> table, String runId) {
+    return table.where(functions.col(Tables.RUN_ID).cast("string").equalTo(runId));
+  }
+
+  /**
+   * The run's rows as beans: each bean property from the stored column of the same name but for
+   * case and underscores (the inverse of {@link Tables#asTable}); a property without a column (one
+   * a later version added) stays null.
+   */
+  static List<TensorMetricsRow> tensorRows(ResultsStore results, String runId) {
+    Dataset<Row> table = forRun(results.table(Tables.TENSOR_METRICS), runId);
+    Map<String, String> columns = new HashMap<>();
+    for (String c : table.columns()) {
+      columns.put(key(c), c);
+    }
+    List<Column> selected = new ArrayList<>();
+    for (StructField field : TensorMetricsRow.ENCODER.schema().fields()) {
+      String column = columns.get(key(field.name()));
+      selected.add(
+          (column == null ? functions.lit(null) : functions.col(column))
+              .cast(field.dataType())
+              .as(field.name()));
+    }
+    List<TensorMetricsRow> rows =
+        new ArrayList<>(
+            table
+                .select(selected.toArray(Column[]::new))
+                .as(TensorMetricsRow.ENCODER)
+                .collectAsList());
+    rows.sort(Comparator.comparing(TensorMetricsRow::getName));
+    return rows;
+  }
+
+  /** The result as the command had it, from its rows: the structural lists follow from status. */
+  static WeightDiffResult result(String base, String finetuned, List<TensorMetricsRow> rows) {
+    List<String> onlyInBase = new ArrayList<>();
+    List<String> onlyInFinetuned = new ArrayList<>();
+    List<Structural.ShapeChange> shapes = new ArrayList<>();
+    List<Structural.DtypeChange> dtypes = new ArrayList<>();
+    List<String> notNumeric = new ArrayList<>();
+    for (TensorMetricsRow r : rows) {
+      String status = r.getStatus() == null ? "" : r.getStatus();
+      if (status.equals(TensorStatus.ONLY_IN_BASE.label())) {
+        onlyInBase.add(r.getName());
+      } else if (status.equals(TensorStatus.ONLY_IN_FINETUNED.label())) {
+        onlyInFinetuned.add(r.getName());
+      } else if (status.equals(TensorStatus.NOT_NUMERIC.label())) {
+        notNumeric.add(r.getName());
+      } else if (status.equals(TensorStatus.SHAPE_CHANGED.label())) {
+        Shape a = shape(r.getShapeBase());
+        Shape b = shape(r.getShapeFinetuned());
+        Long common = a.differsOnlyInFirstDim(b) ? Math.min(a.dim(0), b.dim(0)) : null;
+        shapes.add(
+            new Structural.ShapeChange(r.getName(), a, b, common, WeightDiffResult.metricsOf(r)));
+      }
+      if (r.getDtypeBase() != null
+          && r.getDtypeFinetuned() != null
+          && !Objects.equals(r.getDtypeBase(), r.getDtypeFinetuned())) {
+        dtypes.add(
+            new Structural.DtypeChange(r.getName(), r.getDtypeBase(), r.getDtypeFinetuned()));
+      }
+    }
+    Structural structural =
+        new Structural(onlyInBase, onlyInFinetuned, shapes, dtypes, List.of(), notNumeric);
+    return new WeightDiffResult(
+        base,
+        finetuned,
+        List.copyOf(rows),
+        structural,
+        ComponentDelta.aggregate(rows),
+        Summary.of(rows, structural));
+  }
+
+  private static Shape shape(List<Long> dims) {
+    return Shape.of(dims.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static String key(String name) {
+    return name.replace("_", "").toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,456 @@
+package io.deltascope.report.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.Fixtures;
+import io.deltascope.TestSpark;
+import io.deltascope.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTML report in a real browser: headless Chromium, started once, loads reports generated from
+ * the fixtures and the tests read the DOM. Screenshots land in target/html-report/.
+ */
+class HtmlReportBrowserTest {
+  static final Path OUT = Path.of("target", "html-report").toAbsolutePath();
+  static final String BASE = Fixtures.model("llama-base").toString();
+  static final String SFT = Fixtures.model("llama-sft").toString();
+  static final JsonNode ORACLE = Fixtures.pairOracle("llama-base", "llama-sft");
+  static final double LM_HEAD_RELATIVE_DELTA = 0.09719049573710863;
+  static final String RUN_ID = "html-browser-test";
+
+  static Chromium chromium;
+  static Path profile;
+  static Path commandReport; // weight-diff -o llama.html
+  static Path storedReport; // report --results --run
+  static Path fullReport; // every section
+  Page page;
+
+  @BeforeAll
+  static void reportsAndBrowser() throws Exception {
+    Files.createDirectories(OUT);
+    profile = Files.createTempDirectory(OUT, "chromium-profile-"); // fresh each run
+    chromium = Chromium.start(profile); // fails, saying to run submit/test, when not installed
+    TestSpark.session(); // the commands join the shared session
+    commandReport = OUT.resolve("llama-base__llama-sft.html");
+    Path json = OUT.resolve("llama-base__llama-sft.json");
+    Path store = OUT.resolve("results");
+    cli(
+        "weight-diff",
+        "-b",
+        BASE,
+        "-f",
+        SFT,
+        "-o",
+        commandReport.toString(),
+        "--results",
+        store.toString(),
+        "--run-id",
+        RUN_ID);
+    cli("weight-diff", "-b", BASE, "-f", SFT, "-o", json.toString());
+    storedReport = OUT.resolve("stored.html");
+    cli("report", "--results", store.toString(), "--run", RUN_ID, "-o", storedReport.toString());
+    fullReport = OUT.resolve("full.html");
+    ObjectNode weightDiff = ReportTestDocuments.withSpectraAndDiagnosis(Fixtures.json(json));
+    Files.writeString(
+        fullReport,
+        HtmlReport.render(
+            new ReportDocuments(
+                weightDiff,
+                ReportTestDocuments.activation(),
+                ReportTestDocuments.compare(),
+                "2026-01-02 03:04 UTC")));
+  }
+
+  private static void cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    assertThat(code).as("deltascope %s: %s", String.join(" ", args), err).isZero();
+  }
+
+  @AfterAll
+  static void closeBrowser() throws java.io.IOException {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (profile != null) {
+      try (var files = Files.walk(profile)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+  }
+
+  @BeforeEach
+  void newTab() {
+    page = chromium.open(1280, 900);
+  }
+
+  @AfterEach
+  void closeTab() {
+    chromium.call(null, "Target.closeTarget", Chromium.obj().put("targetId", page.target()));
+  }
+
+  @Test
+  void theCommandsReportShowsEachWeightDiffSectionWithTheOraclesValues() throws Exception {
+    assertThat(Files.size(commandReport)).isLessThan(2_000_000);
+    load(commandReport);
+
+    assertThat(texts("main > section", "id"))
+        .containsExactly("heatmaps", "layers", "top-tensors", "structural");
+    assertThat(page.eval("document.querySelector('.model-base .name').textContent").asText())
+        .isEqualTo("llama-base");
+    assertThat(page.eval("document.querySelector('.model-base .path').textContent").asText())
+        .isEqualTo(BASE);
+    assertThat(page.eval("document.querySelector('.model-finetuned .path').textContent").asText())
+        .isEqualTo(SFT);
+    assertThat(page.eval("document.querySelector('.tensors-compared .value').textContent").asText())
+        .isEqualTo("39 of 39");
+    assertThat(page.eval("document.querySelector('.date dd').textContent").asText())
+        .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC");
+
+    // the heatmap cell of lm_head holds the oracle's value and shows it rounded
+    String cell = "figure[data-metric=relative_delta] td.cell[data-tensor='lm_head.weight']";
+    assertThat(page.eval("+document.querySelector(\"" + cell + "\").dataset.value").asDouble())
+        .isCloseTo(LM_HEAD_RELATIVE_DELTA, within(1e-12));
+    assertThat(page.eval("document.querySelector(\"" + cell + "\").textContent").asText())
+        .isEqualTo("0.0972");
+    // every cell of both heatmaps: one tensor each, the oracle's value
+    for (String metric : List.of("relative_delta", "cosine")) {
+      Map<String, Double> cells = cellValues(metric);
+      assertThat(cells).as(metric).hasSize(ORACLE.get("tensors").size());
+      cells.forEach(
+          (name, v) ->
+              assertThat(v)
+                  .as(metric + " of " + name)
+                  .isCloseTo(
+                      ORACLE.get("tensors").get(name).get(metric).asDouble(), within(1e-12)));
+    }
+    assertThat(count("figure[data-metric=relative_delta] tbody tr"))
+        .isEqualTo(5); // 4 layers, outside
+    assertThat(count("figure.heatmap")).isEqualTo(2); // no spectra fields: no rank heatmaps
+    assertThat(count("figure.heatmap .scale")).isEqualTo(2);
+
+    // the layer bars: sqrt(sum l2^2) / sqrt(sum ||A||^2) over each layer, from the oracle
+    Map<Integer, double[]> sums = new TreeMap<>();
+    Pattern layer = Pattern.compile("^model\\.layers\\.(\\d+)\\.");
+    for (Iterator<Map.Entry<String, JsonNode>> it = ORACLE.get("tensors").fields();
+        it.hasNext(); ) {
+      Map.Entry<String, JsonNode> e = it.next();
+      Matcher m = layer.matcher(e.getKey());
+      if (m.find()) {
+        double[] s = sums.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new double[2]);
+        s[0] += Math.pow(e.getValue().get("l2_distance").asDouble(), 2);
+        s[1] += Math.pow(e.getValue().get("norm_a").asDouble(), 2);
+      }
+    }
+    JsonNode bars =
+        page.eval(
+            "[...document.querySelectorAll('#layers rect.bar')].map(b => [+b.dataset.layer, +b.dataset.value])");
+    assertThat(bars).hasSize(4);
+    for (JsonNode b : bars) {
+      double[] s = sums.get(b.get(0).asInt());
+      assertThat(b.get(1).asDouble()).isCloseTo(Math.sqrt(s[0] / s[1]), within(1e-12));
+    }
+
+    // the table: the 30 largest relative changes, largest first
+    JsonNode rows =
+        page.eval(
+            "[...document.querySelectorAll('#top-tensors tbody tr')].map(r => r.dataset.tensor)");
+    assertThat(rows).hasSize(30);
+    List<String> expected = new ArrayList<>();
+    ORACLE.get("tensors").fields().forEachRemaining(e -> expected.add(e.getKey()));
+    expected.sort((a, b) -> Double.compare(relativeDelta(b), relativeDelta(a)));
+    List<String> shown = new ArrayList<>();
+    rows.forEach(r -> shown.add(r.asText()));
+    assertThat(shown).containsExactlyElementsOf(expected.subList(0, 30));
+
+    assertThat(page.eval("document.querySelector('#structural .none').textContent").asText())
+        .startsWith("No structural changes");
+    assertThat(count("#structural table")).isZero();
+    assertSelfContainedAndQuiet(commandReport);
+    for (String section : List.of("summary", "heatmaps", "layers", "top-tensors", "structural")) {
+      page.screenshot("#" + section, OUT.resolve("screenshots/weight-diff-" + section + ".png"));
+    }
+  }
+
+  @Test
+  void hoveringAHeatmapCellShowsItsTensorAndExactValue() throws Exception {
+    load(commandReport);
+    assertThat(page.eval("document.getElementById('tip').hidden").asBoolean()).isTrue();
+    page.hover("figure[data-metric=relative_delta] td.cell[data-tensor='lm_head.weight']");
+    assertThat(page.eval("document.getElementById('tip').hidden").asBoolean()).isFalse();
+    String tip = page.eval("document.getElementById('tip').textContent").asText();
+    assertThat(tip).contains("lm_head.weight").contains("relative change: 0.0971905");
+    JsonNode box =
+        page.eval(
+            "(() => { const b = document.getElementById('tip').getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom, innerWidth, innerHeight]; })()");
+    assertThat(box.get(0).asDouble()).isGreaterThanOrEqualTo(0);
+    assertThat(box.get(2).asDouble()).isLessThanOrEqualTo(box.get(4).asDouble());
+    assertThat(box.get(3).asDouble()).isLessThanOrEqualTo(box.get(5).asDouble());
+    Files.createDirectories(OUT.resolve("screenshots"));
+    Files.write(
+        OUT.resolve("screenshots/tooltip.png"),
+        java.util.Base64.getDecoder()
+            .decode(
+                page.call("Page.captureScreenshot", Chromium.obj().put("format", "png"))
+                    .get("data")
+                    .asText()));
+
+    page.hover("#layers rect.bar[data-layer='2']");
+    assertThat(page.eval("document.getElementById('tip').textContent").asText())
+        .startsWith("Layer 2\nrelative change: ");
+    page.hover("h1");
+    assertThat(page.eval("document.getElementById('tip').hidden").asBoolean()).isTrue();
+    assertSelfContainedAndQuiet(commandReport);
+  }
+
+  @Test
+  void clickingAColumnHeaderSortsTheTopTensorsTable() throws Exception {
+    load(commandReport);
+    String header = "#top-tensors thead th:nth-child(8)"; // Cosine
+    assertThat(page.eval("document.querySelector('" + header + "').textContent").asText())
+        .isEqualTo("Cosine");
+    page.click(header);
+    List<Double> descending = column(8);
+    assertThat(descending).isSortedAccordingTo((a, b) -> Double.compare(b, a));
+    assertThat(
+            page.eval("document.querySelector('" + header + "').getAttribute('aria-sort')")
+                .asText())
+        .isEqualTo("descending");
+    page.click(header);
+    List<Double> ascending = column(8);
+    assertThat(ascending).isSorted().hasSize(30);
+    assertThat(ascending.get(0)).isEqualTo(descending.get(29));
+    page.click("#top-tensors thead th:nth-child(2)"); // Tensor, by name
+    JsonNode names =
+        page.eval(
+            "[...document.querySelectorAll('#top-tensors tbody tr')].map(r => r.dataset.tensor)");
+    List<String> sorted = new ArrayList<>();
+    names.forEach(n -> sorted.add(n.asText()));
+    assertThat(sorted).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertSelfContainedAndQuiet(commandReport);
+  }
+
+  @Test
+  void theReportRebuiltFromTheResultsStoreShowsTheSameValues() throws Exception {
+    load(storedReport);
+    assertThat(texts("main > section", "id"))
+        .containsExactly("heatmaps", "layers", "top-tensors", "structural");
+    for (String metric : List.of("relative_delta", "cosine")) {
+      Map<String, Double> cells = cellValues(metric);
+      assertThat(cells).hasSize(ORACLE.get("tensors").size());
+      cells.forEach(
+          (name, v) ->
+              assertThat(v)
+                  .isCloseTo(
+                      ORACLE.get("tensors").get(name).get(metric).asDouble(), within(1e-12)));
+    }
+    assertThat(page.eval("document.querySelector('.tensors-compared .value').textContent").asText())
+        .isEqualTo("39 of 39");
+    assertSelfContainedAndQuiet(storedReport);
+  }
+
+  @Test
+  void theFullReportShowsSpectraDiagnosisActivationAndCompareSections() throws Exception {
+    assertThat(Files.size(fullReport)).isLessThan(2_000_000);
+    load(fullReport);
+    assertThat(texts("main > section", "id"))
+        .containsExactly(
+            "heatmaps", "layers", "top-tensors", "structural", "spectra", "activation", "compare");
+    assertThat(texts("nav a", "textContent")).hasSize(7);
+
+    // diagnosis, with its hostile title shown as text
+    assertThat(page.eval("document.querySelector('.diagnosis .profile').textContent").asText())
+        .isEqualTo("heavy");
+    assertThat(count(".findings .finding")).isEqualTo(2);
+    assertThat(page.eval("document.querySelector('.finding .title').textContent").asText())
+        .isEqualTo(ReportTestDocuments.HOSTILE_TITLE);
+
+    // spectra: rank heatmaps, the six most changed tensors' curves on a log scale, the table
+    assertThat(texts("figure.heatmap", "dataset.metric"))
+        .containsExactly("relative_delta", "cosine", "effective_rank", "top_k_energy_share");
+    JsonNode lm = ORACLE.get("tensors").get("lm_head.weight");
+    assertThat(
+            page.eval(
+                    "+document.querySelector(\"figure[data-metric=effective_rank] td.cell[data-tensor='lm_head.weight']\").dataset.value")
+                .asDouble())
+        .isCloseTo(lm.get("effective_rank_entropy").asDouble(), within(1e-12));
+    int withSpectrum = 0;
+    for (JsonNode t : ORACLE.get("tensors")) {
+      withSpectrum += t.path("singular_values").size() > 0 ? 1 : 0;
+    }
+    assertThat(count("figure[data-metric=effective_rank] td.cell:not(.empty)"))
+        .isEqualTo(withSpectrum);
+    assertThat(count(".spectra-chart g.series")).isEqualTo(6);
+    assertThat(
+            page.eval(
+                    "[...document.querySelectorAll('.spectra-chart g.series')].map(g => g.querySelectorAll('.pt').length)")
+                .toString())
+        .isEqualTo("[20,20,20,20,20,20]");
+    assertThat(page.eval("document.querySelector('.spectra-chart').textContent").asText())
+        .contains("(log scale)");
+    assertThat(texts(".spectra-chart g.series", "dataset.label").get(0))
+        .isEqualTo("model.layers.1.self_attn.o_proj.weight");
+    assertThat(count(".spectra-table tbody tr")).isEqualTo(withSpectrum);
+
+    // activation: a line per prompt and the average; divergence above 0.1 marked
+    ObjectNode activation = ReportTestDocuments.activation();
+    int prompts = activation.get("prompts").size();
+    int diverged = 0;
+    for (JsonNode p : activation.get("prompts")) {
+      for (JsonNode c : p.get("cosine_by_layer")) {
+        diverged += 1 - c.asDouble() > 0.1 ? 1 : 0;
+      }
+    }
+    int divergedLayers = 0;
+    for (JsonNode l : activation.get("layers")) {
+      divergedLayers += l.get("divergence").asDouble() > 0.1 ? 1 : 0;
+    }
+    assertThat(divergedLayers).isEqualTo(2); // the oracle: layers 3 and 4 (0.117, 0.213)
+    assertThat(count(".activation-chart g.series")).isEqualTo(prompts + 1);
+    assertThat(count(".activation-chart .mark.diverged")).isEqualTo(diverged + divergedLayers);
+    assertThat(count(".activation-layers tbody tr")).isEqualTo(5);
+    assertThat(count(".activation-layers tbody tr.diverged")).isEqualTo(divergedLayers);
+    assertThat(texts(".prompts q.prompt", "textContent"))
+        .contains(ReportTestDocuments.HOSTILE_PROMPT);
+
+    // compare: a logit-lens grid per model, layers 0..4 and the final row, 10 tokens each
+    assertThat(count("figure.lens")).isEqualTo(2);
+    assertThat(
+            page.eval(
+                    "[...document.querySelectorAll('table.lens-grid')].map(t => t.tBodies[0].rows.length)")
+                .toString())
+        .isEqualTo("[6,6]");
+    assertThat(count("table.lens-grid tbody tr:first-child td.tok-cell")).isEqualTo(20);
+    JsonNode firstBase =
+        Fixtures.json(Fixtures.root().resolve("expected/llama-base.trace.json"))
+            .get("prompts")
+            .get(0)
+            .get("logit_lens_last_position")
+            .get(1);
+    String cell = "figure.lens:first-child tbody tr:nth-child(2) td:nth-of-type(1)";
+    assertThat(page.eval("document.querySelector('" + cell + "').dataset.tokenId").asInt())
+        .isEqualTo(firstBase.get("top_ids").get(0).asInt());
+    assertThat(page.eval("+document.querySelector('" + cell + "').dataset.prob").asDouble())
+        .isEqualTo(firstBase.get("top_probs").get(0).asDouble());
+    assertThat(page.eval("document.querySelector('" + cell + " .tok').textContent").asText())
+        .isEqualTo("\u2423not");
+    assertThat(page.eval("document.querySelector('" + cell + " .p').textContent").asText())
+        .isEqualTo("19.2%"); // 0.1920204
+    String hostile = "figure.lens:nth-child(2) tbody tr:first-child td:nth-of-type(1) .tok";
+    assertThat(page.eval("document.querySelector('" + hostile + "').textContent").asText())
+        .isEqualTo(ReportTestDocuments.HOSTILE_TOKEN);
+    // nothing from the documents became markup
+    assertThat(count("main b, main img, header b")).isZero();
+    assertThat(page.eval("document.scripts.length").asInt()).isEqualTo(1);
+
+    // tracked tokens: a line per model and token; " a" emerges at layer 4 in the base, 1 in the
+    // fine-tune
+    assertThat(count(".tracked-chart g.series")).isEqualTo(8);
+    assertThat(count(".tracked-chart .mark.emergence")).isEqualTo(2);
+    assertThat(count("table.tracked tbody tr")).isEqualTo(8);
+    assertThat(texts("table.tracked td.emergence", "textContent"))
+        .contains("layer 1", "layer 4", "never top-1");
+    assertSelfContainedAndQuiet(fullReport);
+    for (String section : List.of("summary", "heatmaps", "spectra", "activation", "compare")) {
+      page.screenshot("#" + section, OUT.resolve("screenshots/full-" + section + ".png"));
+    }
+    page.hover(".tracked-chart .mark.emergence");
+    assertThat(page.eval("document.getElementById('tip').textContent").asText())
+        .contains("\u201c a\u201d")
+        .contains("emerges here");
+    assertSelfContainedAndQuiet(fullReport);
+  }
+
+  @Test
+  void theReportFitsANarrowScreenWithoutSidewaysScrollingOfThePage() throws Exception {
+    page.resize(390, 844);
+    load(fullReport);
+    assertThat(page.eval("document.documentElement.scrollWidth").asInt()).isLessThanOrEqualTo(390);
+    // wide tables scroll inside their own box
+    JsonNode boxes =
+        page.eval(
+            "[...document.querySelectorAll('.scroll')].map(s => s.getBoundingClientRect().right)");
+    boxes.forEach(b -> assertThat(b.asDouble()).isLessThanOrEqualTo(390));
+    assertSelfContainedAndQuiet(fullReport);
+    page.screenshot("#summary", OUT.resolve("screenshots/narrow-summary.png"));
+    page.screenshot("#heatmaps", OUT.resolve("screenshots/narrow-heatmaps.png"));
+  }
+
+  private void load(Path report) throws InterruptedException {
+    page.load(report);
+  }
+
+  /** Only the report file itself was requested, and nothing complained. */
+  private void assertSelfContainedAndQuiet(Path report) {
+    assertThat(page.requests()).containsOnly(report.toUri().toString());
+    assertThat(page.problems()).isEmpty();
+  }
+
+  private Map<String, Double> cellValues(String metric) {
+    JsonNode cells =
+        page.eval(
+            "[...document.querySelectorAll('figure[data-metric="
+                + metric
+                + "] td.cell:not(.empty)')].map(c => [c.dataset.tensor, +c.dataset.value])");
+    Map<String, Double> out = new HashMap<>();
+    cells.forEach(c -> out.put(c.get(0).asText(), c.get(1).asDouble()));
+    assertThat(out).hasSize(cells.size()); // one cell per tensor
+    return out;
+  }
+
+  private List<Double> column(int n) {
+    JsonNode v =
+        page.eval(
+            "[...document.querySelectorAll('#top-tensors tbody tr td:nth-child("
+                + n
+                + ")')].map(c => +c.dataset.v)");
+    List<Double> out = new ArrayList<>();
+    v.forEach(x -> out.add(x.asDouble()));
+    return out;
+  }
+
+  private int count(String selector) {
+    return page.eval("document.querySelectorAll(" + Page.quote(selector) + ").length").asInt();
+  }
+
+  /** A property of each element matching {@code selector} ("id", "dataset.metric", ...). */
+  private List<String> texts(String selector, String property) {
+    JsonNode v =
+        page.eval(
+            "[...document.querySelectorAll("
+                + Page.quote(selector)
+                + ")].map(e => String(e."
+                + property
+                + "))");
+    List<String> out = new ArrayList<>();
+    v.forEach(x -> out.add(x.asText()));
+    return out;
+  }
+
+  private static double relativeDelta(String name) {
+    return ORACLE.get("tensors").get(name).get("relative_delta").asDouble();
+  }
+}

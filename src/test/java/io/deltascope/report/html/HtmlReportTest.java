@@ -1,0 +1,80 @@
+package io.deltascope.report.html;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** The page as text, without a browser: escaping, number formats, sections by document. */
+class HtmlReportTest {
+
+  @Test
+  void escapesEveryCharacterThatCouldOpenMarkupOrCloseAnAttribute() {
+    assertThat(Html.esc("<b a='1' b=\"2\">&amp;</b>"))
+        .isEqualTo("&lt;b a=&#39;1&#39; b=&quot;2&quot;&gt;&amp;amp;&lt;/b&gt;");
+    assertThat(Html.esc("a\u0000b\u0007c\td\ne")).isEqualTo("a\uFFFDb\uFFFDc\td\ne");
+    assertThat(Html.esc("\ud83d\ude00 \ud83d")).isEqualTo("\ud83d\ude00 \uFFFD");
+    assertThat(Html.esc(null)).isEmpty();
+  }
+
+  @Test
+  void showsTokensWithTheirWhitespaceVisible() {
+    assertThat(Html.token(" a\n\t<")).isEqualTo("\u2423a\u21b5\u2192&lt;");
+    assertThat(Html.token("")).isEqualTo("\u2205");
+  }
+
+  @Test
+  void formatsNumbersForPeople() {
+    assertThat(Numbers.num(0.09719049573710863)).isEqualTo("0.09719");
+    assertThat(Numbers.sig(0.09719049573710863, 3)).isEqualTo("0.0972");
+    assertThat(Numbers.exact(0.09719049573710863)).isEqualTo("0.0971905");
+    assertThat(Numbers.num(1.0)).isEqualTo("1");
+    assertThat(Numbers.num(84.08964885552581)).isEqualTo("84.09");
+    assertThat(Numbers.num(1.48e-5)).isEqualTo("1.48e-5");
+    assertThat(Numbers.num(-0.25)).isEqualTo("\u22120.25");
+    assertThat(Numbers.num(2.5e7)).isEqualTo("2.5e7");
+    assertThat(Numbers.num(null)).isEqualTo("\u2013");
+    assertThat(Numbers.num(Double.NaN)).isEqualTo("\u2013");
+    assertThat(Numbers.count(1234567)).isEqualTo("1,234,567");
+    assertThat(Numbers.params(131072)).isEqualTo("131k");
+    assertThat(Numbers.params(6_738_415_616L)).isEqualTo("6.74B");
+    assertThat(Numbers.params(8192)).isEqualTo("8,192");
+    assertThat(Numbers.percent(0.1920204)).isEqualTo("19.2%");
+    assertThat(Numbers.percent(7.2e-7)).isEqualTo("<0.01%");
+  }
+
+  @Test
+  void viridisRunsFromDarkPurpleToYellow() {
+    assertThat(Viridis.at(0)).isEqualTo("#440154");
+    assertThat(Viridis.at(1)).isEqualTo("#fde725");
+    assertThat(Viridis.at(2)).isEqualTo("#fde725");
+    assertThat(Viridis.at(0.5)).isEqualTo("#21908d");
+  }
+
+  @Test
+  void eachSectionAppearsOnlyWhenItsDocumentIsThere() {
+    String activation =
+        HtmlReport.render(ReportDocuments.activation(ReportTestDocuments.activation()));
+    assertThat(activation)
+        .contains("<section id=\"activation\"")
+        .doesNotContain("<section id=\"heatmaps\"")
+        .doesNotContain("<section id=\"compare\"");
+    String compare = HtmlReport.render(ReportDocuments.compare(ReportTestDocuments.compare()));
+    assertThat(compare)
+        .contains("<section id=\"compare\"")
+        .doesNotContain("<section id=\"activation\"");
+    assertThat(compare).contains("<title>deltascope: llama-base vs llama-sft</title>");
+  }
+
+  @Test
+  void noStringFromADocumentReachesThePageUnescaped() {
+    String page =
+        HtmlReport.render(
+            new ReportDocuments(
+                null, ReportTestDocuments.activation(), ReportTestDocuments.compare(), "today"));
+    assertThat(page)
+        .doesNotContain("<img")
+        .doesNotContain("<b>")
+        .contains("&lt;img src=x onerror=&quot;console.error(&#39;xss&#39;)&quot;&gt;")
+        .contains("&lt;/td&gt;&lt;b&gt;&amp;amp;&quot;&#39;&lt;");
+  }
+}
