@@ -36,8 +36,9 @@ final class DemoCommand implements Callable<Integer> {
     try {
       List<String> models = MODELS.stream().map(m -> extract(folder, m).toString()).toList();
       spec.commandLine().getOut().println("Demo: the bundled llama-base vs llama-sft pair\n");
-      return WeightDiffCommand.WeightDiffRun.execute(
+      WeightDiffCommand.WeightDiffRun.execute(
           models.get(0), models.get(1), outputs, run, spec.commandLine().getOut());
+      return Main.OK;
     } finally {
       deleteTree(folder);
     }

@@ -11,13 +11,24 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Shows what changed inside a language model between two checkpoints.",
-    subcommands = {WeightDiffCommand.class, DemoCommand.class, SynthCommand.class})
+    subcommands = {
+      WeightDiffCommand.class,
+      DemoCommand.class,
+      SqlCommand.class,
+      SynthCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit codes, as the README documents them. */
   public static final int OK = 0;
 
   public static final int FAILED = 1;
   public static final int USAGE = 2;
+
+  /** A {@code --fail-if} check crossed: the comparison ran, the checkpoint should not pass. */
+  public static final int CHECK_FAILED = 3;
+
+  /** Some pairs of a batch failed; the others' results are written. */
+  public static final int SOME_PAIRS_FAILED = 4;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -27,8 +38,12 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code, without exiting: what tests call. */
   public static int execute(String... args) {
-    return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
-        .execute(args);
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command line with its output and errors going to the given writers. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return commandLine(out, err).execute(args);
   }
 
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {

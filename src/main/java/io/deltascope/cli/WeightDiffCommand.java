@@ -1,13 +1,16 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.Locations;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.job.SparkSessions;
 import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -26,7 +29,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint: a HuggingFace folder or a .safetensors file.")
+      description = "Base checkpoint: a HuggingFace folder, a .safetensors or a .gguf file.")
   String base;
 
   @Option(
@@ -36,43 +39,81 @@ final class WeightDiffCommand implements Callable<Integer> {
       description = "Fine-tuned checkpoint.")
   String finetuned;
 
+  @Option(
+      names = "--revision",
+      paramLabel = "REV",
+      description =
+          "Revision of HuggingFace model ids (a branch, tag or commit; default main);"
+              + " org/name@REV sets one side's.")
+  String revision;
+
   @Mixin WeightDiffOutputs outputs;
+  @Mixin GateOptions gate;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    return WeightDiffRun.execute(base, finetuned, outputs, run, spec.commandLine().getOut());
+    gate.checks();
+    WeightDiffResult result =
+        WeightDiffRun.execute(
+            CheckpointArgs.locate(base, revision),
+            CheckpointArgs.locate(finetuned, revision),
+            outputs,
+            run,
+            spec.commandLine().getOut());
+    return gate.exitCode(result, spec.commandLine().getErr());
   }
 
   /** The shared body of weight-diff and demo. */
   static final class WeightDiffRun {
     private WeightDiffRun() {}
 
-    static int execute(
-        String base,
-        String finetuned,
-        WeightDiffOutputs outputs,
-        RunOptions run,
-        java.io.PrintWriter out) {
+    /** Runs weight-diff, renders and stores its result, and returns it. */
+    static WeightDiffResult execute(
+        String base, String finetuned, WeightDiffOutputs outputs, RunOptions run, PrintWriter out) {
       outputs.check();
       long started = System.currentTimeMillis();
-      // headers first, on the driver: bad input fails before Spark starts
-      WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
-      SparkSession spark = SparkSessions.start(run.master, "deltascope weight-diff");
-      WeightDiffResult result = WeightDiffJob.run(spark, plan, run.showProgress());
-      out.print(TerminalReport.weightDiff(result, outputs.topN));
-      out.flush();
-      if (outputs.output != null) {
-        OutputFiles.write(outputs.output, JsonReport.toString(JsonReport.weightDiff(result)));
+      // Local headers are read before Spark starts, so bad input fails at once; remote ones need
+      // the session's file system settings first.
+      SparkSession spark = null;
+      if (CheckpointArgs.anyRemote(base, finetuned)) {
+        spark = run.startSpark("deltascope weight-diff");
       }
+      WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
+      if (outputs.structureOnly && outputs.results == null) {
+        return render(WeightDiffResult.of(plan, List.of()), plan, outputs, out);
+      }
+      if (spark == null) {
+        spark = run.startSpark("deltascope weight-diff");
+      }
+      WeightDiffResult result =
+          outputs.structureOnly
+              ? WeightDiffResult.of(plan, List.of())
+              : WeightDiffJob.run(spark, plan, run.showProgress());
+      render(result, plan, outputs, out);
       if (outputs.results != null) {
         String runId = outputs.runId();
         ResultsWriter.weightDiff(
             spark, outputs.results, runId, result, started, outputs.optionsJson());
-        out.println("Results: run " + runId + " in " + outputs.results);
+        out.println("Results: run " + runId + " in " + Locations.redact(outputs.results));
       }
-      return Main.OK;
+      return result;
+    }
+
+    private static WeightDiffResult render(
+        WeightDiffResult result, WeightDiffPlan plan, WeightDiffOutputs outputs, PrintWriter out) {
+      List<QuantizedFile> quantized = QuantizedFile.of(plan);
+      out.print(
+          outputs.structureOnly
+              ? TerminalReport.structureOnly(result)
+              : TerminalReport.weightDiff(result, outputs.topN, quantized));
+      out.flush();
+      if (outputs.output != null) {
+        OutputFiles.write(
+            outputs.output, JsonReport.toString(JsonReport.weightDiff(result, quantized)));
+      }
+      return result;
     }
   }
 
@@ -97,6 +138,13 @@ final class WeightDiffCommand implements Callable<Integer> {
             "Run id in the results store (default: time and a random suffix); an"
                 + " existing run with this id is replaced.")
     String runId;
+
+    @Option(
+        names = "--structure-only",
+        description =
+            "Compare names, shapes, dtypes and metadata from the headers alone (a few KB per"
+                + " shard), without reading any tensor.")
+    boolean structureOnly;
 
     @Option(
         names = "--top-n",
@@ -137,6 +185,7 @@ final class WeightDiffCommand implements Callable<Integer> {
     String optionsJson() {
       var node = JsonReport.MAPPER.createObjectNode();
       node.put("top_n", topN);
+      node.put("structure_only", structureOnly);
       return node.toString();
     }
   }

@@ -26,14 +26,24 @@ public final class ComputeDeltaMetrics
 
   private final LongAccumulator tensorsDone;
   private final LongAccumulator bytesDone;
+  private final HadoopSettings hadoop;
 
-  public ComputeDeltaMetrics(LongAccumulator tensorsDone, LongAccumulator bytesDone) {
+  /**
+   * @param hadoop the driver's file system settings, for executors reading remote files; null when
+   *     every file is local
+   */
+  public ComputeDeltaMetrics(
+      LongAccumulator tensorsDone, LongAccumulator bytesDone, HadoopSettings hadoop) {
     this.tensorsDone = tensorsDone;
     this.bytesDone = bytesDone;
+    this.hadoop = hadoop;
   }
 
   @Override
   public Iterator<TensorMetricsRow> call(Iterator<List<TensorPair>> bins) {
+    if (hadoop != null) {
+      hadoop.apply();
+    }
     List<TensorMetricsRow> rows = new ArrayList<>();
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();

@@ -47,7 +47,15 @@ public final class WeightDiffJob {
       return jsc.emptyRDD();
     }
     JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
-    return work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone));
+    return work.mapPartitions(
+        new ComputeDeltaMetrics(
+            tensorsDone, bytesDone, HadoopSettings.forFiles(spark, files(plan))));
+  }
+
+  private static List<String> files(WeightDiffPlan plan) {
+    List<String> files = new java.util.ArrayList<>(plan.base().files());
+    files.addAll(plan.finetuned().files());
+    return files;
   }
 
   /** Runs the comparisons and assembles the result on the driver. */

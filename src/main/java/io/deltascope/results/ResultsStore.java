@@ -1,5 +1,7 @@
 package io.deltascope.results;
 
+import io.deltascope.checkpoint.HadoopFiles;
+import io.deltascope.checkpoint.Locations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -78,13 +80,49 @@ public final class ResultsStore {
         fs.delete(staging, true);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(root + ": cannot write run " + run.getRunId(), e);
+      throw new UncheckedIOException(
+          Locations.redact(root.toString())
+              + ": cannot write run "
+              + run.getRunId()
+              + ": "
+              + HadoopFiles.describe(e),
+          e);
     }
   }
 
   /** A table of every run, as Spark reads it from its partitions. */
   public Dataset<Row> table(String name) {
     return spark.read().parquet(new Path(root, name).toString());
+  }
+
+  /**
+   * Registers every table of the store as a temporary view of the same name (the folders that do
+   * not start with "_" or "."); returns their names, sorted.
+   */
+  public List<String> registerViews() {
+    try {
+      FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(root)) {
+        throw new IllegalArgumentException(
+            Locations.redact(root.toString()) + ": no such results store");
+      }
+      List<String> names = new java.util.ArrayList<>();
+      for (org.apache.hadoop.fs.FileStatus status : fs.listStatus(root)) {
+        String name = status.getPath().getName();
+        if (status.isDirectory() && !name.startsWith("_") && !name.startsWith(".")) {
+          table(name).createOrReplaceTempView(name);
+          names.add(name);
+        }
+      }
+      java.util.Collections.sort(names);
+      return names;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          Locations.redact(root.toString())
+              + ": cannot list the results store: "
+              + HadoopFiles.describe(e),
+          e);
+    }
   }
 
   public Path partition(String table, String runId) {

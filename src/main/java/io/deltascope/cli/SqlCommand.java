@@ -1,0 +1,165 @@
+package io.deltascope.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.report.JsonReport;
+import io.deltascope.results.ResultsStore;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code deltascope sql}: Spark SQL over a results store, every table registered as a view. */
+@Command(
+    name = "sql",
+    mixinStandardHelpOptions = true,
+    description = "Run Spark SQL over a results store (runs, tensor_metrics, ... as views).")
+final class SqlCommand implements Callable<Integer> {
+  enum Format {
+    table,
+    csv,
+    json
+  }
+
+  @Option(names = "--results", required = true, paramLabel = "DIR", description = "The store.")
+  String results;
+
+  @Parameters(index = "0", paramLabel = "QUERY", description = "A Spark SQL query.")
+  String query;
+
+  @Option(
+      names = "--format",
+      defaultValue = "table",
+      description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Option(
+      names = "--max-rows",
+      defaultValue = "10000",
+      paramLabel = "N",
+      description = "At most N rows (default: ${DEFAULT-VALUE}).")
+  int maxRows;
+
+  @Mixin RunOptions run;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    SparkSession spark = run.startSpark("deltascope sql");
+    try {
+      new ResultsStore(spark, results).registerViews();
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage());
+    }
+    Dataset<Row> rows = spark.sql(query);
+    List<Row> collected = rows.limit(maxRows).collectAsList();
+    PrintWriter out = spec.commandLine().getOut();
+    switch (format) {
+      case csv -> out.print(csv(rows.columns(), collected));
+      case json -> out.print(json(rows.columns(), collected));
+      default -> out.print(table(rows.columns(), collected));
+    }
+    out.flush();
+    return Main.OK;
+  }
+
+  static String table(String[] columns, List<Row> rows) {
+    List<String[]> cells = new ArrayList<>();
+    cells.add(columns);
+    for (Row row : rows) {
+      String[] line = new String[columns.length];
+      for (int i = 0; i < columns.length; i++) {
+        line[i] = text(row.get(i));
+      }
+      cells.add(line);
+    }
+    int[] widths = new int[columns.length];
+    for (String[] line : cells) {
+      for (int i = 0; i < line.length; i++) {
+        widths[i] = Math.max(widths[i], line[i].length());
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    for (int r = 0; r < cells.size(); r++) {
+      String[] line = cells.get(r);
+      for (int i = 0; i < line.length; i++) {
+        out.append(i == 0 ? "" : "  ")
+            .append(String.format("%-" + Math.max(1, widths[i]) + "s", line[i]));
+      }
+      out.append('\n');
+      if (r == 0) {
+        int total = 0;
+        for (int w : widths) {
+          total += w + 2;
+        }
+        out.append("-".repeat(Math.max(0, total - 2))).append('\n');
+      }
+    }
+    out.append(String.format(Locale.ROOT, "(%d rows)%n", rows.size()));
+    return out.toString();
+  }
+
+  static String csv(String[] columns, List<Row> rows) {
+    StringBuilder out = new StringBuilder();
+    out.append(String.join(",", List.of(columns).stream().map(SqlCommand::csvCell).toList()))
+        .append('\n');
+    for (Row row : rows) {
+      List<String> line = new ArrayList<>();
+      for (int i = 0; i < columns.length; i++) {
+        line.add(csvCell(row.isNullAt(i) ? "" : text(row.get(i))));
+      }
+      out.append(String.join(",", line)).append('\n');
+    }
+    return out.toString();
+  }
+
+  static String json(String[] columns, List<Row> rows) {
+    ArrayNode array = JsonReport.MAPPER.createArrayNode();
+    for (Row row : rows) {
+      ObjectNode node = array.addObject();
+      for (int i = 0; i < columns.length; i++) {
+        node.set(columns[i], JsonReport.MAPPER.valueToTree(plain(row.get(i))));
+      }
+    }
+    return JsonReport.toString(JsonReport.MAPPER.createObjectNode().set("rows", array));
+  }
+
+  private static Object plain(Object value) {
+    if (value instanceof scala.collection.Seq<?> seq) {
+      return scala.jdk.javaapi.CollectionConverters.asJava(seq);
+    }
+    if (value instanceof java.sql.Timestamp ts) {
+      return ts.toInstant().toString();
+    }
+    if (value instanceof Double d && (d.isNaN() || d.isInfinite())) {
+      return null;
+    }
+    return value;
+  }
+
+  private static String text(Object value) {
+    if (value == null) {
+      return "null";
+    }
+    if (value instanceof scala.collection.Seq<?> seq) {
+      return scala.jdk.javaapi.CollectionConverters.asJava(seq).toString();
+    }
+    return value.toString();
+  }
+
+  private static String csvCell(String s) {
+    if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
+      return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+    return s;
+  }
+}
