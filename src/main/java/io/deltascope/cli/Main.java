@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       BatchCommand.class,
       SqlCommand.class,
       ReportCommand.class,
-      DemoCommand.class
+      DemoCommand.class,
+      SynthCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes, as the README documents them. */
