@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -110,7 +109,8 @@ public record SafetensorsFile(
         tensors.add(tensor(file, field.getKey(), field.getValue(), dataStart, dataSize));
       }
     }
-    checkNoOverlap(file, tensors, dataStart);
+    ByteRanges.checkNoOverlap(
+        file, tensors, TensorInfo::name, TensorInfo::offset, TensorInfo::byteLength, dataStart);
     return new SafetensorsFile(file, List.copyOf(tensors), Map.copyOf(metadata));
   }
 
@@ -197,26 +197,6 @@ public record SafetensorsFile(
       return dtype.byteLength(shape.elementCount());
     } catch (ArithmeticException e) {
       throw CheckpointException.of(file, "tensor '%s': shape %s is too large", name, shape);
-    }
-  }
-
-  private static void checkNoOverlap(String file, List<TensorInfo> tensors, long dataStart) {
-    List<TensorInfo> byOffset = new ArrayList<>(tensors);
-    byOffset.sort(Comparator.comparingLong(TensorInfo::offset));
-    for (int i = 1; i < byOffset.size(); i++) {
-      TensorInfo previous = byOffset.get(i - 1);
-      TensorInfo current = byOffset.get(i);
-      if (current.offset() < previous.offset() + previous.byteLength()) {
-        throw CheckpointException.of(
-            file,
-            "tensors '%s' [%d, %d) and '%s' [%d, %d) overlap",
-            previous.name(),
-            previous.offset() - dataStart,
-            previous.offset() - dataStart + previous.byteLength(),
-            current.name(),
-            current.offset() - dataStart,
-            current.offset() - dataStart + current.byteLength());
-      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.deltascope.checkpoint.gguf;
 
+import io.deltascope.checkpoint.ByteRanges;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.DType;
@@ -7,7 +8,6 @@ import io.deltascope.checkpoint.Locations;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -173,7 +173,8 @@ public record GgufFile(
       tensors.add(
           tensor(file, names.get(i), types.get(i), layout.get(i), alignment, dataStart, in.size()));
     }
-    checkNoOverlap(file, tensors, dataStart);
+    ByteRanges.checkNoOverlap(
+        file, tensors, GgufTensor::name, GgufTensor::offset, GgufTensor::byteLength, dataStart);
     return new GgufFile(
         file,
         version,
@@ -330,26 +331,6 @@ public record GgufFile(
           Math.max(0, dataSize));
     }
     return new GgufTensor(name, type, typeId, dims, dataStart + relative, bytes);
-  }
-
-  private static void checkNoOverlap(String file, List<GgufTensor> tensors, long dataStart) {
-    List<GgufTensor> byOffset = new ArrayList<>(tensors);
-    byOffset.sort(Comparator.comparingLong(GgufTensor::offset));
-    for (int i = 1; i < byOffset.size(); i++) {
-      GgufTensor previous = byOffset.get(i - 1);
-      GgufTensor current = byOffset.get(i);
-      if (current.offset() < previous.offset() + previous.byteLength()) {
-        throw CheckpointException.of(
-            file,
-            "tensors '%s' [%d, %d) and '%s' [%d, %d) overlap",
-            previous.name(),
-            previous.offset() - dataStart,
-            previous.offset() - dataStart + previous.byteLength(),
-            current.name(),
-            current.offset() - dataStart,
-            current.offset() - dataStart + current.byteLength());
-      }
-    }
   }
 
   static long alignUp(long offset, int alignment) {
