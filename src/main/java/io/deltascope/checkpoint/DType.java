@@ -59,6 +59,22 @@ public enum DType {
     return decodable;
   }
 
+  /**
+   * The spacing of stored values just above 1 (machine epsilon): 2^-7 for bfloat16, 2^-10 for
+   * float16, 2^-23 for float32, 2^-52 for float64; NaN for types that are not floating point.
+   */
+  public double machineEpsilon() {
+    return switch (this) {
+      case F64 -> Math.ulp(1.0);
+      case F32 -> Math.ulp(1.0f);
+      case F16 -> 0x1p-10;
+      case BF16 -> 0x1p-7;
+      case F8_E4M3 -> 0x1p-3;
+      case F8_E5M2 -> 0x1p-2;
+      default -> Double.NaN;
+    };
+  }
+
   /** The safetensors name ("BF16"), or null when it is not a type this reader knows. */
   public static DType fromSafetensors(String name) {
     try {

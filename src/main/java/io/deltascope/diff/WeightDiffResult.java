@@ -64,7 +64,8 @@ public record WeightDiffResult(
         .toList();
   }
 
-  static DeltaMetrics metricsOf(TensorMetricsRow r) {
+  /** The metrics a row holds, or null when it holds none. */
+  public static DeltaMetrics metricsOf(TensorMetricsRow r) {
     if (r == null || !r.hasMetrics()) {
       return null;
     }

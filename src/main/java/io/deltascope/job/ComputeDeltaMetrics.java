@@ -2,7 +2,9 @@ package io.deltascope.job;
 
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorComparison;
+import io.deltascope.diff.TensorDelta;
 import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.TensorRows;
 import io.deltascope.results.TensorMetricsRow;
@@ -18,18 +20,25 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Executor side of weight-diff: compares every pair of its partition's bins, opening each file once
- * per partition. Holds only accumulators, so it serializes small.
+ * per partition, and computes the spectra of the deltas that fit a task in the same pass. Holds
+ * only accumulators and settings, so it serializes small.
  */
 public final class ComputeDeltaMetrics
     implements FlatMapFunction<Iterator<List<TensorPair>>, TensorMetricsRow> {
   private static final long serialVersionUID = 1L;
 
+  /** spectrum_method of spectra computed here: the Gram in one task, LAPACK's dsyevd. */
+  public static final String GRAM = "gram";
+
   private final LongAccumulator tensorsDone;
   private final LongAccumulator bytesDone;
+  private final SpectrumSettings spectra;
 
-  public ComputeDeltaMetrics(LongAccumulator tensorsDone, LongAccumulator bytesDone) {
+  public ComputeDeltaMetrics(
+      LongAccumulator tensorsDone, LongAccumulator bytesDone, SpectrumSettings spectra) {
     this.tensorsDone = tensorsDone;
     this.bytesDone = bytesDone;
+    this.spectra = spectra;
   }
 
   @Override
@@ -40,11 +49,14 @@ public final class ComputeDeltaMetrics
     try {
       while (bins.hasNext()) {
         for (TensorPair pair : bins.next()) {
-          rows.add(
-              TensorRows.of(pair)
-                  .withMetrics(
-                      comparison.compare(
-                          pair, file -> open.computeIfAbsent(file, Locations::open))));
+          TensorDelta delta =
+              comparison.compare(
+                  pair, file -> open.computeIfAbsent(file, Locations::open), spectra);
+          TensorMetricsRow row = TensorRows.of(pair).withMetrics(delta.metrics());
+          if (delta.spectrum() != null) {
+            row.withSpectrum(delta.spectrum(), GRAM);
+          }
+          rows.add(row);
           tensorsDone.add(1);
           bytesDone.add(pair.bytesToRead());
         }

@@ -1,10 +1,19 @@
 package io.deltascope.job;
 
+import io.deltascope.diff.DeltaMatrix;
+import io.deltascope.diff.DeltaSpectra;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.tensor.DeltaMetrics;
+import io.deltascope.tensor.Spectrum;
+import io.deltascope.tensor.SpectrumStatus;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -13,7 +22,10 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * weight-diff on Spark: the driver has planned the comparisons from headers; this packs them into
- * partitions of balanced bytes and has executors map their ranges and compute the metrics.
+ * partitions of balanced bytes and has executors map their ranges and compute the metrics and, in
+ * the same pass, the spectra of the deltas that fit a task. Deltas above the distributed threshold
+ * then get their spectra from MLlib's RowMatrix Gramian over many tasks ({@link
+ * DistributedSpectrum}).
  */
 public final class WeightDiffJob {
   /** Partitions per core: enough to even out tensors of very different sizes. */
@@ -26,7 +38,8 @@ public final class WeightDiffJob {
       SparkSession spark,
       WeightDiffPlan plan,
       LongAccumulator tensorsDone,
-      LongAccumulator bytesDone) {
+      LongAccumulator bytesDone,
+      SpectrumSettings spectra) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<List<TensorPair>> bins =
         WorkBins.pack(plan.pairs(), jsc.defaultParallelism() * PARTITIONS_PER_CORE);
@@ -35,16 +48,22 @@ public final class WeightDiffJob {
     }
     JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
     JavaRDD<TensorMetricsRow> rows =
-        work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone));
+        work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone, spectra));
     return spark.createDataset(rows.rdd(), TensorMetricsRow.ENCODER);
+  }
+
+  /** Runs the comparisons, with every spectrum, and assembles the result on the driver. */
+  public static WeightDiffResult run(
+      SparkSession spark, WeightDiffPlan plan, boolean showProgress) {
+    return run(spark, plan, showProgress, SpectrumSettings.DEFAULT);
   }
 
   /** Runs the comparisons and assembles the result on the driver. */
   public static WeightDiffResult run(
-      SparkSession spark, WeightDiffPlan plan, boolean showProgress) {
+      SparkSession spark, WeightDiffPlan plan, boolean showProgress, SpectrumSettings spectra) {
     LongAccumulator tensorsDone = spark.sparkContext().longAccumulator("tensors compared");
     LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
-    Dataset<TensorMetricsRow> metrics = metrics(spark, plan, tensorsDone, bytesDone);
+    Dataset<TensorMetricsRow> metrics = metrics(spark, plan, tensorsDone, bytesDone, spectra);
     List<TensorMetricsRow> computed;
     try (Progress progress =
         showProgress
@@ -58,6 +77,32 @@ public final class WeightDiffJob {
             : Progress.quiet()) {
       computed = metrics.collectAsList();
     }
+    distributedSpectra(spark, plan, computed, spectra);
     return WeightDiffResult.of(plan, computed);
+  }
+
+  /** Fills in the spectra the executors left to the distributed path, one delta at a time. */
+  static void distributedSpectra(
+      SparkSession spark,
+      WeightDiffPlan plan,
+      List<TensorMetricsRow> rows,
+      SpectrumSettings spectra) {
+    Map<String, TensorPair> pairs =
+        plan.pairs().stream().collect(Collectors.toMap(TensorPair::name, Function.identity()));
+    for (TensorMetricsRow row : rows) {
+      TensorPair pair = pairs.get(row.getName());
+      if (pair == null
+          || row.getSpectrumStatus() != null
+          || spectra.pathFor(pair) != SpectrumSettings.Path.DISTRIBUTED) {
+        continue;
+      }
+      DeltaMetrics metrics = io.deltascope.diff.WeightDiffResult.metricsOf(row);
+      if (!DistributedSpectrum.fits(DeltaMatrix.of(pair))) {
+        row.withSpectrum(Spectrum.none(SpectrumStatus.TOO_LARGE), null);
+        continue;
+      }
+      double[] s = DistributedSpectrum.singularValues(spark, pair);
+      row.withSpectrum(DeltaSpectra.of(pair, metrics, s, spectra), DistributedSpectrum.METHOD);
+    }
   }
 }

@@ -15,11 +15,15 @@ public final class Tables {
   private Tables() {}
 
   /** Bumped whenever a table gains, loses or changes a column. */
-  public static final int SCHEMA_VERSION = 1;
+  public static final int SCHEMA_VERSION = 2;
 
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
   public static final String RUN_ID = "run_id";
+  public static final String SPECTRA = "spectra";
+
+  /** Every singular value of every delta: one row per value, index 0 the largest. */
+  public static final List<String> SPECTRA_COLUMNS = List.of("run_id", "name", "index", "value");
 
   public static final List<String> RUNS_COLUMNS =
       List.of(
@@ -32,7 +36,8 @@ public final class Tables {
           "tool_version",
           "options",
           "status",
-          "error");
+          "error",
+          "diagnosis");
 
   public static final List<String> TENSOR_METRICS_COLUMNS =
       List.of(
@@ -56,14 +61,47 @@ public final class Tables {
           "sparsity",
           "zero_fraction",
           "nan_count",
-          "inf_count");
+          "inf_count",
+          "spectrum_status",
+          "spectrum_method",
+          "singular_values_top",
+          "effective_rank",
+          "stable_rank",
+          "numerical_rank",
+          "rank_floor",
+          "top_k_energy_share",
+          "spectral_alpha");
 
   private static final Pattern CAMEL = Pattern.compile("([a-z0-9])([A-Z])");
+  private static final Pattern ACRONYM = Pattern.compile("([A-Z])([A-Z][a-z])");
 
-  /** "relativeDelta" to "relative_delta". */
+  /** "relativeDelta" to "relative_delta", "topKEnergyShare" to "top_k_energy_share". */
   public static String snakeCase(String camel) {
-    return CAMEL.matcher(camel).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
+    String words = CAMEL.matcher(camel).replaceAll("$1_$2");
+    return ACRONYM.matcher(words).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
+
+  /** The full spectra of {@code rows} as the {@value #SPECTRA} table. */
+  public static Dataset<Row> spectra(
+      org.apache.spark.sql.SparkSession spark, List<TensorMetricsRow> rows, String runId) {
+    List<Row> values = new java.util.ArrayList<>();
+    for (TensorMetricsRow r : rows) {
+      if (r.hasSpectrum()) {
+        List<Double> s = r.getSingularValues();
+        for (int i = 0; i < s.size(); i++) {
+          values.add(org.apache.spark.sql.RowFactory.create(runId, r.getName(), i, s.get(i)));
+        }
+      }
+    }
+    return spark.createDataFrame(values, SPECTRA_SCHEMA);
+  }
+
+  private static final org.apache.spark.sql.types.StructType SPECTRA_SCHEMA =
+      new org.apache.spark.sql.types.StructType()
+          .add(RUN_ID, org.apache.spark.sql.types.DataTypes.StringType, false)
+          .add("name", org.apache.spark.sql.types.DataTypes.StringType, false)
+          .add("index", org.apache.spark.sql.types.DataTypes.IntegerType, false)
+          .add("value", org.apache.spark.sql.types.DataTypes.DoubleType, false);
 
   /** A bean Dataset as a table: snake-case columns, {@code run_id} first, in the given order. */
   public static Dataset<Row> asTable(Dataset<?> beans, String runId, List<String> columns) {
