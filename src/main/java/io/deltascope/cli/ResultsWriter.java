@@ -1,6 +1,8 @@
 package io.deltascope.cli;
 
+import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.report.JsonReport;
 import io.deltascope.report.Version;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.RunRow;
@@ -22,6 +24,7 @@ final class ResultsWriter {
       String store,
       String runId,
       WeightDiffResult result,
+      Diagnosis diagnosis,
       long startedMillis,
       String options) {
     RunRow run = new RunRow();
@@ -34,6 +37,7 @@ final class ResultsWriter {
     run.setToolVersion(Version.get());
     run.setOptions(options);
     run.setStatus("succeeded");
+    run.setDiagnosis(JsonReport.diagnosis(diagnosis).toString());
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(
         Tables.TENSOR_METRICS,
@@ -41,6 +45,7 @@ final class ResultsWriter {
             spark.createDataset(result.rows(), TensorMetricsRow.ENCODER),
             runId,
             Tables.TENSOR_METRICS_COLUMNS));
+    tables.put(Tables.SPECTRA, Tables.spectra(spark, result.rows(), runId));
     new ResultsStore(spark, store).writeRun(run, tables);
   }
 }

@@ -1,6 +1,8 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.SparkSessions;
@@ -37,12 +39,14 @@ final class WeightDiffCommand implements Callable<Integer> {
   String finetuned;
 
   @Mixin WeightDiffOutputs outputs;
+  @Mixin SpectraOptions spectra;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    return WeightDiffRun.execute(base, finetuned, outputs, run, spec.commandLine().getOut());
+    return WeightDiffRun.execute(
+        base, finetuned, outputs, spectra, run, spec.commandLine().getOut());
   }
 
   /** The shared body of weight-diff and demo. */
@@ -53,23 +57,33 @@ final class WeightDiffCommand implements Callable<Integer> {
         String base,
         String finetuned,
         WeightDiffOutputs outputs,
+        SpectraOptions spectra,
         RunOptions run,
         java.io.PrintWriter out) {
       outputs.check();
+      SpectrumSettings settings = spectra.settings();
       long started = System.currentTimeMillis();
       // headers first, on the driver: bad input fails before Spark starts
       WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
       SparkSession spark = SparkSessions.start(run.master, "deltascope weight-diff");
-      WeightDiffResult result = WeightDiffJob.run(spark, plan, run.showProgress());
-      out.print(TerminalReport.weightDiff(result, outputs.topN));
+      WeightDiffResult result = WeightDiffJob.run(spark, plan, run.showProgress(), settings);
+      Diagnosis diagnosis = Diagnosis.of(result);
+      out.print(TerminalReport.weightDiff(result, diagnosis, outputs.topN));
       out.flush();
       if (outputs.output != null) {
-        OutputFiles.write(outputs.output, JsonReport.toString(JsonReport.weightDiff(result)));
+        OutputFiles.write(
+            outputs.output, JsonReport.toString(JsonReport.weightDiff(result, diagnosis)));
       }
       if (outputs.results != null) {
         String runId = outputs.runId();
         ResultsWriter.weightDiff(
-            spark, outputs.results, runId, result, started, outputs.optionsJson());
+            spark,
+            outputs.results,
+            runId,
+            result,
+            diagnosis,
+            started,
+            spectra.optionsJson(outputs.options()));
         out.println("Results: run " + runId + " in " + outputs.results);
       }
       return Main.OK;
@@ -135,9 +149,13 @@ final class WeightDiffCommand implements Callable<Integer> {
     }
 
     String optionsJson() {
+      return options().toString();
+    }
+
+    com.fasterxml.jackson.databind.node.ObjectNode options() {
       var node = JsonReport.MAPPER.createObjectNode();
       node.put("top_n", topN);
-      return node.toString();
+      return node;
     }
   }
 }

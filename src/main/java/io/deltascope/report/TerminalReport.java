@@ -1,5 +1,7 @@
 package io.deltascope.report;
 
+import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diagnosis.Finding;
 import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
@@ -16,6 +18,10 @@ public final class TerminalReport {
   private TerminalReport() {}
 
   public static String weightDiff(WeightDiffResult result, int topN) {
+    return weightDiff(result, Diagnosis.of(result), topN);
+  }
+
+  public static String weightDiff(WeightDiffResult result, Diagnosis diagnosis, int topN) {
     StringBuilder out = new StringBuilder();
     out.append("Base:      ").append(result.base()).append('\n');
     out.append("Finetuned: ").append(result.finetuned()).append("\n\n");
@@ -47,7 +53,21 @@ public final class TerminalReport {
     }
     structural(out, result.structural());
     summary(out, result.summary());
+    diagnosis(out, diagnosis);
     return out.toString();
+  }
+
+  private static void diagnosis(StringBuilder out, Diagnosis d) {
+    out.append('\n').append("Diagnosis: ").append(d.profile());
+    if (d.meanRelativeDelta() != null) {
+      out.append(" (").append(number(d.meanRelativeDelta())).append(", ").append(d.meanOf());
+      out.append(')');
+    }
+    out.append('\n').append("  ").append(d.summary()).append('\n');
+    for (Finding f : d.findings()) {
+      out.append(String.format(Locale.ROOT, "  [%-7s] %s%n", f.severity(), f.title()));
+      out.append("            ").append(f.detail()).append('\n');
+    }
   }
 
   private static void structural(StringBuilder out, Structural s) {
