@@ -3,6 +3,8 @@ package io.deltascope.checkpoint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltascope.checkpoint.gguf.GgufCheckpoint;
+import io.deltascope.checkpoint.gguf.GgufFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -13,8 +15,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A HuggingFace checkpoint: its config and the catalogue of its tensors, read from headers only. No
- * tensor data is read here; {@link TensorInfo} says where each tensor's bytes are.
+ * A checkpoint (a HuggingFace folder, a safetensors file or a GGUF file): its config and the
+ * catalogue of its tensors, read from headers only. No tensor data is read here; {@link TensorInfo}
+ * says where each tensor's bytes are.
  *
  * @param location the folder (or single safetensors file) as the user named it
  * @param config the model config ({@link ModelConfig#unknown()} without config.json)
@@ -35,13 +38,17 @@ public record Checkpoint(
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Opens a checkpoint folder, or a single {@code .safetensors} file. */
+  /** Opens a checkpoint folder, a single {@code .safetensors} file, or a GGUF file. */
   public static Checkpoint open(String location) {
     if (!Locations.exists(location)) {
       throw CheckpointException.of(location, "no such file or folder");
     }
+    if (Locations.isFile(location) && isGgufFile(location)) {
+      return GgufCheckpoint.open(location);
+    }
     if (Locations.isFile(location)) {
-      return fromSingleFile(location, location, configBeside(parentOf(location)));
+      String file = Locations.resolve(Locations.parent(location), fileName(location));
+      return fromSingleFile(location, file, configBeside(Locations.parent(location)));
     }
     ModelConfig config = configBeside(location);
     String index = Locations.resolve(location, INDEX_FILE);
@@ -59,6 +66,11 @@ public record Checkpoint(
         INDEX_FILE);
   }
 
+  /** Whether the checkpoint was read from a GGUF file (llama.cpp's format). */
+  public boolean isGguf() {
+    return GgufCheckpoint.isGguf(this);
+  }
+
   /** Names of the tensors, sorted. */
   public List<String> names() {
     return List.copyOf(tensors.keySet());
@@ -68,14 +80,18 @@ public record Checkpoint(
     return tensors.get(name);
   }
 
+  // by name, so that a damaged .gguf gets GGUF's errors, or by content
+  private static boolean isGgufFile(String file) {
+    return file.toLowerCase(java.util.Locale.ROOT).endsWith(".gguf") || GgufFile.hasMagic(file);
+  }
+
   private static ModelConfig configBeside(String folder) {
     String config = Locations.resolve(folder, CONFIG_FILE);
     return Locations.isFile(config) ? ModelConfig.read(config) : ModelConfig.unknown();
   }
 
-  private static String parentOf(String file) {
-    java.nio.file.Path parent = java.nio.file.Path.of(file).toAbsolutePath().getParent();
-    return parent == null ? "." : parent.toString();
+  private static String fileName(String file) {
+    return file.substring(file.lastIndexOf('/') + 1);
   }
 
   private static Checkpoint fromSingleFile(String location, String file, ModelConfig config) {

@@ -17,6 +17,7 @@ public class CheckpointException extends RuntimeException {
 
   /** "FILE: problem", the shape every checkpoint error takes. */
   public static CheckpointException of(Object file, String problem, Object... args) {
-    return new CheckpointException(file + ": " + String.format(problem, args));
+    return new CheckpointException(
+        Locations.redact(String.valueOf(file)) + ": " + String.format(problem, args));
   }
 }

@@ -6,48 +6,103 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The one place that turns a location string (a local path today, a Hadoop URI as well once a
- * remote file system is wired in) into bytes. Everything else names files by location string, so
- * that work units stay serializable and readable in error messages.
+ * The one place that turns a location string into bytes: a local path (memory-mapped) or any Hadoop
+ * file system URI ({@link HadoopFiles}). Everything else names files by location string, so that
+ * work units stay serializable and readable in error messages.
  */
 public final class Locations {
   private Locations() {}
 
   public static ByteSource open(String location) {
+    if (HadoopFiles.isRemote(location)) {
+      return HadoopFiles.open(location);
+    }
     try {
-      return new MappedFileSource(Path.of(location));
+      return new MappedFileSource(local(location));
     } catch (IOException e) {
       throw CheckpointException.of(location, "cannot open: %s", describe(e));
     }
   }
 
   public static boolean isFile(String location) {
-    return Files.isRegularFile(Path.of(location));
+    return HadoopFiles.isRemote(location)
+        ? HadoopFiles.isFile(location)
+        : Files.isRegularFile(local(location));
   }
 
   public static boolean isDirectory(String location) {
-    return Files.isDirectory(Path.of(location));
+    return HadoopFiles.isRemote(location)
+        ? HadoopFiles.isDirectory(location)
+        : Files.isDirectory(local(location));
   }
 
   public static boolean exists(String location) {
-    return Files.exists(Path.of(location));
+    return HadoopFiles.isRemote(location)
+        ? HadoopFiles.exists(location)
+        : Files.exists(local(location));
   }
 
-  /** {@code child} inside {@code folder}, as a location string. */
+  /**
+   * {@code child} inside {@code folder}, as a location string; local paths become absolute, so that
+   * executors with another working folder find them.
+   */
   public static String resolve(String folder, String child) {
-    return Path.of(folder).resolve(child).toString();
+    return HadoopFiles.isRemote(folder)
+        ? HadoopFiles.resolve(folder, child)
+        : local(folder).toAbsolutePath().resolve(child).normalize().toString();
+  }
+
+  /** The folder holding {@code file}. */
+  public static String parent(String file) {
+    if (HadoopFiles.isRemote(file)) {
+      return new org.apache.hadoop.fs.Path(file).getParent().toString();
+    }
+    Path parent = local(file).toAbsolutePath().getParent();
+    return parent == null ? "/" : parent.toString();
+  }
+
+  /** A local path or {@code file:} URI as a path. */
+  static Path local(String location) {
+    return location.startsWith("file:")
+        ? Path.of(java.net.URI.create(location))
+        : Path.of(location);
+  }
+
+  /**
+   * The location without user info or query string, as it may be printed, logged or stored: {@code
+   * s3a://key:secret@bucket/x?token=...} becomes {@code s3a://bucket/x}.
+   */
+  public static String redact(String location) {
+    return location
+        .replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@]*@", "$1")
+        .replaceFirst("\\?.*$", "");
   }
 
   /** Whether {@code child}, resolved inside {@code folder}, stays inside it (no "..", no root). */
   public static boolean staysInside(String folder, String child) {
+    if (HadoopFiles.isRemote(folder)) {
+      return HadoopFiles.staysInside(folder, child);
+    }
     Path base = Path.of(folder).toAbsolutePath().normalize();
     Path target = base.resolve(child).normalize();
     return !Path.of(child).isAbsolute() && target.startsWith(base) && !target.equals(base);
   }
 
-  public static byte[] readAll(String location) {
+  /** The file's size in bytes. */
+  public static long size(String location) {
     try {
-      return Files.readAllBytes(Path.of(location));
+      return Files.size(Path.of(location));
+    } catch (IOException e) {
+      throw CheckpointException.of(location, "cannot read: %s", describe(e));
+    }
+  }
+
+  public static byte[] readAll(String location) {
+    if (HadoopFiles.isRemote(location)) {
+      return HadoopFiles.readAll(location);
+    }
+    try {
+      return Files.readAllBytes(local(location));
     } catch (IOException e) {
       throw CheckpointException.of(location, "cannot read: %s", describe(e));
     }

@@ -9,7 +9,7 @@ import java.nio.ByteBuffer;
  * Reads a rectangular block of a tensor seen as a row-major matrix [rows, cols]: rows [r0, r1) and
  * columns [c0, c1), decoded to double. Windows of whole rows are mapped in turn and only the
  * block's columns decoded, so a block of a few columns costs what it reads, not a mapping per row.
- * Plain element types only (one value per storage block).
+ * Plain element types in stored row order only (no block quantization, no reordered rows).
  */
 public final class TensorBlockReader {
   /** Bytes per mapped window. */
@@ -32,9 +32,13 @@ public final class TensorBlockReader {
       long c1,
       double[] dst) {
     DType dtype = tensor.dtype();
-    if (dtype.elementsPerBlock() != 1) {
+    if (dtype.elementsPerBlock() != 1 || tensor.rowOrder() != null) {
       throw new IllegalArgumentException(
-          tensor.name() + ": blocks of " + dtype + " values cannot be read by column range");
+          tensor.name()
+              + ": "
+              + dtype
+              + (tensor.rowOrder() != null ? " with reordered rows" : " blocks")
+              + " cannot be read by column range");
     }
     if (r0 < 0 || r1 < r0 || c0 < 0 || c1 < c0 || c1 > cols || r1 * cols > tensor.elementCount()) {
       throw new IllegalArgumentException(

@@ -7,14 +7,27 @@ import java.io.Serializable;
  *
  * @param name the tensor's name in the checkpoint ("model.layers.0.self_attn.q_proj.weight")
  * @param dtype its stored element type
- * @param shape its dimensions
+ * @param shape its dimensions, outermost first (the HuggingFace order, also for GGUF tensors)
  * @param file the file that holds it: a local path or a Hadoop URI
  * @param offset absolute byte offset of its first element in {@code file}
  * @param byteLength number of bytes it occupies
+ * @param rowOrder how its rows are stored when not in {@code shape}'s order (llama.cpp's rotary
+ *     permutation of attn_q / attn_k), or null when they are; readers yield rows in logical order
  */
 public record TensorInfo(
-    String name, DType dtype, Shape shape, String file, long offset, long byteLength)
+    String name,
+    DType dtype,
+    Shape shape,
+    String file,
+    long offset,
+    long byteLength,
+    RowOrder rowOrder)
     implements Serializable {
+
+  /** A tensor stored in its logical row order. */
+  public TensorInfo(String name, DType dtype, Shape shape, String file, long offset, long length) {
+    this(name, dtype, shape, file, offset, length, null);
+  }
 
   public long elementCount() {
     return shape.elementCount();
@@ -22,6 +35,6 @@ public record TensorInfo(
 
   /** The same tensor renamed, as when a tied side lends its embedding as the output head. */
   public TensorInfo withName(String newName) {
-    return new TensorInfo(newName, dtype, shape, file, offset, byteLength);
+    return new TensorInfo(newName, dtype, shape, file, offset, byteLength, rowOrder);
   }
 }

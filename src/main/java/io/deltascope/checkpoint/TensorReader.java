@@ -1,6 +1,7 @@
 package io.deltascope.checkpoint;
 
 import io.deltascope.tensor.ElementDecoder;
+import io.deltascope.tensor.quant.GgmlDecoders;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -8,7 +9,8 @@ import java.nio.ByteBuffer;
 /**
  * Reads one tensor's values in storage order, decoded to double, a window of bytes at a time. A
  * window is mapped (or fetched), decoded into the caller's array in pieces, and released before the
- * next, so memory stays at one window however large the tensor is.
+ * next, so memory stays at one window however large the tensor is. A tensor with a {@link RowOrder}
+ * is read through {@link ReorderedRows}, so its values come in logical row order.
  */
 public final class TensorReader {
   /** Bytes per window: large enough for sequential reads, small enough to stay out of the way. */
@@ -32,7 +34,7 @@ public final class TensorReader {
       throw new IllegalArgumentException(
           "element limit " + elementLimit + " outside [0, " + tensor.elementCount() + "]");
     }
-    this.source = source;
+    this.source = tensor.rowOrder() == null ? source : new ReorderedRows(source, tensor);
     this.tensor = tensor;
     this.decoder = decoderFor(tensor);
     this.elementLimit = elementLimit;
@@ -46,10 +48,20 @@ public final class TensorReader {
       case F32 -> ElementDecoder.F32;
       case F16 -> ElementDecoder.F16;
       case BF16 -> ElementDecoder.BF16;
+      case Q4_0 -> GgmlDecoders.Q4_0;
+      case Q4_1 -> GgmlDecoders.Q4_1;
+      case Q5_0 -> GgmlDecoders.Q5_0;
+      case Q5_1 -> GgmlDecoders.Q5_1;
+      case Q8_0 -> GgmlDecoders.Q8_0;
+      case Q2_K -> GgmlDecoders.Q2_K;
+      case Q3_K -> GgmlDecoders.Q3_K;
+      case Q4_K -> GgmlDecoders.Q4_K;
+      case Q5_K -> GgmlDecoders.Q5_K;
+      case Q6_K -> GgmlDecoders.Q6_K;
       default ->
           throw CheckpointException.of(
               tensor.file(),
-              "tensor '%s': dtype %s cannot be decoded to numbers",
+              "tensor '%s': unsupported type %s: deltascope cannot decode it to numbers",
               tensor.name(),
               tensor.dtype());
     };

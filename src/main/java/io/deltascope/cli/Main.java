@@ -27,8 +27,12 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code, without exiting: what tests call. */
   public static int execute(String... args) {
-    return commandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
-        .execute(args);
+    return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command line with its output and errors going to the given writers. */
+  public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    return commandLine(out, err).execute(args);
   }
 
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {

@@ -19,6 +19,18 @@ final class RunOptions {
       description = "Progress on stderr (default: only when stderr is a terminal).")
   Boolean progress;
 
+  @Option(
+      names = "--conf",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A Spark setting for the embedded run (repeatable), e.g."
+              + " spark.hadoop.fs.s3a.endpoint=http://127.0.0.1:9000.")
+  java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
+
+  org.apache.spark.sql.SparkSession startSpark(String appName) {
+    return io.deltascope.job.SparkSessions.start(master, appName, conf);
+  }
+
   boolean showProgress() {
     return progress != null ? progress : System.console() != null;
   }

@@ -1,15 +1,18 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.Locations;
 import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.job.SparkSessions;
 import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -28,7 +31,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint: a HuggingFace folder or a .safetensors file.")
+      description = "Base checkpoint: a HuggingFace folder, a .safetensors or a .gguf file.")
   String base;
 
   @Option(
@@ -38,6 +41,14 @@ final class WeightDiffCommand implements Callable<Integer> {
       description = "Fine-tuned checkpoint.")
   String finetuned;
 
+  @Option(
+      names = "--revision",
+      paramLabel = "REV",
+      description =
+          "Revision of HuggingFace model ids (a branch, tag or commit; default main);"
+              + " org/name@REV sets one side's.")
+  String revision;
+
   @Mixin WeightDiffOutputs outputs;
   @Mixin SpectraOptions spectra;
   @Mixin RunOptions run;
@@ -46,7 +57,12 @@ final class WeightDiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return WeightDiffRun.execute(
-        base, finetuned, outputs, spectra, run, spec.commandLine().getOut());
+        CheckpointArgs.locate(base, revision),
+        CheckpointArgs.locate(finetuned, revision),
+        outputs,
+        spectra,
+        run,
+        spec.commandLine().getOut());
   }
 
   /** The shared body of weight-diff and demo. */
@@ -59,21 +75,30 @@ final class WeightDiffCommand implements Callable<Integer> {
         WeightDiffOutputs outputs,
         SpectraOptions spectra,
         RunOptions run,
-        java.io.PrintWriter out) {
+        PrintWriter out) {
       outputs.check();
       SpectrumSettings settings = spectra.settings();
       long started = System.currentTimeMillis();
-      // headers first, on the driver: bad input fails before Spark starts
-      WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
-      SparkSession spark = SparkSessions.start(run.master, "deltascope weight-diff");
-      WeightDiffResult result = WeightDiffJob.run(spark, plan, run.showProgress(), settings);
-      Diagnosis diagnosis = Diagnosis.of(result);
-      out.print(TerminalReport.weightDiff(result, diagnosis, outputs.topN));
-      out.flush();
-      if (outputs.output != null) {
-        OutputFiles.write(
-            outputs.output, JsonReport.toString(JsonReport.weightDiff(result, diagnosis)));
+      // Local headers are read before Spark starts, so bad input fails at once; remote ones need
+      // the session's file system settings first.
+      SparkSession spark = null;
+      if (CheckpointArgs.anyRemote(base, finetuned)) {
+        spark = run.startSpark("deltascope weight-diff");
       }
+      WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
+      if (outputs.structureOnly && outputs.results == null) {
+        WeightDiffResult result = WeightDiffResult.of(plan, List.of());
+        return render(result, Diagnosis.of(result), plan, outputs, out);
+      }
+      if (spark == null) {
+        spark = run.startSpark("deltascope weight-diff");
+      }
+      WeightDiffResult result =
+          outputs.structureOnly
+              ? WeightDiffResult.of(plan, List.of())
+              : WeightDiffJob.run(spark, plan, run.showProgress(), settings);
+      Diagnosis diagnosis = Diagnosis.of(result);
+      render(result, diagnosis, plan, outputs, out);
       if (outputs.results != null) {
         String runId = outputs.runId();
         ResultsWriter.weightDiff(
@@ -84,7 +109,27 @@ final class WeightDiffCommand implements Callable<Integer> {
             diagnosis,
             started,
             spectra.optionsJson(outputs.options()));
-        out.println("Results: run " + runId + " in " + outputs.results);
+        out.println("Results: run " + runId + " in " + Locations.redact(outputs.results));
+      }
+      return Main.OK;
+    }
+
+    private static int render(
+        WeightDiffResult result,
+        Diagnosis diagnosis,
+        WeightDiffPlan plan,
+        WeightDiffOutputs outputs,
+        PrintWriter out) {
+      List<QuantizedFile> quantized = QuantizedFile.of(plan);
+      out.print(
+          outputs.structureOnly
+              ? TerminalReport.structureOnly(result)
+              : TerminalReport.weightDiff(result, outputs.topN, quantized, diagnosis));
+      out.flush();
+      if (outputs.output != null) {
+        OutputFiles.write(
+            outputs.output,
+            JsonReport.toString(JsonReport.weightDiff(result, quantized, diagnosis)));
       }
       return Main.OK;
     }
@@ -111,6 +156,13 @@ final class WeightDiffCommand implements Callable<Integer> {
             "Run id in the results store (default: time and a random suffix); an"
                 + " existing run with this id is replaced.")
     String runId;
+
+    @Option(
+        names = "--structure-only",
+        description =
+            "Compare names, shapes, dtypes and metadata from the headers alone (a few KB per"
+                + " shard), without reading any tensor.")
+    boolean structureOnly;
 
     @Option(
         names = "--top-n",
@@ -155,6 +207,7 @@ final class WeightDiffCommand implements Callable<Integer> {
     com.fasterxml.jackson.databind.node.ObjectNode options() {
       var node = JsonReport.MAPPER.createObjectNode();
       node.put("top_n", topN);
+      node.put("structure_only", structureOnly);
       return node;
     }
   }

@@ -42,7 +42,18 @@ public record SpectrumSettings(boolean enabled, int topK, long distributedAbove)
       return Path.NONE;
     }
     boolean fits = io.deltascope.tensor.GramAccumulator.fitsLocally(m.rows(), m.cols());
-    return m.elements() > distributedAbove || !fits ? Path.DISTRIBUTED : Path.LOCAL;
+    boolean large = m.elements() > distributedAbove || !fits;
+    // the distributed path reads bands of columns: plain element types in stored row order only
+    return large && (readableByBands(pair) || !fits) ? Path.DISTRIBUTED : Path.LOCAL;
+  }
+
+  /** Whether both sides can be read by column bands (no block quantization, no row reordering). */
+  public static boolean readableByBands(TensorPair pair) {
+    return readableByBands(pair.base()) && readableByBands(pair.finetuned());
+  }
+
+  private static boolean readableByBands(io.deltascope.checkpoint.TensorInfo t) {
+    return !t.dtype().isBlockQuantized() && t.rowOrder() == null;
   }
 
   /** Where a spectrum is computed. */

@@ -1,5 +1,6 @@
 package io.deltascope.diff;
 
+import io.deltascope.checkpoint.Locations;
 import io.deltascope.results.TensorMetricsRow;
 import io.deltascope.tensor.DeltaMetrics;
 import java.util.ArrayList;
@@ -28,9 +29,15 @@ public record WeightDiffResult(
     List<ComponentDelta> components,
     Summary summary) {
 
-  /** Puts the executors' rows together with what the plan found from headers alone. */
+  /**
+   * Puts the executors' rows together with what the plan found from headers alone. With no computed
+   * rows (a structure-only run), the planned pairs appear without metrics.
+   */
   public static WeightDiffResult of(WeightDiffPlan plan, List<TensorMetricsRow> computed) {
     List<TensorMetricsRow> rows = new ArrayList<>(computed);
+    if (computed.isEmpty()) {
+      plan.pairs().forEach(p -> rows.add(TensorRows.of(p)));
+    }
     rows.addAll(TensorRows.structural(plan));
     rows.sort(Comparator.comparing(TensorMetricsRow::getName));
     Map<String, TensorMetricsRow> byName =
@@ -49,8 +56,8 @@ public record WeightDiffResult(
             s.tied(),
             s.notNumeric());
     return new WeightDiffResult(
-        plan.base().location(),
-        plan.finetuned().location(),
+        Locations.redact(plan.base().location()),
+        Locations.redact(plan.finetuned().location()),
         List.copyOf(rows),
         structural,
         ComponentDelta.aggregate(rows),

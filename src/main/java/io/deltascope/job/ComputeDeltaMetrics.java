@@ -32,17 +32,30 @@ public final class ComputeDeltaMetrics
 
   private final LongAccumulator tensorsDone;
   private final LongAccumulator bytesDone;
+  private final HadoopSettings hadoop;
   private final SpectrumSettings spectra;
 
+  /**
+   * @param hadoop the driver's file system settings, for executors reading remote files; null when
+   *     every file is local
+   * @param spectra whether and how to compute the spectra in the same pass
+   */
   public ComputeDeltaMetrics(
-      LongAccumulator tensorsDone, LongAccumulator bytesDone, SpectrumSettings spectra) {
+      LongAccumulator tensorsDone,
+      LongAccumulator bytesDone,
+      HadoopSettings hadoop,
+      SpectrumSettings spectra) {
     this.tensorsDone = tensorsDone;
     this.bytesDone = bytesDone;
+    this.hadoop = hadoop;
     this.spectra = spectra;
   }
 
   @Override
   public Iterator<TensorMetricsRow> call(Iterator<List<TensorPair>> bins) {
+    if (hadoop != null) {
+      hadoop.apply();
+    }
     List<TensorMetricsRow> rows = new ArrayList<>();
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();

@@ -4,6 +4,7 @@ import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.checkpoint.TensorBlockReader;
 import io.deltascope.diff.DeltaMatrix;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorPair;
 import io.deltascope.tensor.GramAccumulator;
 import java.io.IOException;
@@ -45,12 +46,18 @@ public final class DistributedSpectrum {
 
   private DistributedSpectrum() {}
 
-  public static boolean fits(DeltaMatrix m) {
-    return m.order() <= MAX_ORDER;
+  /** Whether this path can take {@code pair}: RowMatrix's limit, and sides readable by bands. */
+  public static boolean fits(TensorPair pair) {
+    return DeltaMatrix.of(pair).order() <= MAX_ORDER && SpectrumSettings.readableByBands(pair);
   }
 
-  /** Every singular value of {@code pair}'s delta, descending. */
-  public static double[] singularValues(SparkSession spark, TensorPair pair) {
+  /**
+   * Every singular value of {@code pair}'s delta, descending.
+   *
+   * @param hadoop the driver's file system settings for remote files, or null
+   */
+  public static double[] singularValues(
+      SparkSession spark, TensorPair pair, HadoopSettings hadoop) {
     DeltaMatrix m = DeltaMatrix.of(pair);
     long vectors = m.tall() ? m.rows() : m.cols(); // the RowMatrix's rows
     int order = (int) m.order(); // and its columns
@@ -60,7 +67,8 @@ public final class DistributedSpectrum {
       bands.add(new Band(from, Math.min(vectors, from + perBand)));
     }
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    JavaRDD<Vector> rows = jsc.parallelize(bands, bands.size()).flatMap(new DeltaVectors(pair));
+    JavaRDD<Vector> rows =
+        jsc.parallelize(bands, bands.size()).flatMap(new DeltaVectors(pair, hadoop));
     Matrix gram = new RowMatrix(rows.rdd(), vectors, order).computeGramianMatrix();
     return GramAccumulator.singularValuesOfGram(gram.toArray(), order);
   }
@@ -73,13 +81,18 @@ public final class DistributedSpectrum {
     private static final long serialVersionUID = 1L;
 
     private final TensorPair pair;
+    private final HadoopSettings hadoop;
 
-    DeltaVectors(TensorPair pair) {
+    DeltaVectors(TensorPair pair, HadoopSettings hadoop) {
       this.pair = pair;
+      this.hadoop = hadoop;
     }
 
     @Override
     public Iterator<Vector> call(Band band) {
+      if (hadoop != null) {
+        hadoop.apply();
+      }
       DeltaMatrix m = DeltaMatrix.of(pair);
       boolean tall = m.tall();
       long r0 = tall ? band.from() : 0;

@@ -1,9 +1,11 @@
 package io.deltascope.job;
 
+import io.deltascope.checkpoint.HadoopFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.spark.sql.SparkSession;
 
@@ -22,6 +24,14 @@ public final class SparkSessions {
    * @param master the master to use, or null for the submitted one (else {@value #LOCAL_MASTER})
    */
   public static SparkSession start(String master, String appName) {
+    return start(master, appName, Map.of());
+  }
+
+  /**
+   * @param master the master to use, or null for the submitted one (else {@value #LOCAL_MASTER})
+   * @param settings Spark settings given on the command line ({@code --conf}), applied last
+   */
+  public static SparkSession start(String master, String appName, Map<String, String> settings) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
     boolean submitted = System.getProperty("spark.master") != null;
     if (!submitted) {
@@ -39,9 +49,23 @@ public final class SparkSessions {
     } else if (!submitted) {
       builder.master(LOCAL_MASTER);
     }
+    settings.forEach(builder::config);
     // Partition values such as run ids stay strings: never guess "20261123" is a number.
     builder.config("spark.sql.sources.partitionColumnTypeInference.enabled", "false");
-    return builder.getOrCreate();
+    SparkSession spark = builder.getOrCreate();
+    // A session that already existed ignores the builder's spark.hadoop.* settings: apply them.
+    settings.forEach(
+        (key, value) -> {
+          if (key.startsWith("spark.hadoop.")) {
+            spark
+                .sparkContext()
+                .hadoopConfiguration()
+                .set(key.substring("spark.hadoop.".length()), value);
+          }
+        });
+    // the driver reads checkpoint headers with the session's file system settings
+    HadoopFiles.use(spark.sparkContext().hadoopConfiguration());
+    return spark;
   }
 
   private static Properties defaults() {

@@ -1,6 +1,5 @@
 package io.deltascope.job;
 
-import io.deltascope.diff.DeltaMatrix;
 import io.deltascope.diff.DeltaSpectra;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorPair;
@@ -48,8 +47,16 @@ public final class WeightDiffJob {
     }
     JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
     JavaRDD<TensorMetricsRow> rows =
-        work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone, spectra));
+        work.mapPartitions(
+            new ComputeDeltaMetrics(
+                tensorsDone, bytesDone, HadoopSettings.forFiles(spark, files(plan)), spectra));
     return spark.createDataset(rows.rdd(), TensorMetricsRow.ENCODER);
+  }
+
+  static List<String> files(WeightDiffPlan plan) {
+    List<String> files = new java.util.ArrayList<>(plan.base().files());
+    files.addAll(plan.finetuned().files());
+    return files;
   }
 
   /** Runs the comparisons, with every spectrum, and assembles the result on the driver. */
@@ -97,11 +104,13 @@ public final class WeightDiffJob {
         continue;
       }
       DeltaMetrics metrics = io.deltascope.diff.WeightDiffResult.metricsOf(row);
-      if (!DistributedSpectrum.fits(DeltaMatrix.of(pair))) {
+      if (!DistributedSpectrum.fits(pair)) {
         row.withSpectrum(Spectrum.none(SpectrumStatus.TOO_LARGE), null);
         continue;
       }
-      double[] s = DistributedSpectrum.singularValues(spark, pair);
+      double[] s =
+          DistributedSpectrum.singularValues(
+              spark, pair, HadoopSettings.forFiles(spark, files(plan)));
       row.withSpectrum(DeltaSpectra.of(pair, metrics, s, spectra), DistributedSpectrum.METHOD);
     }
   }

@@ -8,6 +8,7 @@ import io.deltascope.checkpoint.Shape;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
 import io.deltascope.diff.ComponentDelta;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
 import io.deltascope.diff.WeightDiffResult;
@@ -23,10 +24,17 @@ public final class JsonReport {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public static ObjectNode weightDiff(WeightDiffResult result) {
-    return weightDiff(result, Diagnosis.of(result));
+    return weightDiff(result, List.of());
   }
 
-  public static ObjectNode weightDiff(WeightDiffResult result, Diagnosis diagnosis) {
+  /** The report, with a {@code quantization} entry per GGUF side when there are any. */
+  public static ObjectNode weightDiff(WeightDiffResult result, List<QuantizedFile> quantized) {
+    return weightDiff(result, quantized, Diagnosis.of(result));
+  }
+
+  /** The report with its diagnosis (computed once by the caller). */
+  public static ObjectNode weightDiff(
+      WeightDiffResult result, List<QuantizedFile> quantized, Diagnosis diagnosis) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("base", result.base());
     root.put("finetuned", result.finetuned());
@@ -54,6 +62,10 @@ public final class JsonReport {
       node.put("tensors", c.tensors());
     }
     root.set("summary", summary(result.summary()));
+    if (!quantized.isEmpty()) {
+      ArrayNode files = root.putArray("quantization");
+      quantized.forEach(f -> files.add(quantization(f)));
+    }
     root.set("diagnosis", diagnosis(diagnosis));
     return root;
   }
@@ -84,6 +96,7 @@ public final class JsonReport {
     putDouble(node, "cosine", row.getCosine());
     putDouble(node, "max_abs_diff", row.getMaxAbsDiff());
     putDouble(node, "mean_abs_diff", row.getMeanAbsDiff());
+    putDouble(node, "rmse", row.getRmse());
     putDouble(node, "sparsity", row.getSparsity());
     putDouble(node, "zero_fraction", row.getZeroFraction());
     node.put("nan_count", row.getNanCount());
@@ -124,6 +137,20 @@ public final class JsonReport {
       e.put("title", f.title());
       e.put("detail", f.detail());
     }
+    return node;
+  }
+
+  static ObjectNode quantization(QuantizedFile f) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("side", f.side());
+    node.put("file", f.file());
+    node.put("file_type", f.fileType());
+    node.put("file_bytes", f.fileBytes());
+    node.put("tensor_bytes", f.tensorBytes());
+    node.put("n_params", f.params());
+    node.put("bits_per_weight", f.bitsPerWeight());
+    ObjectNode types = node.putObject("tensors_by_type");
+    f.tensorsByType().forEach(types::put);
     return node;
   }
 
@@ -176,6 +203,7 @@ public final class JsonReport {
     putDouble(node, "cosine", m.cosine());
     node.put("max_abs_diff", m.maxAbsDiff());
     node.put("mean_abs_diff", m.meanAbsDiff());
+    node.put("rmse", m.rmse());
     node.put("sparsity", m.sparsity());
     node.put("zero_fraction", m.zeroFraction());
     node.put("nan_count", m.nanCount());

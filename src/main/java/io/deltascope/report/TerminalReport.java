@@ -3,6 +3,7 @@ package io.deltascope.report;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
 import io.deltascope.diff.ComponentDelta;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
 import io.deltascope.diff.WeightDiffResult;
@@ -18,13 +19,38 @@ public final class TerminalReport {
   private TerminalReport() {}
 
   public static String weightDiff(WeightDiffResult result, int topN) {
-    return weightDiff(result, Diagnosis.of(result), topN);
+    return weightDiff(result, topN, List.of());
   }
 
-  public static String weightDiff(WeightDiffResult result, Diagnosis diagnosis, int topN) {
+  /**
+   * The report; with the quantization view in place of the component table when a side is a GGUF
+   * file ({@code quantized} not empty).
+   */
+  public static String weightDiff(
+      WeightDiffResult result, int topN, List<QuantizedFile> quantized) {
+    return weightDiff(result, topN, quantized, Diagnosis.of(result));
+  }
+
+  /** The report, ending with the diagnosis (computed once by the caller). */
+  public static String weightDiff(
+      WeightDiffResult result, int topN, List<QuantizedFile> quantized, Diagnosis diagnosis) {
     StringBuilder out = new StringBuilder();
     out.append("Base:      ").append(result.base()).append('\n');
     out.append("Finetuned: ").append(result.finetuned()).append("\n\n");
+    if (quantized.isEmpty()) {
+      components(out, result, topN);
+    } else {
+      QuantizationView.files(out, quantized);
+      QuantizationView.layers(out, result, quantized);
+      QuantizationView.worstTensors(out, result, topN);
+    }
+    structural(out, result.structural(), !quantized.isEmpty());
+    summary(out, result.summary());
+    diagnosis(out, diagnosis);
+    return out.toString();
+  }
+
+  private static void components(StringBuilder out, WeightDiffResult result, int topN) {
     out.append(String.format(Locale.ROOT, "%-8s %-16s %10s%n", "Layer", "Component", "Rel. Diff"));
     out.append("-".repeat(36)).append('\n');
     for (ComponentDelta c : result.components()) {
@@ -51,10 +77,6 @@ public final class TerminalReport {
           .append(number(c.relativeDelta()))
           .append('\n');
     }
-    structural(out, result.structural());
-    summary(out, result.summary());
-    diagnosis(out, diagnosis);
-    return out.toString();
   }
 
   private static void diagnosis(StringBuilder out, Diagnosis d) {
@@ -70,7 +92,26 @@ public final class TerminalReport {
     }
   }
 
-  private static void structural(StringBuilder out, Structural s) {
+  /** The header-only view: what differs in names, shapes and dtypes, no values read. */
+  public static String structureOnly(WeightDiffResult result) {
+    StringBuilder out = new StringBuilder();
+    out.append("Base:      ").append(result.base()).append('\n');
+    out.append("Finetuned: ").append(result.finetuned()).append('\n');
+    out.append("(structure only: compared from headers, no tensor values read)\n");
+    structural(out, result.structural(), false);
+    long sameShape = result.rows().stream().filter(r -> "compared".equals(r.getStatus())).count();
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "%nSummary%n  tensor names:        %d%n  same shape on both sides: %d%n"
+                + "  structural changes:  %d%n",
+            result.rows().size(),
+            sameShape,
+            result.structural().changeCount()));
+    return out.toString();
+  }
+
+  private static void structural(StringBuilder out, Structural s, boolean summarizeRetypes) {
     out.append('\n').append("Structural changes: ").append(s.changeCount()).append('\n');
     s.onlyInBase().forEach(n -> out.append("  removed     ").append(n).append('\n'));
     s.onlyInFinetuned().forEach(n -> out.append("  added       ").append(n).append('\n'));
@@ -91,7 +132,11 @@ public final class TerminalReport {
       }
       out.append('\n');
     }
-    for (Structural.DtypeChange c : s.dtypeChanged()) {
+    if (summarizeRetypes) {
+      QuantizationView.retypes(out, s.dtypeChanged());
+    }
+    for (Structural.DtypeChange c :
+        summarizeRetypes ? List.<Structural.DtypeChange>of() : s.dtypeChanged()) {
       out.append("  retyped     ")
           .append(c.name())
           .append(' ')

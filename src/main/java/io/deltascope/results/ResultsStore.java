@@ -1,5 +1,7 @@
 package io.deltascope.results;
 
+import io.deltascope.checkpoint.HadoopFiles;
+import io.deltascope.checkpoint.Locations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +80,13 @@ public final class ResultsStore {
         fs.delete(staging, true);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException(root + ": cannot write run " + run.getRunId(), e);
+      throw new UncheckedIOException(
+          Locations.redact(root.toString())
+              + ": cannot write run "
+              + run.getRunId()
+              + ": "
+              + HadoopFiles.describe(e),
+          e);
     }
   }
 

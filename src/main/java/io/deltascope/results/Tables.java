@@ -1,7 +1,10 @@
 package io.deltascope.results;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.regex.Pattern;
+import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -58,6 +61,7 @@ public final class Tables {
           "cosine",
           "max_abs_diff",
           "mean_abs_diff",
+          "rmse",
           "sparsity",
           "zero_fraction",
           "nan_count",
@@ -71,15 +75,6 @@ public final class Tables {
           "rank_floor",
           "top_k_energy_share",
           "spectral_alpha");
-
-  private static final Pattern CAMEL = Pattern.compile("([a-z0-9])([A-Z])");
-  private static final Pattern ACRONYM = Pattern.compile("([A-Z])([A-Z][a-z])");
-
-  /** "relativeDelta" to "relative_delta", "topKEnergyShare" to "top_k_energy_share". */
-  public static String snakeCase(String camel) {
-    String words = CAMEL.matcher(camel).replaceAll("$1_$2");
-    return ACRONYM.matcher(words).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
-  }
 
   /** The full spectra of {@code rows} as the {@value #SPECTRA} table. */
   public static Dataset<Row> spectra(
@@ -103,15 +98,33 @@ public final class Tables {
           .add("index", org.apache.spark.sql.types.DataTypes.IntegerType, false)
           .add("value", org.apache.spark.sql.types.DataTypes.DoubleType, false);
 
-  /** A bean Dataset as a table: snake-case columns, {@code run_id} first, in the given order. */
+  /**
+   * A bean Dataset as a table: each stored column taken from the bean property of the same name but
+   * for case and underscores ({@code relative_delta} from {@code relativeDelta}, {@code n_params}
+   * from the {@code NParams} Spark derives for {@code getNParams}), {@code run_id} first.
+   */
   public static Dataset<Row> asTable(Dataset<?> beans, String runId, List<String> columns) {
     Dataset<Row> df = beans.toDF();
+    Map<String, String> fields = new HashMap<>();
     for (String field : df.columns()) {
-      df = df.withColumnRenamed(field, snakeCase(field));
+      fields.put(key(field), field);
     }
-    if (!List.of(df.columns()).contains(RUN_ID)) {
-      df = df.withColumn(RUN_ID, functions.lit(runId));
+    List<Column> selected = new ArrayList<>();
+    for (String column : columns) {
+      String field = fields.get(key(column));
+      if (field != null) {
+        selected.add(df.col(field).as(column));
+      } else if (column.equals(RUN_ID)) {
+        selected.add(functions.lit(runId).as(RUN_ID));
+      } else {
+        throw new IllegalArgumentException(
+            "table column " + column + " has no bean property among " + fields.values());
+      }
     }
-    return df.select(columns.stream().map(Column::new).toArray(Column[]::new));
+    return df.select(selected.toArray(Column[]::new));
+  }
+
+  private static String key(String name) {
+    return name.replace("_", "").toLowerCase(Locale.ROOT);
   }
 }

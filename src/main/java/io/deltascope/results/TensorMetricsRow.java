@@ -31,6 +31,7 @@ public class TensorMetricsRow implements Serializable {
   private Double cosine; // cosine of the flattened tensors
   private Double maxAbsDiff; // max |B - A|
   private Double meanAbsDiff; // mean |B - A|
+  private Double rmse; // ||B - A|| / sqrt(n)
   private Double sparsity; // fraction with |B - A| < 1e-5
   private Double zeroFraction; // fraction exactly equal
   private Long nanCount; // positions where either side is NaN
@@ -58,6 +59,7 @@ public class TensorMetricsRow implements Serializable {
     cosine = m.cosine();
     maxAbsDiff = m.maxAbsDiff();
     meanAbsDiff = m.meanAbsDiff();
+    rmse = m.rmse();
     sparsity = m.sparsity();
     zeroFraction = m.zeroFraction();
     nanCount = m.nanCount();
@@ -220,6 +222,14 @@ public class TensorMetricsRow implements Serializable {
 
   public void setMeanAbsDiff(Double meanAbsDiff) {
     this.meanAbsDiff = meanAbsDiff;
+  }
+
+  public Double getRmse() {
+    return rmse;
+  }
+
+  public void setRmse(Double rmse) {
+    this.rmse = rmse;
   }
 
   public Double getSparsity() {

@@ -18,6 +18,7 @@ import java.io.Serializable;
  * @param zeroFraction fraction of elements exactly equal
  * @param nanCount positions where either side is NaN
  * @param infCount positions where either side is infinite (and neither is NaN)
+ * @see #rmse()
  */
 public record DeltaMetrics(
     long nParams,
@@ -32,4 +33,10 @@ public record DeltaMetrics(
     double zeroFraction,
     long nanCount,
     long infCount)
-    implements Serializable {}
+    implements Serializable {
+
+  /** Root mean square of B - A: ||B - A|| / sqrt(n); 0 when nothing was compared. */
+  public double rmse() {
+    return nParams > 0 ? l2Distance / Math.sqrt(nParams) : 0.0;
+  }
+}

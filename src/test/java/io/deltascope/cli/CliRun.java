@@ -1,0 +1,20 @@
+package io.deltascope.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/** One in-process run of the command line: its exit code and what it printed. */
+public record CliRun(int exitCode, String out, String err) {
+
+  public static CliRun of(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new CliRun(code, out.toString(), err.toString());
+  }
+
+  /** The error line deltascope printed (the first line of stderr). */
+  public String errorLine() {
+    return err.lines().findFirst().orElse("");
+  }
+}
