@@ -47,6 +47,22 @@ public record SpectrumSettings(boolean enabled, int topK, long distributedAbove)
     return large && (readableByBands(pair) || !fits) ? Path.DISTRIBUTED : Path.LOCAL;
   }
 
+  /**
+   * A pair's work in one task, in nanoseconds on one core of the 2-core benchmark machine: about 1
+   * ns per byte read and decoded, and for a local spectrum the Gram's m n min(m, n) multiply-adds
+   * (native dsyrk, ~40 Gflop/s) and the eigensolver's ~4/3 min(m, n)^3 (~20 Gflop/s). Only the
+   * ratios matter: they balance the partitions.
+   */
+  public long estimatedCost(TensorPair pair) {
+    double cost = pair.bytesToRead();
+    if (pathFor(pair) == Path.LOCAL) {
+      DeltaMatrix m = DeltaMatrix.of(pair);
+      double order = m.order();
+      cost += (double) m.rows() * m.cols() * order / 40 + order * order * order / 15;
+    }
+    return (long) Math.min(cost, Long.MAX_VALUE / 4);
+  }
+
   /** Whether both sides can be read by column bands (no block quantization, no row reordering). */
   public static boolean readableByBands(TensorPair pair) {
     return readableByBands(pair.base()) && readableByBands(pair.finetuned());

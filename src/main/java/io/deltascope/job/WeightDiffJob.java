@@ -41,7 +41,8 @@ public final class WeightDiffJob {
       SpectrumSettings spectra) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<List<TensorPair>> bins =
-        WorkBins.pack(plan.pairs(), jsc.defaultParallelism() * PARTITIONS_PER_CORE);
+        WorkBins.pack(
+            plan.pairs(), jsc.defaultParallelism() * PARTITIONS_PER_CORE, spectra::estimatedCost);
     if (bins.isEmpty()) {
       return spark.createDataset(List.of(), TensorMetricsRow.ENCODER);
     }
