@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Shows what changed inside a language model between two checkpoints.",
-    subcommands = {WeightDiffCommand.class, DemoCommand.class})
+    subcommands = {WeightDiffCommand.class, DemoCommand.class, SynthCommand.class})
 public final class Main implements Runnable {
   /** Exit codes, as the README documents them. */
   public static final int OK = 0;

@@ -13,8 +13,11 @@ import java.util.function.Function;
  * asked the Gram matrix of the delta for its spectrum, from the same decoded values.
  */
 public final class TensorComparison {
-  /** Values decoded per side per step: 512 KB of doubles each, a multiple of every block size. */
-  static final int CHUNK = 1 << 16;
+  /**
+   * Values decoded per side per step: 64 KB of doubles each, a multiple of every block size. Small
+   * enough that both sides stay in the core's cache between decoding and accumulating them.
+   */
+  static final int CHUNK = 1 << 13;
 
   private final double[] a = new double[CHUNK];
   private final double[] b = new double[CHUNK];

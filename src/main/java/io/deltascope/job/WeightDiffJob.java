@@ -39,19 +39,31 @@ public final class WeightDiffJob {
       LongAccumulator tensorsDone,
       LongAccumulator bytesDone,
       SpectrumSettings spectra) {
+    return spark.createDataset(
+        rows(spark, plan, tensorsDone, bytesDone, spectra).rdd(), TensorMetricsRow.ENCODER);
+  }
+
+  /**
+   * The comparisons as rows, computed lazily by executors. {@link #run} collects these directly:
+   * going through a Dataset would cost a query plan and generated code for a few hundred rows.
+   */
+  static JavaRDD<TensorMetricsRow> rows(
+      SparkSession spark,
+      WeightDiffPlan plan,
+      LongAccumulator tensorsDone,
+      LongAccumulator bytesDone,
+      SpectrumSettings spectra) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<List<TensorPair>> bins =
         WorkBins.pack(
             plan.pairs(), jsc.defaultParallelism() * PARTITIONS_PER_CORE, spectra::estimatedCost);
     if (bins.isEmpty()) {
-      return spark.createDataset(List.of(), TensorMetricsRow.ENCODER);
+      return jsc.emptyRDD();
     }
     JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
-    JavaRDD<TensorMetricsRow> rows =
-        work.mapPartitions(
-            new ComputeDeltaMetrics(
-                tensorsDone, bytesDone, HadoopSettings.forFiles(spark, files(plan)), spectra));
-    return spark.createDataset(rows.rdd(), TensorMetricsRow.ENCODER);
+    return work.mapPartitions(
+        new ComputeDeltaMetrics(
+            tensorsDone, bytesDone, HadoopSettings.forFiles(spark, files(plan)), spectra));
   }
 
   static List<String> files(WeightDiffPlan plan) {
@@ -71,7 +83,7 @@ public final class WeightDiffJob {
       SparkSession spark, WeightDiffPlan plan, boolean showProgress, SpectrumSettings spectra) {
     LongAccumulator tensorsDone = spark.sparkContext().longAccumulator("tensors compared");
     LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
-    Dataset<TensorMetricsRow> metrics = metrics(spark, plan, tensorsDone, bytesDone, spectra);
+    JavaRDD<TensorMetricsRow> metrics = rows(spark, plan, tensorsDone, bytesDone, spectra);
     List<TensorMetricsRow> computed;
     try (Progress progress =
         showProgress
@@ -83,7 +95,7 @@ public final class WeightDiffJob {
                 bytesDone::value,
                 plan.bytesToRead())
             : Progress.quiet()) {
-      computed = metrics.collectAsList();
+      computed = metrics.collect();
     }
     distributedSpectra(spark, plan, computed, spectra);
     return WeightDiffResult.of(plan, computed);
