@@ -22,7 +22,7 @@ public final class GramAccumulator {
   private final int cols;
   private final boolean tall;
   private final int order;
-  private final double[] gram; // [order, order], column-major, upper triangle
+  private final double[] gram; // [order, order], column-major, lower triangle
   private final double[] block; // row-major [blockRows, cols] (tall) or [rows, cols] (wide)
   private final int blockCapacity;
   private int filled;
@@ -88,7 +88,7 @@ public final class GramAccumulator {
   }
 
   /**
-   * The Gram matrix (column-major [order, order], upper triangle valid), after every value was
+   * The Gram matrix (column-major [order, order], lower triangle valid), after every value was
    * added. Its array belongs to the workspace: use it before the next tensor.
    */
   public double[] gram() {
@@ -127,10 +127,10 @@ public final class GramAccumulator {
       if (tall) {
         // the row-major block [k, cols] is the column-major X = D_k^T [cols, k]: G += X X^T
         int k = filled / cols;
-        LinearAlgebra.blas().dsyrk("U", "N", cols, k, 1.0, block, cols, beta, gram, cols);
+        LinearAlgebra.blas().dsyrk("L", "N", cols, k, 1.0, block, cols, beta, gram, cols);
       } else {
         // the whole delta, column-major X = D^T [cols, rows]: G = X^T X = D D^T
-        LinearAlgebra.blas().dsyrk("U", "T", rows, cols, 1.0, block, cols, beta, gram, rows);
+        LinearAlgebra.blas().dsyrk("L", "T", rows, cols, 1.0, block, cols, beta, gram, rows);
       }
       gramStarted = true;
     }

@@ -58,7 +58,7 @@ public final class LinearAlgebra {
   }
 
   /**
-   * All eigenvalues of the symmetric {@code [n, n]} matrix whose upper triangle {@code a} holds
+   * All eigenvalues of the symmetric {@code [n, n]} matrix whose lower triangle {@code a} holds
    * (column-major; overwritten), ascending, by LAPACK's divide and conquer {@code dsyevd}.
    */
   public static double[] symmetricEigenvalues(double[] a, int n) {
@@ -69,13 +69,13 @@ public final class LinearAlgebra {
     double[] work = new double[1];
     int[] iwork = new int[1];
     intW info = new intW(0);
-    LAPACK_INSTANCE.dsyevd("N", "U", n, a, n, w, work, -1, iwork, -1, info);
+    LAPACK_INSTANCE.dsyevd("N", "L", n, a, n, w, work, -1, iwork, -1, info);
     check(info, n);
     int lwork = (int) work[0];
     int liwork = iwork[0];
     work = new double[Math.max(1, lwork)];
     iwork = new int[Math.max(1, liwork)];
-    LAPACK_INSTANCE.dsyevd("N", "U", n, a, n, w, work, lwork, iwork, liwork, info);
+    LAPACK_INSTANCE.dsyevd("N", "L", n, a, n, w, work, lwork, iwork, liwork, info);
     check(info, n);
     return w;
   }
