@@ -88,6 +88,29 @@ public enum DType {
     return decodable;
   }
 
+  /**
+   * The spacing of stored values just above 1 (machine epsilon): 2^-7 for bfloat16, 2^-10 for
+   * float16, 2^-23 for float32, 2^-52 for float64; for a block quantization a rough equivalent from
+   * its bits per value; NaN for integer types.
+   */
+  public double machineEpsilon() {
+    return switch (this) {
+      case F64 -> Math.ulp(1.0);
+      case F32 -> Math.ulp(1.0f);
+      case F16 -> 0x1p-10;
+      case BF16 -> 0x1p-7;
+      case F8_E4M3 -> 0x1p-3;
+      case F8_E5M2 -> 0x1p-2;
+      default -> isBlockQuantized() ? blockEpsilon() : Double.NaN;
+    };
+  }
+
+  // b bits per value resolve about 2^-(b - 1) of a block's range: Q8_0 2^-7, Q4_0 2^-3
+  private double blockEpsilon() {
+    double bits = 8.0 * bytesPerBlock / elementsPerBlock;
+    return Math.pow(2, -(Math.floor(bits) - 1));
+  }
+
   /** Whether values come in blocks with shared scales (the ggml quantizations). */
   public boolean isBlockQuantized() {
     return elementsPerBlock > 1;

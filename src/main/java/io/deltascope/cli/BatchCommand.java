@@ -2,7 +2,9 @@ package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diff.Gate;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.job.PairSpec;
 import io.deltascope.job.WeightDiffJob;
@@ -57,9 +59,12 @@ final class BatchCommand implements Callable<Integer> {
       split = ",",
       paramLabel = "LIST",
       defaultValue = "weights",
-      description = "What to compute per pair: weights (default).")
+      description =
+          "What to compute per pair: weights (the fast scan, default), spectra (every delta's"
+              + " spectrum as well; --top-k and --distributed-svd-above apply).")
   List<String> analyses;
 
+  @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -68,11 +73,14 @@ final class BatchCommand implements Callable<Integer> {
   public Integer call() {
     List<Gate.Check> checks = gate.checks();
     for (String analysis : analyses) {
-      if (!analysis.equals("weights")) {
+      if (!List.of("weights", "spectra").contains(analysis)) {
         throw new UserException(
-            "--analyses: unknown analysis '" + analysis + "' (available: weights)");
+            "--analyses: unknown analysis '" + analysis + "' (available: weights, spectra)");
       }
     }
+    // weights alone is the fast scan; spectra adds every delta's spectrum, which the diagnosis uses
+    SpectrumSettings settings =
+        analyses.contains("spectra") ? spectra.settings() : SpectrumSettings.OFF;
     String batch = batchId != null ? batchId : RunIds.generate();
     ResultsStore.checkRunId(batch);
     List<PairSpec> specs = readPairs();
@@ -93,7 +101,8 @@ final class BatchCommand implements Callable<Integer> {
         errors.put(pair.name(), (String) (base instanceof String ? base : finetuned));
       }
     }
-    List<WeightDiffJob.Outcome> outcomes = WeightDiffJob.runAll(spark, plans, run.showProgress());
+    List<WeightDiffJob.Outcome> outcomes =
+        WeightDiffJob.runAll(spark, plans, run.showProgress(), settings);
 
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -124,7 +133,8 @@ final class BatchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-24s %-10s %s%n", pair.name(), "failed", error);
         continue;
       }
-      ResultsWriter.weightDiff(spark, results, row, outcome.result());
+      ResultsWriter.weightDiff(
+          spark, results, row, outcome.result(), Diagnosis.of(outcome.result()));
       var s = outcome.result().summary();
       out.printf(
           Locale.ROOT,
@@ -177,6 +187,9 @@ final class BatchCommand implements Callable<Integer> {
     var node = JsonReport.MAPPER.createObjectNode();
     node.put("pairs", io.deltascope.checkpoint.Locations.redact(pairs));
     analyses.forEach(node.putArray("analyses")::add);
+    if (analyses.contains("spectra")) {
+      spectra.optionsJson(node);
+    }
     gate.failIf.forEach(node.putArray("fail_if")::add);
     return node.toString();
   }

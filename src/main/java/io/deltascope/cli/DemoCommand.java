@@ -27,6 +27,7 @@ final class DemoCommand implements Callable<Integer> {
       List.of("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json");
 
   @Mixin WeightDiffCommand.WeightDiffOutputs outputs;
+  @Mixin SpectraOptions spectra;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -37,7 +38,7 @@ final class DemoCommand implements Callable<Integer> {
       List<String> models = MODELS.stream().map(m -> extract(folder, m).toString()).toList();
       spec.commandLine().getOut().println("Demo: the bundled llama-base vs llama-sft pair\n");
       WeightDiffCommand.WeightDiffRun.execute(
-          models.get(0), models.get(1), outputs, run, spec.commandLine().getOut());
+          models.get(0), models.get(1), outputs, spectra, run, spec.commandLine().getOut());
       return Main.OK;
     } finally {
       deleteTree(folder);

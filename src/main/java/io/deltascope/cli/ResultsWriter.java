@@ -1,7 +1,9 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.report.JsonReport;
 import io.deltascope.report.Version;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.RunRow;
@@ -23,18 +25,22 @@ final class ResultsWriter {
       String store,
       String runId,
       WeightDiffResult result,
+      Diagnosis diagnosis,
       long startedMillis,
       String options) {
     weightDiff(
         spark,
         store,
         run(runId, result.base(), result.finetuned(), startedMillis, options),
-        result);
+        result,
+        diagnosis);
   }
 
-  /** A succeeded run: its row (status set here) and its tables. */
-  static void weightDiff(SparkSession spark, String store, RunRow run, WeightDiffResult result) {
+  /** A succeeded run: its row (status and diagnosis set here) and its tables. */
+  static void weightDiff(
+      SparkSession spark, String store, RunRow run, WeightDiffResult result, Diagnosis diagnosis) {
     run.setStatus("succeeded");
+    run.setDiagnosis(JsonReport.diagnosis(diagnosis).toString());
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(
         Tables.TENSOR_METRICS,
@@ -42,6 +48,7 @@ final class ResultsWriter {
             spark.createDataset(result.rows(), TensorMetricsRow.ENCODER),
             run.getRunId(),
             Tables.TENSOR_METRICS_COLUMNS));
+    tables.put(Tables.SPECTRA, Tables.spectra(spark, result.rows(), run.getRunId()));
     new ResultsStore(spark, store).writeRun(run, tables);
   }
 

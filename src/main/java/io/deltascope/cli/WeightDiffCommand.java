@@ -3,7 +3,9 @@ package io.deltascope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diff.QuantizedFile;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.WeightDiffJob;
@@ -49,6 +51,7 @@ final class WeightDiffCommand implements Callable<Integer> {
   String revision;
 
   @Mixin WeightDiffOutputs outputs;
+  @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -61,6 +64,7 @@ final class WeightDiffCommand implements Callable<Integer> {
             CheckpointArgs.locate(base, revision),
             CheckpointArgs.locate(finetuned, revision),
             outputs,
+            spectra,
             run,
             spec.commandLine().getOut());
     return gate.exitCode(result, spec.commandLine().getErr());
@@ -72,8 +76,14 @@ final class WeightDiffCommand implements Callable<Integer> {
 
     /** Runs weight-diff, renders and stores its result, and returns it. */
     static WeightDiffResult execute(
-        String base, String finetuned, WeightDiffOutputs outputs, RunOptions run, PrintWriter out) {
+        String base,
+        String finetuned,
+        WeightDiffOutputs outputs,
+        SpectraOptions spectra,
+        RunOptions run,
+        PrintWriter out) {
       outputs.check();
+      SpectrumSettings settings = spectra.settings();
       long started = System.currentTimeMillis();
       // Local headers are read before Spark starts, so bad input fails at once; remote ones need
       // the session's file system settings first.
@@ -83,7 +93,8 @@ final class WeightDiffCommand implements Callable<Integer> {
       }
       WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
       if (outputs.structureOnly && outputs.results == null) {
-        return render(WeightDiffResult.headersOnly(plan), plan, outputs, out);
+        WeightDiffResult result = WeightDiffResult.headersOnly(plan);
+        return render(result, Diagnosis.of(result), plan, outputs, out);
       }
       if (spark == null) {
         spark = run.startSpark("deltascope weight-diff");
@@ -91,27 +102,38 @@ final class WeightDiffCommand implements Callable<Integer> {
       WeightDiffResult result =
           outputs.structureOnly
               ? WeightDiffResult.headersOnly(plan)
-              : WeightDiffJob.run(spark, plan, run.showProgress());
-      render(result, plan, outputs, out);
+              : WeightDiffJob.run(spark, plan, run.showProgress(), settings);
+      Diagnosis diagnosis = Diagnosis.of(result);
+      render(result, diagnosis, plan, outputs, out);
       if (outputs.results != null) {
         String runId = outputs.runId();
         ResultsWriter.weightDiff(
-            spark, outputs.results, runId, result, started, outputs.optionsJson());
+            spark,
+            outputs.results,
+            runId,
+            result,
+            diagnosis,
+            started,
+            spectra.optionsJson(outputs.options()));
         out.println("Results: run " + runId + " in " + Locations.redact(outputs.results));
       }
       return result;
     }
 
     private static WeightDiffResult render(
-        WeightDiffResult result, WeightDiffPlan plan, WeightDiffOutputs outputs, PrintWriter out) {
+        WeightDiffResult result,
+        Diagnosis diagnosis,
+        WeightDiffPlan plan,
+        WeightDiffOutputs outputs,
+        PrintWriter out) {
       List<QuantizedFile> quantized = QuantizedFile.of(plan);
       out.print(
           outputs.structureOnly
               ? TerminalReport.structureOnly(result)
-              : TerminalReport.weightDiff(result, outputs.topN, quantized));
+              : TerminalReport.weightDiff(result, outputs.topN, quantized, diagnosis));
       out.flush();
       if (outputs.output != null) {
-        ObjectNode json = JsonReport.weightDiff(result, quantized);
+        ObjectNode json = JsonReport.weightDiff(result, quantized, diagnosis);
         ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json));
       }
       return result;
@@ -179,11 +201,11 @@ final class WeightDiffCommand implements Callable<Integer> {
       return generatedRunId;
     }
 
-    String optionsJson() {
+    ObjectNode options() {
       var node = JsonReport.MAPPER.createObjectNode();
       node.put("top_n", topN);
       node.put("structure_only", structureOnly);
-      return node.toString();
+      return node;
     }
   }
 }

@@ -70,6 +70,7 @@ public record WeightDiffResult(
         .toList();
   }
 
+  /** The metrics a row holds, or null when it holds none. */
   public static DeltaMetrics metricsOf(TensorMetricsRow r) {
     if (r == null || !r.hasMetrics()) {
       return null;

@@ -3,10 +3,12 @@ package io.deltascope.job;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.diff.FanOut;
+import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorComparison;
+import io.deltascope.diff.TensorDelta;
 import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.TensorRows;
-import io.deltascope.tensor.DeltaMetrics;
+import io.deltascope.results.TensorMetricsRow;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,25 +20,35 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * Executor side of weight-diff: compares every unit of its partition's bins, opening each file once
- * per partition. A unit that fails (an unreadable range) fails its plans, not the job. Holds only
- * accumulators and file system settings, so it serializes small.
+ * per partition, and computes the spectra of the deltas that fit a task in the same pass. A unit
+ * that fails (an unreadable range) fails its plans, not the job. Holds only accumulators and
+ * settings, so it serializes small.
  */
 public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<FanOut>>, PairRow> {
   private static final long serialVersionUID = 1L;
 
+  /** spectrum_method of spectra computed here: the Gram in one task, LAPACK's dsyevd. */
+  public static final String GRAM = "gram";
+
   private final LongAccumulator tensorsDone;
   private final LongAccumulator bytesDone;
   private final HadoopSettings hadoop;
+  private final SpectrumSettings spectra;
 
   /**
    * @param hadoop the driver's file system settings, for executors reading remote files; null when
    *     every file is local
+   * @param spectra whether and how to compute the spectra in the same pass
    */
   public ComputeDeltaMetrics(
-      LongAccumulator tensorsDone, LongAccumulator bytesDone, HadoopSettings hadoop) {
+      LongAccumulator tensorsDone,
+      LongAccumulator bytesDone,
+      HadoopSettings hadoop,
+      SpectrumSettings spectra) {
     this.tensorsDone = tensorsDone;
     this.bytesDone = bytesDone;
     this.hadoop = hadoop;
+    this.spectra = spectra;
   }
 
   @Override
@@ -62,13 +74,16 @@ public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<
   private void compare(
       FanOut unit, TensorComparison comparison, Map<String, ByteSource> open, List<PairRow> rows) {
     try {
-      List<DeltaMetrics> metrics =
-          comparison.compareAll(unit.pairs(), file -> open.computeIfAbsent(file, Locations::open));
-      for (int i = 0; i < metrics.size(); i++) {
+      List<TensorDelta> deltas =
+          comparison.compareAll(
+              unit.pairs(), file -> open.computeIfAbsent(file, Locations::open), spectra);
+      for (int i = 0; i < deltas.size(); i++) {
         FanOut.Target target = unit.targets().get(i);
-        rows.add(
-            new PairRow(
-                target.plan(), TensorRows.of(target.pair()).withMetrics(metrics.get(i)), null));
+        TensorMetricsRow row = TensorRows.of(target.pair()).withMetrics(deltas.get(i).metrics());
+        if (deltas.get(i).spectrum() != null) {
+          row.withSpectrum(deltas.get(i).spectrum(), GRAM);
+        }
+        rows.add(new PairRow(target.plan(), row, null));
       }
     } catch (RuntimeException e) {
       String error =
@@ -78,8 +93,7 @@ public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<
       }
     }
     tensorsDone.add(unit.targets().size());
-    bytesDone.add(
-        unit.targets().stream().map(FanOut.Target::pair).mapToLong(TensorPair::bytesToRead).sum());
+    bytesDone.add(unit.pairs().stream().mapToLong(TensorPair::bytesToRead).sum());
   }
 
   private static void closeAll(Map<String, ByteSource> open) {

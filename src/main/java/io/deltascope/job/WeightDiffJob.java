@@ -1,12 +1,21 @@
 package io.deltascope.job;
 
 import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.diff.DeltaSpectra;
 import io.deltascope.diff.FanOut;
+import io.deltascope.diff.SpectrumSettings;
+import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.tensor.DeltaMetrics;
+import io.deltascope.tensor.Spectrum;
+import io.deltascope.tensor.SpectrumStatus;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -14,9 +23,11 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * weight-diff on Spark: the driver has planned the comparisons from headers; this groups them by
- * the base tensor they read, packs the groups into partitions of balanced bytes, and has executors
- * map their ranges and compute the metrics. Several plans (a batch) run as one job, and a base
- * tensor that several fine-tunes share is read once.
+ * the base tensor they read, packs the groups into partitions of balanced work, and has executors
+ * map their ranges and compute the metrics and, in the same pass, the spectra of the deltas that
+ * fit a task. Several plans (a batch) run as one job, and a base tensor that several fine-tunes
+ * share is read once. Deltas above the distributed threshold then get their spectra from MLlib's
+ * RowMatrix Gramian over many tasks ({@link DistributedSpectrum}).
  */
 public final class WeightDiffJob {
   /** Partitions per core: enough to even out tensors of very different sizes. */
@@ -38,23 +49,32 @@ public final class WeightDiffJob {
       SparkSession spark,
       List<WeightDiffPlan> plans,
       LongAccumulator tensorsDone,
-      LongAccumulator bytesDone) {
+      LongAccumulator bytesDone,
+      SpectrumSettings spectra) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<List<FanOut>> bins =
         WorkBins.pack(
-            FanOut.of(plans), FanOut::bytesToRead, jsc.defaultParallelism() * PARTITIONS_PER_CORE);
+            FanOut.of(plans),
+            unit -> unit.pairs().stream().mapToLong(spectra::estimatedCost).sum(),
+            jsc.defaultParallelism() * PARTITIONS_PER_CORE);
     if (bins.isEmpty()) {
       return jsc.emptyRDD();
     }
     HadoopSettings hadoop = HadoopSettings.forFiles(spark, files(plans));
     return jsc.parallelize(bins, bins.size())
-        .mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone, hadoop));
+        .mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone, hadoop, spectra));
+  }
+
+  /** Runs one plan with every spectrum. */
+  public static WeightDiffResult run(
+      SparkSession spark, WeightDiffPlan plan, boolean showProgress) {
+    return run(spark, plan, showProgress, SpectrumSettings.DEFAULT);
   }
 
   /** Runs one plan; a failure on an executor is thrown as a one-line CheckpointException. */
   public static WeightDiffResult run(
-      SparkSession spark, WeightDiffPlan plan, boolean showProgress) {
-    Outcome outcome = runAll(spark, List.of(plan), showProgress).get(0);
+      SparkSession spark, WeightDiffPlan plan, boolean showProgress, SpectrumSettings spectra) {
+    Outcome outcome = runAll(spark, List.of(plan), showProgress, spectra).get(0);
     if (outcome.error() != null) {
       throw new CheckpointException(outcome.error());
     }
@@ -63,10 +83,13 @@ public final class WeightDiffJob {
 
   /** Runs every plan in one Spark job and assembles each plan's result on the driver. */
   public static List<Outcome> runAll(
-      SparkSession spark, List<WeightDiffPlan> plans, boolean showProgress) {
+      SparkSession spark,
+      List<WeightDiffPlan> plans,
+      boolean showProgress,
+      SpectrumSettings spectra) {
     LongAccumulator tensorsDone = spark.sparkContext().longAccumulator("tensors compared");
     LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
-    JavaRDD<PairRow> rows = rows(spark, plans, tensorsDone, bytesDone);
+    JavaRDD<PairRow> rows = rows(spark, plans, tensorsDone, bytesDone, spectra);
     List<PairRow> collected;
     try (Progress progress =
         showProgress
@@ -80,10 +103,14 @@ public final class WeightDiffJob {
             : Progress.quiet()) {
       collected = rows.collect();
     }
-    return assemble(plans, collected);
+    return assemble(spark, plans, collected, spectra);
   }
 
-  private static List<Outcome> assemble(List<WeightDiffPlan> plans, List<PairRow> collected) {
+  private static List<Outcome> assemble(
+      SparkSession spark,
+      List<WeightDiffPlan> plans,
+      List<PairRow> collected,
+      SpectrumSettings spectra) {
     List<List<TensorMetricsRow>> byPlan = new ArrayList<>();
     String[] errors = new String[plans.size()];
     plans.forEach(p -> byPlan.add(new ArrayList<>()));
@@ -96,15 +123,45 @@ public final class WeightDiffJob {
     }
     List<Outcome> outcomes = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {
-      outcomes.add(
-          errors[i] != null
-              ? new Outcome(plans.get(i), null, errors[i])
-              : new Outcome(plans.get(i), WeightDiffResult.of(plans.get(i), byPlan.get(i)), null));
+      WeightDiffPlan plan = plans.get(i);
+      if (errors[i] != null) {
+        outcomes.add(new Outcome(plan, null, errors[i]));
+        continue;
+      }
+      distributedSpectra(spark, plan, byPlan.get(i), spectra);
+      outcomes.add(new Outcome(plan, WeightDiffResult.of(plan, byPlan.get(i)), null));
     }
     return outcomes;
   }
 
-  private static List<String> files(List<WeightDiffPlan> plans) {
+  /** Fills in the spectra the executors left to the distributed path, one delta at a time. */
+  static void distributedSpectra(
+      SparkSession spark,
+      WeightDiffPlan plan,
+      List<TensorMetricsRow> rows,
+      SpectrumSettings spectra) {
+    Map<String, TensorPair> pairs =
+        plan.pairs().stream().collect(Collectors.toMap(TensorPair::name, Function.identity()));
+    for (TensorMetricsRow row : rows) {
+      TensorPair pair = pairs.get(row.getName());
+      if (pair == null
+          || row.getSpectrumStatus() != null
+          || spectra.pathFor(pair) != SpectrumSettings.Path.DISTRIBUTED) {
+        continue;
+      }
+      DeltaMetrics metrics = WeightDiffResult.metricsOf(row);
+      if (!DistributedSpectrum.fits(pair)) {
+        row.withSpectrum(Spectrum.none(SpectrumStatus.TOO_LARGE), null);
+        continue;
+      }
+      double[] s =
+          DistributedSpectrum.singularValues(
+              spark, pair, HadoopSettings.forFiles(spark, files(List.of(plan))));
+      row.withSpectrum(DeltaSpectra.of(pair, metrics, s, spectra), DistributedSpectrum.METHOD);
+    }
+  }
+
+  static List<String> files(List<WeightDiffPlan> plans) {
     List<String> files = new ArrayList<>();
     for (WeightDiffPlan plan : plans) {
       files.addAll(plan.base().files());

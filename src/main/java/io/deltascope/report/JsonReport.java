@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Shape;
+import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diagnosis.Finding;
 import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
@@ -27,11 +29,26 @@ public final class JsonReport {
 
   /** The report, with a {@code quantization} entry per GGUF side when there are any. */
   public static ObjectNode weightDiff(WeightDiffResult result, List<QuantizedFile> quantized) {
+    return weightDiff(result, quantized, Diagnosis.of(result));
+  }
+
+  /** The report with its diagnosis (computed once by the caller). */
+  public static ObjectNode weightDiff(
+      WeightDiffResult result, List<QuantizedFile> quantized, Diagnosis diagnosis) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("base", result.base());
     root.put("finetuned", result.finetuned());
     root.put("tool_version", Version.get());
-    root.set("structural", structural(result.structural()));
+    ObjectNode structural = structural(result.structural());
+    for (var e : structural.withArray("shape_changed")) {
+      if (e.get("metrics_on_common_rows").isObject()) {
+        result.rows().stream()
+            .filter(r -> r.getName().equals(e.get("name").asText()))
+            .findFirst()
+            .ifPresent(r -> spectrum((ObjectNode) e.get("metrics_on_common_rows"), r));
+      }
+    }
+    root.set("structural", structural);
     ArrayNode tensors = root.putArray("tensors");
     for (TensorMetricsRow row : result.compared()) {
       tensors.add(tensor(row));
@@ -49,6 +66,7 @@ public final class JsonReport {
       ArrayNode files = root.putArray("quantization");
       quantized.forEach(f -> files.add(quantization(f)));
     }
+    root.set("diagnosis", diagnosis(diagnosis));
     return root;
   }
 
@@ -83,6 +101,42 @@ public final class JsonReport {
     putDouble(node, "zero_fraction", row.getZeroFraction());
     node.put("nan_count", row.getNanCount());
     node.put("inf_count", row.getInfCount());
+    spectrum(node, row);
+    return node;
+  }
+
+  /** The spectrum fields; null with a {@code spectrum_status} saying why when there is none. */
+  static void spectrum(ObjectNode node, TensorMetricsRow row) {
+    node.put("spectrum_status", row.getSpectrumStatus());
+    node.put("spectrum_method", row.getSpectrumMethod());
+    if (row.getSingularValuesTop() == null) {
+      node.putNull("singular_values_top");
+    } else {
+      ArrayNode top = node.putArray("singular_values_top");
+      row.getSingularValuesTop().forEach(top::add);
+    }
+    putDouble(node, "effective_rank", row.getEffectiveRank());
+    putDouble(node, "stable_rank", row.getStableRank());
+    putInteger(node, "numerical_rank", row.getNumericalRank());
+    putDouble(node, "rank_floor", row.getRankFloor());
+    putDouble(node, "top_k_energy_share", row.getTopKEnergyShare());
+    putDouble(node, "spectral_alpha", row.getSpectralAlpha());
+  }
+
+  public static ObjectNode diagnosis(Diagnosis d) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("profile", d.profile());
+    putDouble(node, "mean_relative_delta", d.meanRelativeDelta());
+    node.put("mean_of", d.meanOf());
+    node.put("summary", d.summary());
+    ArrayNode findings = node.putArray("findings");
+    for (Finding f : d.findings()) {
+      ObjectNode e = findings.addObject();
+      e.put("category", f.category());
+      e.put("severity", f.severity());
+      e.put("title", f.title());
+      e.put("detail", f.detail());
+    }
     return node;
   }
 

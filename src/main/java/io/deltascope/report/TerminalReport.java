@@ -1,5 +1,7 @@
 package io.deltascope.report;
 
+import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diagnosis.Finding;
 import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
@@ -26,6 +28,12 @@ public final class TerminalReport {
    */
   public static String weightDiff(
       WeightDiffResult result, int topN, List<QuantizedFile> quantized) {
+    return weightDiff(result, topN, quantized, Diagnosis.of(result));
+  }
+
+  /** The report, ending with the diagnosis (computed once by the caller). */
+  public static String weightDiff(
+      WeightDiffResult result, int topN, List<QuantizedFile> quantized, Diagnosis diagnosis) {
     StringBuilder out = new StringBuilder();
     out.append("Base:      ").append(result.base()).append('\n');
     out.append("Finetuned: ").append(result.finetuned()).append("\n\n");
@@ -38,6 +46,7 @@ public final class TerminalReport {
     }
     structural(out, result.structural(), !quantized.isEmpty());
     summary(out, result.summary());
+    diagnosis(out, diagnosis);
     return out.toString();
   }
 
@@ -67,6 +76,19 @@ public final class TerminalReport {
           .append(": ")
           .append(number(c.relativeDelta()))
           .append('\n');
+    }
+  }
+
+  private static void diagnosis(StringBuilder out, Diagnosis d) {
+    out.append('\n').append("Diagnosis: ").append(d.profile());
+    if (d.meanRelativeDelta() != null) {
+      out.append(" (").append(number(d.meanRelativeDelta())).append(", ").append(d.meanOf());
+      out.append(')');
+    }
+    out.append('\n').append("  ").append(d.summary()).append('\n');
+    for (Finding f : d.findings()) {
+      out.append(String.format(Locale.ROOT, "  [%-7s] %s%n", f.severity(), f.title()));
+      out.append("            ").append(f.detail()).append('\n');
     }
   }
 

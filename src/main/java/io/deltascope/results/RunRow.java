@@ -23,6 +23,7 @@ public class RunRow implements Serializable {
   private String options; // the run's options as JSON
   private String status; // succeeded or failed
   private String error; // the one-line error of a failed run
+  private String diagnosis; // the run's diagnosis as JSON (weight-diff), else null
 
   public RunRow() {}
 
@@ -120,5 +121,13 @@ public class RunRow implements Serializable {
 
   public void setError(String error) {
     this.error = error;
+  }
+
+  public String getDiagnosis() {
+    return diagnosis;
+  }
+
+  public void setDiagnosis(String diagnosis) {
+    this.diagnosis = diagnosis;
   }
 }

@@ -23,6 +23,10 @@ public final class Tables {
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
   public static final String RUN_ID = "run_id";
+  public static final String SPECTRA = "spectra";
+
+  /** Every singular value of every delta: one row per value, index 0 the largest. */
+  public static final List<String> SPECTRA_COLUMNS = List.of("run_id", "name", "index", "value");
 
   public static final List<String> RUNS_COLUMNS =
       List.of(
@@ -37,7 +41,8 @@ public final class Tables {
           "tool_version",
           "options",
           "status",
-          "error");
+          "error",
+          "diagnosis");
 
   public static final List<String> TENSOR_METRICS_COLUMNS =
       List.of(
@@ -62,7 +67,38 @@ public final class Tables {
           "sparsity",
           "zero_fraction",
           "nan_count",
-          "inf_count");
+          "inf_count",
+          "spectrum_status",
+          "spectrum_method",
+          "singular_values_top",
+          "effective_rank",
+          "stable_rank",
+          "numerical_rank",
+          "rank_floor",
+          "top_k_energy_share",
+          "spectral_alpha");
+
+  /** The full spectra of {@code rows} as the {@value #SPECTRA} table. */
+  public static Dataset<Row> spectra(
+      org.apache.spark.sql.SparkSession spark, List<TensorMetricsRow> rows, String runId) {
+    List<Row> values = new java.util.ArrayList<>();
+    for (TensorMetricsRow r : rows) {
+      if (r.hasSpectrum()) {
+        List<Double> s = r.getSingularValues();
+        for (int i = 0; i < s.size(); i++) {
+          values.add(org.apache.spark.sql.RowFactory.create(runId, r.getName(), i, s.get(i)));
+        }
+      }
+    }
+    return spark.createDataFrame(values, SPECTRA_SCHEMA);
+  }
+
+  private static final org.apache.spark.sql.types.StructType SPECTRA_SCHEMA =
+      new org.apache.spark.sql.types.StructType()
+          .add(RUN_ID, org.apache.spark.sql.types.DataTypes.StringType, false)
+          .add("name", org.apache.spark.sql.types.DataTypes.StringType, false)
+          .add("index", org.apache.spark.sql.types.DataTypes.IntegerType, false)
+          .add("value", org.apache.spark.sql.types.DataTypes.DoubleType, false);
 
   /**
    * A bean Dataset as a table: each stored column taken from the bean property of the same name but

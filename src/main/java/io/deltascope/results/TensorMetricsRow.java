@@ -36,6 +36,16 @@ public class TensorMetricsRow implements Serializable {
   private Double zeroFraction; // fraction exactly equal
   private Long nanCount; // positions where either side is NaN
   private Long infCount; // positions where either side is infinite
+  private String spectrumStatus; // computed, zero_delta, non_finite, not_matrix, skipped, too_large
+  private String spectrumMethod; // gram (one task) or rowmatrix_gramian (MLlib, many tasks)
+  private java.util.List<Double> singularValues; // every singular value (the spectra table)
+  private java.util.List<Double> singularValuesTop; // the top k, descending
+  private Double effectiveRank; // exp(H(s / sum s))
+  private Double stableRank; // sum s^2 / s_max^2
+  private Integer numericalRank; // singular values above rank_floor
+  private Double rankFloor; // storage and arithmetic noise floor
+  private Double topKEnergyShare; // sum of the top k s^2 / sum s^2
+  private Double spectralAlpha; // -slope of log s_i on log i
 
   public TensorMetricsRow() {}
 
@@ -55,6 +65,30 @@ public class TensorMetricsRow implements Serializable {
     nanCount = m.nanCount();
     infCount = m.infCount();
     return this;
+  }
+
+  /** Copies a spectrum into the spectrum fields (all null but the status when there is none). */
+  public TensorMetricsRow withSpectrum(io.deltascope.tensor.Spectrum sp, String method) {
+    spectrumStatus = sp.status().label();
+    spectrumMethod = sp.isComputed() ? method : null;
+    singularValues = sp.isComputed() ? boxed(sp.singularValues()) : null;
+    singularValuesTop = sp.isComputed() ? boxed(sp.top()) : null;
+    effectiveRank = sp.effectiveRank();
+    stableRank = sp.stableRank();
+    numericalRank = sp.numericalRank();
+    rankFloor = sp.rankFloor();
+    topKEnergyShare = sp.topKEnergyShare();
+    spectralAlpha = sp.spectralAlpha();
+    return this;
+  }
+
+  private static java.util.List<Double> boxed(double[] values) {
+    return java.util.Arrays.stream(values).boxed().collect(java.util.stream.Collectors.toList());
+  }
+
+  /** Whether the spectrum fields hold a spectrum. */
+  public boolean hasSpectrum() {
+    return singularValues != null;
   }
 
   /** Whether the metric fields hold a comparison. */
@@ -228,5 +262,85 @@ public class TensorMetricsRow implements Serializable {
 
   public void setInfCount(Long infCount) {
     this.infCount = infCount;
+  }
+
+  public String getSpectrumStatus() {
+    return spectrumStatus;
+  }
+
+  public void setSpectrumStatus(String spectrumStatus) {
+    this.spectrumStatus = spectrumStatus;
+  }
+
+  public String getSpectrumMethod() {
+    return spectrumMethod;
+  }
+
+  public void setSpectrumMethod(String spectrumMethod) {
+    this.spectrumMethod = spectrumMethod;
+  }
+
+  public java.util.List<Double> getSingularValues() {
+    return singularValues;
+  }
+
+  public void setSingularValues(java.util.List<Double> singularValues) {
+    this.singularValues = singularValues;
+  }
+
+  public java.util.List<Double> getSingularValuesTop() {
+    return singularValuesTop;
+  }
+
+  public void setSingularValuesTop(java.util.List<Double> singularValuesTop) {
+    this.singularValuesTop = singularValuesTop;
+  }
+
+  public Double getEffectiveRank() {
+    return effectiveRank;
+  }
+
+  public void setEffectiveRank(Double effectiveRank) {
+    this.effectiveRank = effectiveRank;
+  }
+
+  public Double getStableRank() {
+    return stableRank;
+  }
+
+  public void setStableRank(Double stableRank) {
+    this.stableRank = stableRank;
+  }
+
+  public Integer getNumericalRank() {
+    return numericalRank;
+  }
+
+  public void setNumericalRank(Integer numericalRank) {
+    this.numericalRank = numericalRank;
+  }
+
+  public Double getRankFloor() {
+    return rankFloor;
+  }
+
+  public void setRankFloor(Double rankFloor) {
+    this.rankFloor = rankFloor;
+  }
+
+  public Double getTopKEnergyShare() {
+    return topKEnergyShare;
+  }
+
+  public void setTopKEnergyShare(Double topKEnergyShare) {
+    this.topKEnergyShare = topKEnergyShare;
+  }
+
+  public Double getSpectralAlpha() {
+    return spectralAlpha;
+  }
+
+  public void setSpectralAlpha(Double spectralAlpha) {
+    this.spectralAlpha = spectralAlpha;
   }
 }

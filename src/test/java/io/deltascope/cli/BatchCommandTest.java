@@ -38,7 +38,16 @@ class BatchCommandTest {
                 + dir.resolve("no-such-model")
                 + "\n");
     first =
-        CliRun.of("batch", "--pairs", pairs.toString(), "--results", store, "--run-id", "nightly");
+        CliRun.of(
+            "batch",
+            "--pairs",
+            pairs.toString(),
+            "--results",
+            store,
+            "--run-id",
+            "nightly",
+            "--analyses",
+            "weights,spectra");
     // a single-pair run to compare with
     CliRun single =
         CliRun.of(

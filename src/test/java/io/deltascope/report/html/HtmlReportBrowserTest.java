@@ -118,7 +118,7 @@ class HtmlReportBrowserTest {
     load(commandReport);
 
     assertThat(texts("main > section", "id"))
-        .containsExactly("heatmaps", "layers", "top-tensors", "structural");
+        .containsExactly("heatmaps", "layers", "top-tensors", "structural", "spectra");
     assertThat(page.eval("document.querySelector('.model-base .name').textContent").asText())
         .isEqualTo("llama-base");
     assertThat(page.eval("document.querySelector('.model-base .path').textContent").asText())
@@ -149,8 +149,9 @@ class HtmlReportBrowserTest {
     }
     assertThat(count("figure[data-metric=relative_delta] tbody tr"))
         .isEqualTo(5); // 4 layers, outside
-    assertThat(count("figure.heatmap")).isEqualTo(2); // no spectra fields: no rank heatmaps
-    assertThat(count("figure.heatmap .scale")).isEqualTo(2);
+    // weight-diff computes spectra: effective rank and top-k energy heatmaps beside these two
+    assertThat(count("figure.heatmap")).isEqualTo(4);
+    assertThat(count("figure.heatmap .scale")).isEqualTo(4);
 
     // the layer bars: sqrt(sum l2^2) / sqrt(sum ||A||^2) over each layer, from the oracle
     Map<Integer, double[]> sums = new TreeMap<>();
@@ -257,7 +258,7 @@ class HtmlReportBrowserTest {
   void theReportRebuiltFromTheResultsStoreShowsTheSameValues() throws Exception {
     load(storedReport);
     assertThat(texts("main > section", "id"))
-        .containsExactly("heatmaps", "layers", "top-tensors", "structural");
+        .containsExactly("heatmaps", "layers", "top-tensors", "structural", "spectra");
     for (String metric : List.of("relative_delta", "cosine")) {
       Map<String, Double> cells = cellValues(metric);
       assertThat(cells).hasSize(ORACLE.get("tensors").size());

@@ -1,0 +1,48 @@
+package io.deltascope.diff;
+
+import io.deltascope.Fixtures;
+import io.deltascope.checkpoint.ByteSource;
+import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.Locations;
+import io.deltascope.results.TensorMetricsRow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * weight-diff of two fixture models without Spark, as one executor task would compute it: for tests
+ * of what is built from the rows (diagnosis, reports).
+ */
+public final class LocalDiff {
+  private LocalDiff() {}
+
+  public static WeightDiffResult of(String base, String finetuned) {
+    WeightDiffPlan plan =
+        WeightDiffPlan.of(
+            Checkpoint.open(Fixtures.model(base).toString()),
+            Checkpoint.open(Fixtures.model(finetuned).toString()));
+    Map<String, ByteSource> open = new HashMap<>();
+    TensorComparison comparison = new TensorComparison();
+    List<TensorMetricsRow> rows = new ArrayList<>();
+    try {
+      for (TensorPair pair : plan.pairs()) {
+        TensorDelta d =
+            comparison.compare(
+                pair, f -> open.computeIfAbsent(f, Locations::open), SpectrumSettings.DEFAULT);
+        rows.add(TensorRows.of(pair).withMetrics(d.metrics()).withSpectrum(d.spectrum(), "gram"));
+      }
+    } finally {
+      for (ByteSource s : open.values()) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    return WeightDiffResult.of(plan, rows);
+  }
+}
