@@ -11,7 +11,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.VersionProvider.class,
     description = "Shows what changed inside a language model between two checkpoints.",
-    subcommands = {WeightDiffCommand.class, DemoCommand.class})
+    subcommands = {
+      WeightDiffCommand.class,
+      DemoCommand.class,
+      ActivationDiffCommand.class,
+      CompareCommand.class
+    })
 public final class Main implements Runnable {
   /** Exit codes, as the README documents them. */
   public static final int OK = 0;
@@ -36,6 +41,7 @@ public final class Main implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new Errors());
+    cli.setExpandAtFiles(false); // "-p @prompts.txt" names a prompt file, not picocli's @-file
     return cli;
   }
 

@@ -20,6 +20,8 @@ public final class Tables {
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
   public static final String RUN_ID = "run_id";
+  public static final String ACTIVATION_METRICS = "activation_metrics";
+  public static final String LOGIT_LENS = "logit_lens";
 
   public static final List<String> RUNS_COLUMNS =
       List.of(
@@ -57,6 +59,31 @@ public final class Tables {
           "zero_fraction",
           "nan_count",
           "inf_count");
+
+  public static final List<String> ACTIVATION_METRICS_COLUMNS =
+      List.of(
+          "run_id",
+          "prompt_index",
+          "prompt",
+          "num_tokens",
+          "layer",
+          "cosine_last_token",
+          "cosine_all_tokens",
+          "divergence");
+
+  public static final List<String> LOGIT_LENS_COLUMNS =
+      List.of(
+          "run_id",
+          "model_index",
+          "model",
+          "prompt_index",
+          "prompt",
+          "layer",
+          "rank",
+          "token_id",
+          "token",
+          "prob",
+          "tracked");
 
   private static final Pattern CAMEL = Pattern.compile("([a-z0-9])([A-Z])");
 
