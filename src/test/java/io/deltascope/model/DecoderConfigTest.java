@@ -97,8 +97,7 @@ class DecoderConfigTest {
     DecoderConfig v4 =
         parse("{" + common + "\"rope_theta\": 500000.0, \"rope_scaling\": {" + scaling + "}}");
     DecoderConfig v5 =
-        parse(
-            "{" + common + "\"rope_parameters\": {\"rope_theta\": 500000.0, " + scaling + "}}");
+        parse("{" + common + "\"rope_parameters\": {\"rope_theta\": 500000.0, " + scaling + "}}");
     RopeSpec rope = v4.layers().get(0).rope();
     assertThat(v5.layers().get(0).rope()).isEqualTo(rope);
     assertThat(rope.type()).isEqualTo("llama3");

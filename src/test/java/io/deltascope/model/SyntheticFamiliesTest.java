@@ -108,7 +108,9 @@ class SyntheticFamiliesTest {
     LayerLens last = lens.get(lens.size() - 1);
     double[] logits;
     try (NDManager m = model.newBatchManager()) {
-      NDArray h = m.create(finalResidual, new ai.djl.ndarray.types.Shape(ids.length, model.config().hidden()));
+      NDArray h =
+          m.create(
+              finalResidual, new ai.djl.ndarray.types.Shape(ids.length, model.config().hidden()));
       float[] all = model.logits(h).toFloatArray();
       int v = all.length / ids.length;
       logits = new double[v];
