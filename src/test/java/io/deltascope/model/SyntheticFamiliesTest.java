@@ -101,6 +101,50 @@ class SyntheticFamiliesTest {
     }
   }
 
+  @Test
+  void finalLogitSoftcappingBendsTheOraclesLogitsThroughTanh() {
+    double cap = 2.0;
+    Path capped =
+        SyntheticCheckpoints.derive(
+            Fixtures.model("gemma3-base"),
+            dir.resolve("gemma3-capped"),
+            Map.of(),
+            c -> c.put("final_logit_softcapping", cap));
+    double[] logits = Oracle.tensor("gemma3-base", "prompt1.logits_last");
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = Math.tanh(logits[i] / cap) * cap;
+    }
+    double[] expected = ForwardPassGoldenTest.softmax(logits);
+    try (DecoderModel model = DecoderModel.open(capped.toString());
+        PromptTokenizer tok = PromptTokenizer.open(capped.toString())) {
+      assertThat(model.config().finalSoftcap()).isEqualTo(cap);
+      List<LayerLens> lens =
+          LogitLens.run(model, List.of(tok.encode(PROMPT).ids()), 10, new long[0]).get(0);
+      LayerLens last = lens.get(lens.size() - 1);
+      for (int r = 0; r < 10; r++) {
+        assertThat((double) last.topProbs()[r]).isCloseTo(expected[last.topIds()[r]], within(1e-5));
+      }
+      assertThat(last.topIds()[0]).isEqualTo(argmax(expected));
+    }
+  }
+
+  @Test
+  void aPromptLongerThan512TokensIsNotTruncated() {
+    try (PromptTokenizer tok = PromptTokenizer.open(Fixtures.model("llama-base").toString())) {
+      assertThat(tok.encode("word ".repeat(600)).length()).isGreaterThan(600);
+    }
+  }
+
+  private static int argmax(double[] p) {
+    int best = 0;
+    for (int i = 1; i < p.length; i++) {
+      if (p[i] > p[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   // softmax of the model's logits over the whole final residual, last row, against the lens
   private static void assertLastLensIsTheModelsOutput(
       DecoderModel model, long[] ids, float[] finalResidual) {
