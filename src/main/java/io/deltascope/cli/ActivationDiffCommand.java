@@ -3,6 +3,7 @@ package io.deltascope.cli;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.SparkSessions;
+import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
@@ -61,6 +62,15 @@ final class ActivationDiffCommand implements Callable<Integer> {
       description = "Prompts per Spark task (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(
+      names = "--memory-budget-gb",
+      defaultValue = "4",
+      paramLabel = "GB",
+      description =
+          "Widened block weights that concurrent tasks may hold together; fewer batches run at"
+              + " once when one block pair is large (default: ${DEFAULT-VALUE}).")
+  double memoryBudgetGb;
+
   @Mixin ForwardOutputs outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -69,14 +79,20 @@ final class ActivationDiffCommand implements Callable<Integer> {
   public Integer call() {
     long started = System.currentTimeMillis();
     List<String> texts = Prompts.parse(prompts);
+    if (memoryBudgetGb <= 0) {
+      throw new UserException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
+    }
     if (batchSize < 1) {
       throw new UserException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
     List<PromptPair> pairs = tokenize(texts);
     SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
+    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
     List<ActivationMetricsRow> rows =
-        ForwardJobs.activationMetrics(spark, base, finetuned, pairs, batchSize).collectAsList();
+        ForwardJobs.activationMetrics(
+                spark, base, finetuned, pairs, batchSize, taskBytes, (long) (memoryBudgetGb * 1e9))
+            .collectAsList();
     ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);
     var out = spec.commandLine().getOut();
     out.print(ForwardReports.activationDiffText(result));

@@ -18,13 +18,22 @@ public final class ForwardJobs {
   private ForwardJobs() {}
 
   /**
-   * Cosine rows of every prompt and layer; prompts in batches of {@code batchSize}, at most one
-   * batch per core at a time.
+   * Cosine rows of every prompt and layer; prompts in batches of {@code batchSize}, as many batches
+   * at a time as there are cores and as {@code memoryBudget} allows: each running batch holds one
+   * widened block of each model ({@code taskBytes}).
    */
   public static Dataset<ActivationMetricsRow> activationMetrics(
-      SparkSession spark, String base, String finetuned, List<PromptPair> prompts, int batchSize) {
+      SparkSession spark,
+      String base,
+      String finetuned,
+      List<PromptPair> prompts,
+      int batchSize,
+      long taskBytes,
+      long memoryBudget) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    int partitions = partitions(prompts.size(), batchSize, jsc.defaultParallelism());
+    long byMemory = Math.max(1, memoryBudget / Math.max(1, taskBytes));
+    int parallelism = (int) Math.min(jsc.defaultParallelism(), byMemory);
+    int partitions = partitions(prompts.size(), batchSize, parallelism);
     JavaRDD<ActivationMetricsRow> rows =
         jsc.parallelize(new ArrayList<>(prompts), partitions)
             .mapPartitions(new ComputeActivationCosines(base, finetuned));

@@ -47,6 +47,28 @@ public final class DecoderModel implements AutoCloseable {
     return location;
   }
 
+  /**
+   * Bytes of the largest block's weights once widened to float32: what streaming holds per model at
+   * a time, from the headers alone.
+   */
+  public static long blockBytes(String location) {
+    Checkpoint checkpoint = Checkpoint.open(location);
+    DecoderConfig config = DecoderConfig.of(checkpoint.config(), location);
+    String prefix = config.names().modelPrefix(checkpoint);
+    long largest = 0;
+    for (int l = 0; l < config.numLayers(); l++) {
+      String block = config.names().blockPrefix(prefix, l);
+      long bytes = 0;
+      for (TensorInfo t : checkpoint.tensors().values()) {
+        if (t.name().startsWith(block)) {
+          bytes += 4 * t.elementCount();
+        }
+      }
+      largest = Math.max(largest, bytes);
+    }
+    return largest;
+  }
+
   /** Rows of the output head: the real vocabulary, which may differ from the config's. */
   public long vocabSize() {
     return headTensor().shape().dim(0);

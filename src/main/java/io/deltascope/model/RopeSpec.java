@@ -44,6 +44,12 @@ public record RopeSpec(
     }
     String type = params.path("rope_type").asText(params.path("type").asText("default"));
     double partial = params.path("partial_rotary_factor").asDouble(1.0);
+    if (partial != 1.0) {
+      throw CheckpointException.of(
+          location,
+          "partial_rotary_factor %s is not supported (every head rotates whole)",
+          partial);
+    }
     return switch (type) {
       case "default" -> new RopeSpec(theta, type, 1, 0, 0, 0, partial);
       case "linear" ->

@@ -1,7 +1,6 @@
 package io.deltascope.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.Locations;
@@ -136,10 +135,6 @@ final class WeightReader implements Closeable {
               tensor.name(),
               tensor.dtype());
     };
-  }
-
-  static DataType float32() {
-    return DataType.FLOAT32;
   }
 
   @Override
