@@ -49,6 +49,9 @@ public final class ActivationDiff {
           compare(a[i], b[i], base.config().hidden(), last[i], mean[i], l + 1);
         }
       }
+    } finally {
+      base.releaseBuffers();
+      finetuned.releaseBuffers();
     }
     List<PromptCosines> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {

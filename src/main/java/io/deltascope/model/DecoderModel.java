@@ -74,6 +74,11 @@ public final class DecoderModel implements AutoCloseable {
     return headTensor().shape().dim(0);
   }
 
+  /** Frees the idle buffers that blocks were widened into: call when a batch is done. */
+  public void releaseBuffers() {
+    reader.pool().clear();
+  }
+
   /** A manager for one batch's activations; close it when the batch is done. */
   public NDManager newBatchManager() {
     return root.newSubManager();
@@ -110,7 +115,7 @@ public final class DecoderModel implements AutoCloseable {
       throw new IllegalArgumentException(
           "layer " + layer + " outside [0, " + config.numLayers() + ")");
     }
-    WeightScope scope = new WeightScope(root);
+    WeightScope scope = new WeightScope(root, reader.pool());
     try {
       String blockPrefix = config.names().blockPrefix(prefix, layer);
       return new Block(config, layer, scope, new ScopedLoader(scope, blockPrefix));
@@ -147,7 +152,7 @@ public final class DecoderModel implements AutoCloseable {
     if (head != null) {
       return;
     }
-    resident = new WeightScope(root);
+    resident = new WeightScope(root, reader.pool());
     ScopedLoader loader = new ScopedLoader(resident, prefix);
     finalNorm = loader.norm(config.names().finalNorm());
     head = reader.load(headTensor(), resident).transpose(); // [hidden, vocab]

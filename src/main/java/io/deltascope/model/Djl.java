@@ -37,6 +37,13 @@ public final class Djl {
     configured = true;
   }
 
+  /** The threads the forward pass uses (PyTorch's intra-op threads, Java's parallel decoding). */
+  public static int threads() {
+    configure();
+    return Integer.getInteger(
+        "ai.djl.pytorch.num_threads", Runtime.getRuntime().availableProcessors());
+  }
+
   /** A root manager on the CPU, for one model's resident weights or one job's arrays. */
   public static NDManager newManager() {
     configure();

@@ -33,6 +33,8 @@ public final class LogitLens {
           out.get(i).add(lens(model, h[i], l + 1, topK, tracked));
         }
       }
+    } finally {
+      model.releaseBuffers();
     }
     return out;
   }

@@ -27,7 +27,16 @@ final class WeightReader implements Closeable {
 
   private static final int WINDOW_BYTES = 64 << 20;
 
+  /** Tensors above this many elements are decoded by several threads. */
+  private static final long PARALLEL_ELEMENTS = 1 << 22;
+
   private final Map<String, ByteSource> sources = new ConcurrentHashMap<>();
+  private final BufferPool pool = BufferPool.SHARED;
+
+  /** Where scopes get and give back the direct buffers that weights live in. */
+  BufferPool pool() {
+    return pool;
+  }
 
   /** The tensor as a float32 NDArray in {@code scope}, shaped as stored. */
   NDArray load(TensorInfo tensor, WeightScope scope) {
@@ -65,8 +74,29 @@ final class WeightReader implements Closeable {
     return out;
   }
 
-  // Decodes elements [first, first + count) of the tensor into dst, a window at a time.
+  // Decodes elements [first, first + count) of the tensor into dst: large tensors in parallel
+  // parts, each part a window at a time.
   private void decode(TensorInfo tensor, long first, long count, FloatBuffer dst) {
+    int parts = count < PARALLEL_ELEMENTS ? 1 : Math.max(1, Djl.threads());
+    if (parts == 1) {
+      decodeRange(tensor, first, count, dst, 0);
+      return;
+    }
+    long step = (count + parts - 1) / parts;
+    java.util.stream.IntStream.range(0, parts)
+        .parallel()
+        .forEach(
+            part -> {
+              long from = part * step;
+              long n = Math.min(step, count - from);
+              if (n > 0) {
+                decodeRange(tensor, first + from, n, dst.duplicate(), (int) from);
+              }
+            });
+  }
+
+  private void decodeRange(
+      TensorInfo tensor, long first, long count, FloatBuffer dst, int dstOffset) {
     int width = bytesPerElement(tensor);
     ByteSource source = sources.computeIfAbsent(tensor.file(), Locations::open);
     long done = 0;
@@ -81,7 +111,7 @@ final class WeightReader implements Closeable {
       }
       try {
         window.order(ByteOrder.LITTLE_ENDIAN);
-        widen(tensor, window, n, dst, (int) done);
+        widen(tensor, window, n, dst, dstOffset + (int) done);
       } finally {
         source.release(window);
       }

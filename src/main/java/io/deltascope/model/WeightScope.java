@@ -4,25 +4,24 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Native memory of a set of weights (one block's, or a model's resident ones): an NDManager and the
- * direct buffers its arrays are views of. Closing frees both at once instead of waiting for the
- * garbage collector, so a streamed model holds about one layer at a time.
+ * direct buffers its arrays are views of. Closing frees the arrays and hands the buffers back to
+ * the pool, where the next block (of the same shapes) takes them: a streamed model holds about one
+ * block at a time, and does not pay for fresh pages every block.
  */
 final class WeightScope implements AutoCloseable {
-  private static final sun.misc.Unsafe UNSAFE = unsafe();
-
   private final NDManager manager;
+  private final BufferPool pool;
   private final List<ByteBuffer> buffers = new ArrayList<>();
 
-  WeightScope(NDManager parent) {
+  WeightScope(NDManager parent, BufferPool pool) {
     this.manager = parent.newSubManager();
+    this.pool = pool;
   }
 
   NDManager manager() {
@@ -30,7 +29,7 @@ final class WeightScope implements AutoCloseable {
   }
 
   ByteBuffer allocate(int bytes) {
-    ByteBuffer b = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    ByteBuffer b = pool.take(bytes);
     buffers.add(b);
     return b;
   }
@@ -43,22 +42,8 @@ final class WeightScope implements AutoCloseable {
 
   @Override
   public void close() {
-    manager.close();
-    if (UNSAFE != null) {
-      for (ByteBuffer b : buffers) {
-        UNSAFE.invokeCleaner(b);
-      }
-    }
+    manager.close(); // no array points into the buffers any more
+    buffers.forEach(pool::give);
     buffers.clear();
-  }
-
-  private static sun.misc.Unsafe unsafe() {
-    try {
-      Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      return (sun.misc.Unsafe) f.get(null);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 }

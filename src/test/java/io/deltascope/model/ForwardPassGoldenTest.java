@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deltascope.Fixtures;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -13,7 +17,19 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The Java forward pass against HuggingFace's own (PyTorch, float32): token ids, the residual
  * stream at every layer and position, and the logit lens, for every fixture model and prompt.
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ForwardPassGoldenTest {
+  // opened once for the class: each model serves the residual and the lens tests
+  private final Map<String, DecoderModel> models = new HashMap<>();
+
+  private DecoderModel open(String name) {
+    return models.computeIfAbsent(name, n -> DecoderModel.open(Fixtures.model(n).toString()));
+  }
+
+  @AfterAll
+  void close() {
+    models.values().forEach(DecoderModel::close);
+  }
 
   static List<String> models() {
     return Oracle.MODELS;
@@ -40,24 +56,23 @@ class ForwardPassGoldenTest {
   @MethodSource("models")
   void reproducesTheResidualStreamAtEveryLayerAndPosition(String name) {
     JsonNode trace = Oracle.trace(name);
-    try (DecoderModel model = DecoderModel.open(Fixtures.model(name).toString())) {
-      int hidden = model.config().hidden();
-      int i = 0;
-      for (JsonNode p : trace.get("prompts")) {
-        long[] ids = Oracle.ids(p.get("input_ids"));
-        List<float[]> ours = Residuals.of(model, ids);
-        double[] expected = Oracle.tensor(name, "prompt" + i + ".residual");
-        assertThat(ours).hasSize(model.config().numLayers() + 1);
-        for (int l = 0; l < ours.size(); l++) {
-          for (int pos = 0; pos < ids.length; pos++) {
-            int from = (l * ids.length + pos) * hidden;
-            assertThat(relativeError(ours.get(l), pos * hidden, expected, from, hidden))
-                .as("%s prompt %d layer %d position %d", name, i, l, pos)
-                .isLessThan(1e-4);
-          }
+    DecoderModel model = open(name);
+    int hidden = model.config().hidden();
+    int i = 0;
+    for (JsonNode p : trace.get("prompts")) {
+      long[] ids = Oracle.ids(p.get("input_ids"));
+      List<float[]> ours = Residuals.of(model, ids);
+      double[] expected = Oracle.tensor(name, "prompt" + i + ".residual");
+      assertThat(ours).hasSize(model.config().numLayers() + 1);
+      for (int l = 0; l < ours.size(); l++) {
+        for (int pos = 0; pos < ids.length; pos++) {
+          int from = (l * ids.length + pos) * hidden;
+          assertThat(relativeError(ours.get(l), pos * hidden, expected, from, hidden))
+              .as("%s prompt %d layer %d position %d", name, i, l, pos)
+              .isLessThan(1e-4);
         }
-        i++;
       }
+      i++;
     }
   }
 
@@ -65,42 +80,40 @@ class ForwardPassGoldenTest {
   @MethodSource("models")
   void logitLensHasTheOraclesTopTenAndTrackedProbabilitiesAtEveryLayer(String name) {
     JsonNode trace = Oracle.trace(name);
-    try (DecoderModel model = DecoderModel.open(Fixtures.model(name).toString())) {
-      int i = 0;
-      for (JsonNode p : trace.get("prompts")) {
-        long[] tracked = trackedIds(p);
-        List<LayerLens> lens =
-            LogitLens.run(model, List.of(Oracle.ids(p.get("input_ids"))), 10, tracked).get(0);
-        JsonNode expected = p.get("logit_lens_last_position");
-        assertThat(lens).hasSize(expected.size());
-        for (JsonNode e : expected) {
-          LayerLens ours = lens.get(e.get("layer").asInt());
-          String what = name + " prompt " + i + " layer " + ours.layer();
-          assertThat(ours.topIds()).as(what).containsExactly(ints(e.get("top_ids")));
-          for (int r = 0; r < 10; r++) {
-            assertThat((double) ours.topProbs()[r])
-                .as(what)
-                .isCloseTo(e.get("top_probs").get(r).asDouble(), within(1e-4));
-          }
-        }
-        int k = 0;
-        for (JsonNode t : p.get("tracked")) {
-          for (int l = 0; l < lens.size(); l++) {
-            assertThat((double) lens.get(l).trackedProbs()[k])
-                .isCloseTo(t.get("prob_by_layer").get(l).asDouble(), within(1e-4));
-          }
-          k++;
-        }
-        // the last layer's lens is the model's own output distribution
-        double[] logits = Oracle.tensor(name, "prompt" + i + ".logits_last");
-        double[] softmax = softmax(logits);
-        LayerLens last = lens.get(lens.size() - 1);
+    DecoderModel model = open(name);
+    int i = 0;
+    for (JsonNode p : trace.get("prompts")) {
+      long[] tracked = trackedIds(p);
+      List<LayerLens> lens =
+          LogitLens.run(model, List.of(Oracle.ids(p.get("input_ids"))), 10, tracked).get(0);
+      JsonNode expected = p.get("logit_lens_last_position");
+      assertThat(lens).hasSize(expected.size());
+      for (JsonNode e : expected) {
+        LayerLens ours = lens.get(e.get("layer").asInt());
+        String what = name + " prompt " + i + " layer " + ours.layer();
+        assertThat(ours.topIds()).as(what).containsExactly(ints(e.get("top_ids")));
         for (int r = 0; r < 10; r++) {
-          assertThat((double) last.topProbs()[r])
-              .isCloseTo(softmax[last.topIds()[r]], within(1e-5));
+          assertThat((double) ours.topProbs()[r])
+              .as(what)
+              .isCloseTo(e.get("top_probs").get(r).asDouble(), within(1e-4));
         }
-        i++;
       }
+      int k = 0;
+      for (JsonNode t : p.get("tracked")) {
+        for (int l = 0; l < lens.size(); l++) {
+          assertThat((double) lens.get(l).trackedProbs()[k])
+              .isCloseTo(t.get("prob_by_layer").get(l).asDouble(), within(1e-4));
+        }
+        k++;
+      }
+      // the last layer's lens is the model's own output distribution
+      double[] logits = Oracle.tensor(name, "prompt" + i + ".logits_last");
+      double[] softmax = softmax(logits);
+      LayerLens last = lens.get(lens.size() - 1);
+      for (int r = 0; r < 10; r++) {
+        assertThat((double) last.topProbs()[r]).isCloseTo(softmax[last.topIds()[r]], within(1e-5));
+      }
+      i++;
     }
   }
 
