@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       WeightDiffCommand.class,
       DemoCommand.class,
+      SynthCommand.class,
       ActivationDiffCommand.class,
       CompareCommand.class
     })

@@ -27,16 +27,27 @@ public final class WeightDiffJob {
       WeightDiffPlan plan,
       LongAccumulator tensorsDone,
       LongAccumulator bytesDone) {
+    return spark.createDataset(
+        rows(spark, plan, tensorsDone, bytesDone).rdd(), TensorMetricsRow.ENCODER);
+  }
+
+  /**
+   * The comparisons as rows, computed lazily by executors. {@link #run} collects these directly:
+   * going through a Dataset would cost a query plan and generated code for a few hundred rows.
+   */
+  static JavaRDD<TensorMetricsRow> rows(
+      SparkSession spark,
+      WeightDiffPlan plan,
+      LongAccumulator tensorsDone,
+      LongAccumulator bytesDone) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<List<TensorPair>> bins =
         WorkBins.pack(plan.pairs(), jsc.defaultParallelism() * PARTITIONS_PER_CORE);
     if (bins.isEmpty()) {
-      return spark.createDataset(List.of(), TensorMetricsRow.ENCODER);
+      return jsc.emptyRDD();
     }
     JavaRDD<List<TensorPair>> work = jsc.parallelize(bins, bins.size());
-    JavaRDD<TensorMetricsRow> rows =
-        work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone));
-    return spark.createDataset(rows.rdd(), TensorMetricsRow.ENCODER);
+    return work.mapPartitions(new ComputeDeltaMetrics(tensorsDone, bytesDone));
   }
 
   /** Runs the comparisons and assembles the result on the driver. */
@@ -44,7 +55,7 @@ public final class WeightDiffJob {
       SparkSession spark, WeightDiffPlan plan, boolean showProgress) {
     LongAccumulator tensorsDone = spark.sparkContext().longAccumulator("tensors compared");
     LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
-    Dataset<TensorMetricsRow> metrics = metrics(spark, plan, tensorsDone, bytesDone);
+    JavaRDD<TensorMetricsRow> metrics = rows(spark, plan, tensorsDone, bytesDone);
     List<TensorMetricsRow> computed;
     try (Progress progress =
         showProgress
@@ -56,7 +67,7 @@ public final class WeightDiffJob {
                 bytesDone::value,
                 plan.bytesToRead())
             : Progress.quiet()) {
-      computed = metrics.collectAsList();
+      computed = metrics.collect();
     }
     return WeightDiffResult.of(plan, computed);
   }
