@@ -4,23 +4,26 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.DType;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.checkpoint.SafetensorsWriter;
+import io.deltascope.checkpoint.Shape;
 import io.deltascope.checkpoint.TensorInfo;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Checkpoints for families without a fixture, made from a fixture's real weights: its tensors
- * copied byte for byte, a few added, and its config edited. A minimal safetensors writer.
+ * copied byte for byte, a few added, and its config edited.
  */
 final class SyntheticCheckpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,32 +73,17 @@ final class SyntheticCheckpoints {
   }
 
   static void write(Path file, Map<String, Tensor> tensors) throws IOException {
-    ObjectNode header = JSON.createObjectNode();
-    long offset = 0;
+    List<SafetensorsWriter.Entry> entries = new ArrayList<>();
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-      ObjectNode t = header.putObject(e.getKey());
-      t.put("dtype", e.getValue().dtype());
-      var shape = t.putArray("shape");
-      for (long d : e.getValue().shape()) {
-        shape.add(d);
-      }
-      var offsets = t.putArray("data_offsets");
-      offsets.add(offset);
-      offset += e.getValue().bytes().length;
-      offsets.add(offset);
+      entries.add(
+          new SafetensorsWriter.Entry(
+              e.getKey(),
+              DType.fromSafetensors(e.getValue().dtype()),
+              Shape.of(e.getValue().shape())));
     }
-    byte[] json = JSON.writeValueAsString(header).getBytes(StandardCharsets.UTF_8);
-    int padded = (json.length + 7) / 8 * 8;
-    try (OutputStream out = Files.newOutputStream(file)) {
-      ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      len.putLong(padded);
-      out.write(len.array());
-      out.write(json);
-      for (int i = json.length; i < padded; i++) {
-        out.write(' ');
-      }
+    try (SafetensorsWriter out = SafetensorsWriter.create(file, entries, Map.of())) {
       for (Tensor t : tensors.values()) {
-        out.write(t.bytes());
+        out.write(ByteBuffer.wrap(t.bytes()));
       }
     }
   }
