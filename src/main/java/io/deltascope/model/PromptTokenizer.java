@@ -3,10 +3,13 @@ package io.deltascope.model;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.checkpoint.Locations;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 /**
  * A checkpoint's own tokenizer ({@code tokenizer.json}, through DJL's HuggingFace tokenizers):
@@ -23,31 +26,32 @@ public final class PromptTokenizer implements AutoCloseable {
     this.location = location;
   }
 
-  /** The tokenizer beside a checkpoint: {@code FOLDER/tokenizer.json}. */
+  /** The tokenizer beside a checkpoint: {@code FOLDER/tokenizer.json}, local or remote. */
   public static PromptTokenizer open(String checkpoint) {
-    Path folder = Path.of(checkpoint);
-    if (Files.isRegularFile(folder)) {
-      folder = folder.toAbsolutePath().getParent();
+    String folder = checkpoint;
+    if (Locations.isFile(checkpoint)) {
+      Path parent = Path.of(checkpoint).toAbsolutePath().getParent();
+      folder = parent == null ? "." : parent.toString();
     }
-    Path file = folder.resolve(FILE);
-    if (!Files.isRegularFile(file)) {
+    String file = Locations.resolve(folder, FILE);
+    if (!Locations.isFile(file)) {
       throw CheckpointException.of(
-          folder.toString(), "no %s: the forward pass needs the checkpoint's tokenizer", FILE);
+          folder, "no %s: the forward pass needs the checkpoint's tokenizer", FILE);
     }
     Djl.configure();
-    try {
-      HuggingFaceTokenizer t =
-          HuggingFaceTokenizer.builder()
-              .optTokenizerPath(file)
-              .optAddSpecialTokens(true)
-              .optTruncation(false)
-              .optPadding(false)
-              .optMaxLength(1 << 20)
-              .build();
-      return new PromptTokenizer(t, file.toString());
+    String unlimited = Integer.toString(1 << 24);
+    Map<String, String> options =
+        Map.of(
+            "addSpecialTokens", "true",
+            "truncation", "false",
+            "padding", "false",
+            "maxLength", unlimited,
+            "modelMaxLength", unlimited);
+    try (InputStream in = new ByteArrayInputStream(Locations.readAll(file))) {
+      return new PromptTokenizer(HuggingFaceTokenizer.newInstance(in, options), file);
     } catch (IOException | RuntimeException e) {
       throw CheckpointException.of(
-          file.toString(), "cannot load the tokenizer: %s", String.valueOf(e.getMessage()));
+          file, "cannot load the tokenizer: %s", String.valueOf(e.getMessage()));
     }
   }
 
