@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * Runs two models over a batch of prompts in lockstep, one layer at a time: block l of the base is
  * loaded, every prompt goes through it, it is freed; the same for the fine-tune; then both residual
- * streams are compared at layer l. Memory stays at one block of each model plus the batch's
- * residuals.
+ * streams are compared at layer l. The next block loads while the current one computes, so memory
+ * stays at about two blocks plus the batch's residuals.
  */
 public final class ActivationDiff {
   private ActivationDiff() {}
@@ -42,11 +42,23 @@ public final class ActivationDiff {
         b[i] = finetuned.embed(batchB, prompts.get(i).finetuned().ids());
         compare(a[i], b[i], base.config().hidden(), last[i], mean[i], 0);
       }
-      for (int l = 0; l < layers; l++) {
-        advance(base, l, a);
-        advance(finetuned, l, b);
-        for (int i = 0; i < n; i++) {
-          compare(a[i], b[i], base.config().hidden(), last[i], mean[i], l + 1);
+      // blocks in the order A0, B0, A1, B1, ...; each loads while the one before computes
+      DecoderModel[] models = {base, finetuned};
+      NDArray[][] residuals = {a, b};
+      try (BlockLoader loader = new BlockLoader()) {
+        loader.request(base, 0);
+        for (int l = 0; l < layers; l++) {
+          for (int side = 0; side < 2; side++) {
+            Block block = loader.take();
+            int nextLayer = side == 1 ? l + 1 : l;
+            if (nextLayer < layers) {
+              loader.request(models[1 - side], nextLayer);
+            }
+            forward(block, residuals[side]);
+          }
+          for (int i = 0; i < n; i++) {
+            compare(a[i], b[i], base.config().hidden(), last[i], mean[i], l + 1);
+          }
         }
       }
     } finally {
@@ -61,9 +73,9 @@ public final class ActivationDiff {
     return out;
   }
 
-  /** Every residual in {@code h} through block {@code layer}, replacing it. */
-  static void advance(DecoderModel model, int layer, NDArray[] h) {
-    try (Block block = model.block(layer)) {
+  /** Every residual in {@code h} through {@code block}, replacing it; then frees the block. */
+  static void forward(Block block, NDArray[] h) {
+    try (block) {
       for (int i = 0; i < h.length; i++) {
         NDArray next = block.forward(h[i]);
         h[i].close();

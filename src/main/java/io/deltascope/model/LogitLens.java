@@ -27,10 +27,18 @@ public final class LogitLens {
         h[i] = model.embed(batch, prompts.get(i));
         out.get(i).add(lens(model, h[i], 0, topK, tracked));
       }
-      for (int l = 0; l < model.config().numLayers(); l++) {
-        ActivationDiff.advance(model, l, h);
-        for (int i = 0; i < n; i++) {
-          out.get(i).add(lens(model, h[i], l + 1, topK, tracked));
+      int layers = model.config().numLayers();
+      try (BlockLoader loader = new BlockLoader()) {
+        loader.request(model, 0);
+        for (int l = 0; l < layers; l++) {
+          Block block = loader.take();
+          if (l + 1 < layers) {
+            loader.request(model, l + 1);
+          }
+          ActivationDiff.forward(block, h);
+          for (int i = 0; i < n; i++) {
+            out.get(i).add(lens(model, h[i], l + 1, topK, tracked));
+          }
         }
       }
     } finally {
