@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       WeightDiffCommand.class,
       BatchCommand.class,
+      ActivationDiffCommand.class,
+      CompareCommand.class,
       SqlCommand.class,
       ReportCommand.class,
       DemoCommand.class,
@@ -53,6 +55,7 @@ public final class Main implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new Errors());
+    cli.setExpandAtFiles(false); // "-p @prompts.txt" names a prompt file, not picocli's @-file
     return cli;
   }
 

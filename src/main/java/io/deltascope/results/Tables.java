@@ -28,6 +28,9 @@ public final class Tables {
   /** Every singular value of every delta: one row per value, index 0 the largest. */
   public static final List<String> SPECTRA_COLUMNS = List.of("run_id", "name", "index", "value");
 
+  public static final String ACTIVATION_METRICS = "activation_metrics";
+  public static final String LOGIT_LENS = "logit_lens";
+
   public static final List<String> RUNS_COLUMNS =
       List.of(
           "run_id",
@@ -77,6 +80,31 @@ public final class Tables {
           "rank_floor",
           "top_k_energy_share",
           "spectral_alpha");
+
+  public static final List<String> ACTIVATION_METRICS_COLUMNS =
+      List.of(
+          "run_id",
+          "prompt_index",
+          "prompt",
+          "num_tokens",
+          "layer",
+          "cosine_last_token",
+          "cosine_all_tokens",
+          "divergence");
+
+  public static final List<String> LOGIT_LENS_COLUMNS =
+      List.of(
+          "run_id",
+          "model_index",
+          "model",
+          "prompt_index",
+          "prompt",
+          "layer",
+          "rank",
+          "token_id",
+          "token",
+          "prob",
+          "tracked");
 
   /** The full spectra of {@code rows} as the {@value #SPECTRA} table. */
   public static Dataset<Row> spectra(

@@ -1,0 +1,147 @@
+package io.deltascope.cli;
+
+import io.deltascope.diff.ActivationDiffResult;
+import io.deltascope.job.ForwardJobs;
+import io.deltascope.job.SparkSessions;
+import io.deltascope.model.DecoderModel;
+import io.deltascope.model.PromptPair;
+import io.deltascope.model.PromptTokenizer;
+import io.deltascope.model.Tokens;
+import io.deltascope.report.ForwardReports;
+import io.deltascope.report.JsonReport;
+import io.deltascope.results.ActivationMetricsRow;
+import io.deltascope.results.Tables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code deltascope activation-diff}: how far apart two models' residual streams are. */
+@Command(
+    name = "activation-diff",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run prompts through both models and compare their residual streams layer by layer.")
+final class ActivationDiffCommand implements Callable<Integer> {
+  @Option(
+      names = {"-b", "--base"},
+      required = true,
+      paramLabel = "BASE",
+      description = "Base checkpoint folder (config.json, safetensors, tokenizer.json).")
+  String base;
+
+  @Option(
+      names = {"-f", "--finetuned"},
+      required = true,
+      paramLabel = "FINETUNED",
+      description = "Fine-tuned checkpoint folder.")
+  String finetuned;
+
+  @Option(
+      names = {"-p", "--prompts"},
+      required = true,
+      paramLabel = "PROMPTS",
+      description = "Comma-separated prompts, or @FILE with one prompt a line.")
+  String prompts;
+
+  @Option(
+      names = "--shared-tokenizer",
+      description =
+          "Feed both models the base's tokens (default: each its own, refusing prompts they"
+              + " tokenize differently).")
+  boolean sharedTokenizer;
+
+  @Option(
+      names = "--batch-size",
+      defaultValue = "8",
+      paramLabel = "N",
+      description = "Prompts per Spark task (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(
+      names = "--memory-budget-gb",
+      defaultValue = "4",
+      paramLabel = "GB",
+      description =
+          "Widened block weights that concurrent tasks may hold together; fewer batches run at"
+              + " once when one block pair is large (default: ${DEFAULT-VALUE}).")
+  double memoryBudgetGb;
+
+  @Mixin ForwardOutputs outputs;
+  @Mixin RunOptions run;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    long started = System.currentTimeMillis();
+    List<String> texts = Prompts.parse(prompts);
+    if (memoryBudgetGb <= 0) {
+      throw new UserException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
+    }
+    if (batchSize < 1) {
+      throw new UserException("--batch-size must be 1 or more, not " + batchSize);
+    }
+    outputs.check();
+    List<PromptPair> pairs = tokenize(texts);
+    SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
+    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
+    List<ActivationMetricsRow> rows =
+        ForwardJobs.activationMetrics(
+                spark, base, finetuned, pairs, batchSize, taskBytes, (long) (memoryBudgetGb * 1e9))
+            .collectAsList();
+    ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);
+    var out = spec.commandLine().getOut();
+    out.print(ForwardReports.activationDiffText(result));
+    out.flush();
+    if (outputs.output != null) {
+      OutputFiles.write(
+          outputs.output, JsonReport.toString(ForwardReports.activationDiffJson(result)));
+    }
+    if (outputs.results != null) {
+      String runId = outputs.runId();
+      var options = JsonReport.MAPPER.createObjectNode();
+      options.put("prompts", texts.size());
+      options.put("shared_tokenizer", sharedTokenizer);
+      ForwardResultsWriter.write(
+          spark,
+          outputs.results,
+          runId,
+          "activation-diff",
+          base,
+          finetuned,
+          started,
+          options.toString(),
+          Tables.ACTIVATION_METRICS,
+          result.rows(),
+          ActivationMetricsRow.ENCODER,
+          Tables.ACTIVATION_METRICS_COLUMNS);
+      out.println("Results: run " + runId + " in " + outputs.results);
+    }
+    return Main.OK;
+  }
+
+  // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.
+  private List<PromptPair> tokenize(List<String> texts) {
+    List<PromptPair> pairs = new ArrayList<>();
+    try (PromptTokenizer a = ForwardModels.check(base);
+        PromptTokenizer b = ForwardModels.check(finetuned)) {
+      for (int i = 0; i < texts.size(); i++) {
+        Tokens ta = a.encode(texts.get(i));
+        Tokens tb = sharedTokenizer ? ta : b.encode(texts.get(i));
+        if (!ta.sameIds(tb)) {
+          throw new UserException(
+              String.format(
+                  "prompt %d \"%s\": the base tokenizes it as %s (%d tokens) but the fine-tune as"
+                      + " %s (%d tokens); pass --shared-tokenizer to give both the base's tokens",
+                  i + 1, texts.get(i), ta.tokens(), ta.length(), tb.tokens(), tb.length()));
+        }
+        pairs.add(new PromptPair(i, texts.get(i), ta, tb));
+      }
+    }
+    return pairs;
+  }
+}

@@ -1,0 +1,136 @@
+package io.deltascope.cli;
+
+import io.deltascope.diff.CompareResult;
+import io.deltascope.job.ForwardJobs;
+import io.deltascope.job.LensWork;
+import io.deltascope.job.SparkSessions;
+import io.deltascope.model.PromptTokenizer;
+import io.deltascope.model.Tokens;
+import io.deltascope.report.ForwardReports;
+import io.deltascope.report.JsonReport;
+import io.deltascope.results.LogitLensRow;
+import io.deltascope.results.Tables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code deltascope compare}: the logit lens of two models on one prompt, layer by layer. */
+@Command(
+    name = "compare",
+    mixinStandardHelpOptions = true,
+    description = "Show what two models predict for a prompt at every layer (logit lens).")
+final class CompareCommand implements Callable<Integer> {
+  @Option(
+      names = {"-m1", "--model1"},
+      required = true,
+      paramLabel = "MODEL1",
+      description = "First checkpoint folder.")
+  String model1;
+
+  @Option(
+      names = {"-m2", "--model2"},
+      required = true,
+      paramLabel = "MODEL2",
+      description = "Second checkpoint folder.")
+  String model2;
+
+  @Option(
+      names = {"-p", "--prompt"},
+      required = true,
+      paramLabel = "PROMPT",
+      description = "The prompt.")
+  String prompt;
+
+  @Option(
+      names = "--top-k",
+      defaultValue = "5",
+      paramLabel = "K",
+      description = "Tokens shown per layer (default: ${DEFAULT-VALUE}).")
+  int topK;
+
+  @Option(
+      names = "--track",
+      paramLabel = "TOKENS",
+      description =
+          "Comma-separated tokens to follow through the layers (a multi-token string tracks its"
+              + " first token).")
+  String track;
+
+  @Mixin ForwardOutputs outputs;
+  @Mixin RunOptions run;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    long started = System.currentTimeMillis();
+    if (prompt.isBlank()) {
+      throw new UserException("no prompt: -p is empty");
+    }
+    if (topK < 1) {
+      throw new UserException("--top-k must be 1 or more, not " + topK);
+    }
+    outputs.check();
+    List<String> tracked = Prompts.list(track);
+    List<CompareResult.ModelRequest> requests = new ArrayList<>();
+    List<LensWork> work = new ArrayList<>();
+    String[] models = {model1, model2};
+    for (int m = 0; m < models.length; m++) {
+      try (PromptTokenizer tokenizer = ForwardModels.check(models[m])) {
+        Tokens tokens = tokenizer.encode(prompt);
+        List<CompareResult.TrackedRequest> trackedIds = new ArrayList<>();
+        for (String t : tracked) {
+          long[] ids = tokenizer.encodePlain(t);
+          if (ids.length == 0) {
+            throw new UserException("--track '" + t + "' is no token for " + models[m]);
+          }
+          trackedIds.add(new CompareResult.TrackedRequest(t, ids[0], ids.length));
+        }
+        requests.add(new CompareResult.ModelRequest(m + 1, models[m], tokens.tokens(), trackedIds));
+        work.add(
+            new LensWork(
+                m + 1,
+                models[m],
+                0,
+                prompt,
+                tokens.ids(),
+                trackedIds.stream().mapToLong(CompareResult.TrackedRequest::id).toArray()));
+      }
+    }
+    SparkSession spark = SparkSessions.start(run.master, "deltascope compare");
+    List<LogitLensRow> rows = ForwardJobs.logitLens(spark, work, topK).collectAsList();
+    CompareResult result = CompareResult.of(prompt, requests, rows);
+    var out = spec.commandLine().getOut();
+    out.print(ForwardReports.compareText(result));
+    out.flush();
+    if (outputs.output != null) {
+      OutputFiles.write(outputs.output, JsonReport.toString(ForwardReports.compareJson(result)));
+    }
+    if (outputs.results != null) {
+      String runId = outputs.runId();
+      var options = JsonReport.MAPPER.createObjectNode();
+      options.put("prompt", prompt);
+      options.put("top_k", topK);
+      options.put("track", track);
+      ForwardResultsWriter.write(
+          spark,
+          outputs.results,
+          runId,
+          "compare",
+          model1,
+          model2,
+          started,
+          options.toString(),
+          Tables.LOGIT_LENS,
+          result.rows(),
+          LogitLensRow.ENCODER,
+          Tables.LOGIT_LENS_COLUMNS);
+      out.println("Results: run " + runId + " in " + outputs.results);
+    }
+    return Main.OK;
+  }
+}

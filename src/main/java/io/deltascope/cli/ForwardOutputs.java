@@ -1,0 +1,52 @@
+package io.deltascope.cli;
+
+import io.deltascope.results.ResultsStore;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** Output options of activation-diff and compare. */
+final class ForwardOutputs {
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Also write the result to FILE (.json).")
+  Path output;
+
+  @Option(
+      names = "--results",
+      paramLabel = "DIR",
+      description = "Append this run to the Parquet results store DIR (a path or Hadoop URI).")
+  String results;
+
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run id in the results store (default: time and a random suffix).")
+  String runId;
+
+  private String generated;
+
+  void check() {
+    if (output != null) {
+      String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (!name.endsWith(".json")) {
+        throw new UserException(output + ": unknown output format (expected a .json file)");
+      }
+      OutputFiles.checkWritable(output);
+    }
+    if (runId != null) {
+      ResultsStore.checkRunId(runId);
+    }
+  }
+
+  String runId() {
+    if (runId != null) {
+      return runId;
+    }
+    if (generated == null) {
+      generated = RunIds.generate();
+    }
+    return generated;
+  }
+}

@@ -1,0 +1,82 @@
+package io.deltascope.model;
+
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.checkpoint.Locations;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * A checkpoint's own tokenizer ({@code tokenizer.json}, through DJL's HuggingFace tokenizers):
+ * special tokens as its post-processor adds them, and no truncation (DJL would cut at 512).
+ */
+public final class PromptTokenizer implements AutoCloseable {
+  public static final String FILE = "tokenizer.json";
+
+  private final HuggingFaceTokenizer tokenizer;
+  private final String location;
+
+  private PromptTokenizer(HuggingFaceTokenizer tokenizer, String location) {
+    this.tokenizer = tokenizer;
+    this.location = location;
+  }
+
+  /** The tokenizer beside a checkpoint: {@code FOLDER/tokenizer.json}, local or remote. */
+  public static PromptTokenizer open(String checkpoint) {
+    String folder = checkpoint;
+    if (Locations.isFile(checkpoint)) {
+      Path parent = Path.of(checkpoint).toAbsolutePath().getParent();
+      folder = parent == null ? "." : parent.toString();
+    }
+    String file = Locations.resolve(folder, FILE);
+    if (!Locations.isFile(file)) {
+      throw CheckpointException.of(
+          folder, "no %s: the forward pass needs the checkpoint's tokenizer", FILE);
+    }
+    Djl.configure();
+    String unlimited = Integer.toString(1 << 24);
+    Map<String, String> options =
+        Map.of(
+            "addSpecialTokens", "true",
+            "truncation", "false",
+            "padding", "false",
+            "maxLength", unlimited,
+            "modelMaxLength", unlimited);
+    try (InputStream in = new ByteArrayInputStream(Locations.readAll(file))) {
+      return new PromptTokenizer(HuggingFaceTokenizer.newInstance(in, options), file);
+    } catch (IOException | RuntimeException e) {
+      throw CheckpointException.of(
+          file, "cannot load the tokenizer: %s", String.valueOf(e.getMessage()));
+    }
+  }
+
+  /** The prompt's ids and token strings, special tokens included. */
+  public Tokens encode(String prompt) {
+    Encoding e = tokenizer.encode(prompt, true, false);
+    return new Tokens(e.getIds(), Arrays.asList(e.getTokens()));
+  }
+
+  /** Ids of a string alone, without special tokens (for tracked tokens). */
+  public long[] encodePlain(String text) {
+    return tokenizer.encode(text, false, false).getIds();
+  }
+
+  /** One id as text (" the"). */
+  public String decode(long id) {
+    return tokenizer.decode(new long[] {id}, false);
+  }
+
+  public String location() {
+    return location;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}
