@@ -92,6 +92,27 @@ public final class TensorReader {
     return filled;
   }
 
+  /**
+   * Moves to element {@code first}, which must start a storage block; the next {@link #read} begins
+   * there. For reading a range (rows of an embedding) without decoding what precedes it.
+   */
+  public void seek(long first) {
+    if (first < 0 || first > elementLimit || first % blockElements != 0) {
+      throw new IllegalArgumentException(
+          "cannot seek to element "
+              + first
+              + " of "
+              + tensor.name()
+              + " (limit "
+              + elementLimit
+              + ", blocks of "
+              + blockElements
+              + ")");
+    }
+    releaseWindow();
+    elementsRead = first;
+  }
+
   /** Elements decoded so far. */
   public long position() {
     return elementsRead;

@@ -1,5 +1,6 @@
 package io.deltascope.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.SparkSessions;
@@ -9,6 +10,7 @@ import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
 import io.deltascope.report.ForwardReports;
 import io.deltascope.report.JsonReport;
+import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.ActivationMetricsRow;
 import io.deltascope.results.Tables;
 import java.util.ArrayList;
@@ -98,8 +100,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
     out.print(ForwardReports.activationDiffText(result));
     out.flush();
     if (outputs.output != null) {
-      OutputFiles.write(
-          outputs.output, JsonReport.toString(ForwardReports.activationDiffJson(result)));
+      ObjectNode json = ForwardReports.activationDiffJson(result);
+      ReportFiles.write(outputs.output, json, ReportDocuments.activation(json));
     }
     if (outputs.results != null) {
       String runId = outputs.runId();
@@ -127,8 +129,11 @@ final class ActivationDiffCommand implements Callable<Integer> {
   // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.
   private List<PromptPair> tokenize(List<String> texts) {
     List<PromptPair> pairs = new ArrayList<>();
+    if (sharedTokenizer) {
+      ForwardModels.checkModel(finetuned); // its tokenizer is not needed: a GGUF has none
+    }
     try (PromptTokenizer a = ForwardModels.check(base);
-        PromptTokenizer b = ForwardModels.check(finetuned)) {
+        PromptTokenizer b = sharedTokenizer ? null : ForwardModels.check(finetuned)) {
       for (int i = 0; i < texts.size(); i++) {
         Tokens ta = a.encode(texts.get(i));
         Tokens tb = sharedTokenizer ? ta : b.encode(texts.get(i));

@@ -1,5 +1,6 @@
 package io.deltascope.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.CompareResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.LensWork;
@@ -8,6 +9,7 @@ import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
 import io.deltascope.report.ForwardReports;
 import io.deltascope.report.JsonReport;
+import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.LogitLensRow;
 import io.deltascope.results.Tables;
 import java.util.ArrayList;
@@ -108,7 +110,8 @@ final class CompareCommand implements Callable<Integer> {
     out.print(ForwardReports.compareText(result));
     out.flush();
     if (outputs.output != null) {
-      OutputFiles.write(outputs.output, JsonReport.toString(ForwardReports.compareJson(result)));
+      ObjectNode json = ForwardReports.compareJson(result);
+      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json));
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

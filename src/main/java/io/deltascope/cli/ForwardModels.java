@@ -10,9 +10,14 @@ final class ForwardModels {
 
   /** Reads the headers and config (unsupported architectures fail here) and the tokenizer. */
   static PromptTokenizer check(String location) {
+    checkModel(location);
+    return PromptTokenizer.open(location);
+  }
+
+  /** Checks that the checkpoint is a model the forward pass runs, without its tokenizer. */
+  static void checkModel(String location) {
     Checkpoint checkpoint = Checkpoint.open(location);
     DecoderConfig config = DecoderConfig.of(checkpoint.config(), location);
     config.names().modelPrefix(checkpoint);
-    return PromptTokenizer.open(location);
   }
 }

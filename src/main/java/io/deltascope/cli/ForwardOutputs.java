@@ -2,7 +2,6 @@ package io.deltascope.cli;
 
 import io.deltascope.results.ResultsStore;
 import java.nio.file.Path;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Output options of activation-diff and compare. */
@@ -10,7 +9,7 @@ final class ForwardOutputs {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "Also write the result to FILE (.json).")
+      description = "Also write the result to FILE: .json, or .html for the report.")
   Path output;
 
   @Option(
@@ -29,11 +28,7 @@ final class ForwardOutputs {
 
   void check() {
     if (output != null) {
-      String name = output.getFileName().toString().toLowerCase(Locale.ROOT);
-      if (!name.endsWith(".json")) {
-        throw new UserException(output + ": unknown output format (expected a .json file)");
-      }
-      OutputFiles.checkWritable(output);
+      ReportFiles.check(output);
     }
     if (runId != null) {
       ResultsStore.checkRunId(runId);

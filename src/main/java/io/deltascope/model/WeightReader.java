@@ -5,6 +5,7 @@ import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.checkpoint.TensorInfo;
+import io.deltascope.checkpoint.TensorReader;
 import io.deltascope.tensor.HalfFloats;
 import java.io.Closeable;
 import java.io.IOException;
@@ -82,7 +83,8 @@ final class WeightReader implements Closeable {
       decodeRange(tensor, first, count, dst, 0);
       return;
     }
-    long step = (count + parts - 1) / parts;
+    // parts start on storage blocks (every block size divides 256)
+    long step = ((count + parts - 1) / parts + 255) / 256 * 256;
     java.util.stream.IntStream.range(0, parts)
         .parallel()
         .forEach(
@@ -97,8 +99,12 @@ final class WeightReader implements Closeable {
 
   private void decodeRange(
       TensorInfo tensor, long first, long count, FloatBuffer dst, int dstOffset) {
-    int width = bytesPerElement(tensor);
     ByteSource source = sources.computeIfAbsent(tensor.file(), Locations::open);
+    if (tensor.rowOrder() != null || tensor.dtype().elementsPerBlock() > 1) {
+      decodeThroughReader(tensor, source, first, count, dst, dstOffset);
+      return;
+    }
+    int width = bytesPerElement(tensor);
     long done = 0;
     while (done < count) {
       int n = (int) Math.min(count - done, WINDOW_BYTES / width);
@@ -114,6 +120,25 @@ final class WeightReader implements Closeable {
         widen(tensor, window, n, dst, dstOffset + (int) done);
       } finally {
         source.release(window);
+      }
+      done += n;
+    }
+  }
+
+  /**
+   * GGUF weights: block-quantized values and llama.cpp's permuted q/k rows go through the
+   * checkpoint's {@link TensorReader}, which dequantizes them and restores the HF row order.
+   */
+  private static void decodeThroughReader(
+      TensorInfo tensor, ByteSource source, long first, long count, FloatBuffer dst, int at) {
+    TensorReader reader = new TensorReader(source, tensor, first + count);
+    reader.seek(first);
+    double[] values = new double[CHUNK];
+    int done = 0;
+    int n;
+    while ((n = reader.read(values)) > 0) {
+      for (int i = 0; i < n; i++) {
+        dst.put(at + done + i, (float) values[i]);
       }
       done += n;
     }
