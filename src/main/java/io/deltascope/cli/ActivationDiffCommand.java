@@ -88,13 +88,10 @@ final class ActivationDiffCommand implements Callable<Integer> {
       throw new UserException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
-    List<PromptPair> pairs = tokenize(texts);
+    List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer);
     SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
-    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
     List<ActivationMetricsRow> rows =
-        ForwardJobs.activationMetrics(
-                spark, base, finetuned, pairs, batchSize, taskBytes, (long) (memoryBudgetGb * 1e9))
-            .collectAsList();
+        activationRows(spark, base, finetuned, pairs, batchSize, memoryBudgetGb);
     ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);
     var out = spec.commandLine().getOut();
     out.print(ForwardReports.activationDiffText(result));
@@ -126,8 +123,23 @@ final class ActivationDiffCommand implements Callable<Integer> {
     return Main.OK;
   }
 
+  /** The cosine rows of every prompt and layer, computed on Spark. */
+  static List<ActivationMetricsRow> activationRows(
+      SparkSession spark,
+      String base,
+      String finetuned,
+      List<PromptPair> pairs,
+      int batchSize,
+      double memoryBudgetGb) {
+    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
+    return ForwardJobs.activationMetrics(
+            spark, base, finetuned, pairs, batchSize, taskBytes, (long) (memoryBudgetGb * 1e9))
+        .collectAsList();
+  }
+
   // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.
-  private List<PromptPair> tokenize(List<String> texts) {
+  static List<PromptPair> tokenize(
+      String base, String finetuned, List<String> texts, boolean sharedTokenizer) {
     List<PromptPair> pairs = new ArrayList<>();
     if (sharedTokenizer) {
       ForwardModels.checkModel(finetuned); // its tokenizer is not needed: a GGUF has none

@@ -8,10 +8,13 @@ import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.job.PairSpec;
 import io.deltascope.job.WeightDiffJob;
+import io.deltascope.model.PromptPair;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
+import io.deltascope.results.ActivationMetricsRow;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.RunRow;
+import io.deltascope.results.Tables;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -20,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -61,8 +66,15 @@ final class BatchCommand implements Callable<Integer> {
       defaultValue = "weights",
       description =
           "What to compute per pair: weights (the fast scan, default), spectra (every delta's"
-              + " spectrum as well; --top-k and --distributed-svd-above apply).")
+              + " spectrum as well; --top-k and --distributed-svd-above apply), activations"
+              + " (hidden-state cosines by layer over --prompts).")
   List<String> analyses;
+
+  @Option(
+      names = "--prompts",
+      paramLabel = "PROMPTS",
+      description = "Prompts for --analyses activations: \"a,b,c\" or @file (one per line).")
+  String prompts;
 
   @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
@@ -73,10 +85,19 @@ final class BatchCommand implements Callable<Integer> {
   public Integer call() {
     List<Gate.Check> checks = gate.checks();
     for (String analysis : analyses) {
-      if (!List.of("weights", "spectra").contains(analysis)) {
+      if (!List.of("weights", "spectra", "activations").contains(analysis)) {
         throw new UserException(
-            "--analyses: unknown analysis '" + analysis + "' (available: weights, spectra)");
+            "--analyses: unknown analysis '"
+                + analysis
+                + "' (available: weights, spectra, activations)");
       }
+    }
+    List<String> texts = List.of();
+    if (analyses.contains("activations")) {
+      if (prompts == null) {
+        throw new UserException("--analyses activations needs --prompts (\"a,b\" or @file)");
+      }
+      texts = Prompts.parse(prompts);
     }
     // weights alone is the fast scan; spectra adds every delta's spectrum, which the diagnosis uses
     SpectrumSettings settings =
@@ -133,8 +154,20 @@ final class BatchCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "%-24s %-10s %s%n", pair.name(), "failed", error);
         continue;
       }
+      Map<String, Dataset<Row>> more = new HashMap<>();
+      if (!texts.isEmpty()) {
+        try {
+          more.put(Tables.ACTIVATION_METRICS, activations(spark, pair, texts, row.getRunId()));
+        } catch (RuntimeException e) {
+          anyFailed = true;
+          String failure = "activations: " + Errors.oneLine(e);
+          ResultsWriter.failed(spark, results, row, failure);
+          out.printf(Locale.ROOT, "%-24s %-10s %s%n", pair.name(), "failed", failure);
+          continue;
+        }
+      }
       ResultsWriter.weightDiff(
-          spark, results, row, outcome.result(), Diagnosis.of(outcome.result()));
+          spark, results, row, outcome.result(), Diagnosis.of(outcome.result()), more);
       var s = outcome.result().summary();
       out.printf(
           Locale.ROOT,
@@ -154,6 +187,19 @@ final class BatchCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return anyFailed ? Main.SOME_PAIRS_FAILED : anyCheckFailed ? Main.CHECK_FAILED : Main.OK;
+  }
+
+  /** The pair's activation cosines over the batch's prompts, as its activation_metrics table. */
+  private static Dataset<Row> activations(
+      SparkSession spark, PairSpec pair, List<String> texts, String runId) {
+    List<PromptPair> prompts =
+        ActivationDiffCommand.tokenize(pair.base(), pair.finetuned(), texts, false);
+    List<ActivationMetricsRow> rows =
+        ActivationDiffCommand.activationRows(spark, pair.base(), pair.finetuned(), prompts, 8, 4.0);
+    return Tables.asTable(
+        spark.createDataset(rows, ActivationMetricsRow.ENCODER),
+        runId,
+        Tables.ACTIVATION_METRICS_COLUMNS);
   }
 
   private List<PairSpec> readPairs() {

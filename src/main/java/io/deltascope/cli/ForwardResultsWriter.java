@@ -1,10 +1,8 @@
 package io.deltascope.cli;
 
-import io.deltascope.report.Version;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.RunRow;
 import io.deltascope.results.Tables;
-import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -28,15 +26,8 @@ final class ForwardResultsWriter {
       List<T> rows,
       Encoder<T> encoder,
       List<String> columns) {
-    RunRow run = new RunRow();
-    run.setRunId(runId);
+    RunRow run = ResultsWriter.run(runId, base, finetuned, startedMillis, options);
     run.setCommand(command);
-    run.setBase(base);
-    run.setFinetuned(finetuned);
-    run.setStartedAt(new Timestamp(startedMillis));
-    run.setFinishedAt(new Timestamp(System.currentTimeMillis()));
-    run.setToolVersion(Version.get());
-    run.setOptions(options);
     run.setStatus("succeeded");
     Dataset<T> data = spark.createDataset(rows, encoder);
     new ResultsStore(spark, store)

@@ -39,6 +39,17 @@ final class ResultsWriter {
   /** A succeeded run: its row (status and diagnosis set here) and its tables. */
   static void weightDiff(
       SparkSession spark, String store, RunRow run, WeightDiffResult result, Diagnosis diagnosis) {
+    weightDiff(spark, store, run, result, diagnosis, Map.of());
+  }
+
+  /** The same, with more tables of the run (a batch's activation metrics). */
+  static void weightDiff(
+      SparkSession spark,
+      String store,
+      RunRow run,
+      WeightDiffResult result,
+      Diagnosis diagnosis,
+      Map<String, Dataset<Row>> more) {
     run.setStatus("succeeded");
     run.setDiagnosis(JsonReport.diagnosis(diagnosis).toString());
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
@@ -49,6 +60,7 @@ final class ResultsWriter {
             run.getRunId(),
             Tables.TENSOR_METRICS_COLUMNS));
     tables.put(Tables.SPECTRA, Tables.spectra(spark, result.rows(), run.getRunId()));
+    tables.putAll(more);
     new ResultsStore(spark, store).writeRun(run, tables);
   }
 

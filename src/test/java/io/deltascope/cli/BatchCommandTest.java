@@ -126,6 +126,48 @@ class BatchCommandTest {
   }
 
   @Test
+  void activationsAddEachPairsCosinesByLayerToItsRun() throws IOException {
+    Path pairs =
+        Files.writeString(
+            dir.resolve("activations.csv"),
+            line("sft", "llama-base", "llama-sft") + line("gpt2", "gpt2-base", "gpt2-sft"));
+    CliRun run =
+        CliRun.of(
+            "batch",
+            "--pairs",
+            pairs.toString(),
+            "--results",
+            store,
+            "--run-id",
+            "acts",
+            "--analyses",
+            "weights,activations",
+            "--prompts",
+            "The answer is,Hello");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Dataset<Row> acts = TestSpark.session().read().parquet(store + "/activation_metrics");
+    // 2 prompts x (4 layers + the embeddings) for each pair
+    assertThat(acts.where("run_id = 'acts-sft'").count()).isEqualTo(10);
+    assertThat(acts.where("run_id = 'acts-gpt2'").count()).isEqualTo(10);
+    double lastLayer =
+        acts.where("run_id = 'acts-sft' AND layer = 4 AND prompt_index = 0")
+            .select("cosine_last_token")
+            .first()
+            .getDouble(0);
+    assertThat(lastLayer).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void activationsWithoutPromptsAreRefused() throws IOException {
+    Path pairs = Files.writeString(dir.resolve("one.csv"), line("sft", "llama-base", "llama-sft"));
+    CliRun run =
+        CliRun.of(
+            "batch", "--pairs", pairs.toString(), "--results", store, "--analyses", "activations");
+    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.errorLine()).contains("--analyses activations needs --prompts");
+  }
+
+  @Test
   void aMalformedPairsFileIsOneLine() throws IOException {
     Path pairs = Files.writeString(dir.resolve("bad.csv"), "a,b\n");
     CliRun run = CliRun.of("batch", "--pairs", pairs.toString(), "--results", store);
