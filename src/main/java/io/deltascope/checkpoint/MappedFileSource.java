@@ -1,7 +1,6 @@
 package io.deltascope.checkpoint;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
@@ -15,8 +14,6 @@ import java.nio.file.StandardOpenOption;
  * windows it is using rather than growing with every tensor it has read.
  */
 final class MappedFileSource implements ByteSource {
-  private static final sun.misc.Unsafe UNSAFE = unsafe();
-
   private final Path path;
   private final FileChannel channel;
 
@@ -47,9 +44,7 @@ final class MappedFileSource implements ByteSource {
 
   @Override
   public void release(ByteBuffer buffer) {
-    if (buffer.isDirect() && UNSAFE != null) {
-      UNSAFE.invokeCleaner(buffer);
-    }
+    DirectBuffers.free(buffer);
   }
 
   @Override
@@ -60,17 +55,5 @@ final class MappedFileSource implements ByteSource {
   @Override
   public void close() throws IOException {
     channel.close();
-  }
-
-  // sun.misc.Unsafe (module jdk.unsupported) unmaps a mapping at once; without it the GC does
-  // later.
-  private static sun.misc.Unsafe unsafe() {
-    try {
-      Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      return (sun.misc.Unsafe) f.get(null);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 }

@@ -1,6 +1,6 @@
 package io.deltascope.model;
 
-import java.lang.reflect.Field;
+import io.deltascope.checkpoint.DirectBuffers;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -16,8 +16,6 @@ import java.util.Map;
 final class BufferPool {
   /** One pool for the JVM: two models of one architecture take turns with the same buffers. */
   static final BufferPool SHARED = new BufferPool();
-
-  private static final sun.misc.Unsafe UNSAFE = unsafe();
 
   private final Map<Integer, Deque<ByteBuffer>> idle = new HashMap<>();
 
@@ -39,21 +37,9 @@ final class BufferPool {
   synchronized void clear() {
     for (Deque<ByteBuffer> free : idle.values()) {
       for (ByteBuffer b : free) {
-        if (UNSAFE != null) {
-          UNSAFE.invokeCleaner(b);
-        }
+        DirectBuffers.free(b);
       }
     }
     idle.clear();
-  }
-
-  private static sun.misc.Unsafe unsafe() {
-    try {
-      Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      return (sun.misc.Unsafe) f.get(null);
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
   }
 }
