@@ -15,7 +15,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class MappedFileSource implements ByteSource {
   private final Path path;
-  private final FileChannel channel;
+  private volatile FileChannel channel;
+  private volatile boolean closed;
 
   MappedFileSource(Path path) throws IOException {
     this.path = path;
@@ -24,11 +25,30 @@ final class MappedFileSource implements ByteSource {
 
   @Override
   public long size() throws IOException {
-    return channel.size();
+    return open().size();
+  }
+
+  /**
+   * The channel, opened again when an interrupt closed it: a file channel closes itself when any
+   * thread using it is interrupted (Spark interrupts the other tasks of a failed job), and a source
+   * cached for the life of an executor must survive that.
+   */
+  private FileChannel open() throws IOException {
+    FileChannel c = channel;
+    if (!c.isOpen() && !closed) {
+      synchronized (this) {
+        if (!channel.isOpen() && !closed) {
+          channel = FileChannel.open(path, StandardOpenOption.READ);
+        }
+        c = channel;
+      }
+    }
+    return c;
   }
 
   @Override
   public ByteBuffer read(long offset, int length) throws IOException {
+    FileChannel channel = open();
     if (offset < 0 || length < 0 || offset + length > channel.size()) {
       throw new IOException(
           String.format(
@@ -54,6 +74,7 @@ final class MappedFileSource implements ByteSource {
 
   @Override
   public void close() throws IOException {
+    closed = true;
     channel.close();
   }
 }

@@ -63,6 +63,14 @@ final class CompareCommand implements Callable<Integer> {
               + " first token).")
   String track;
 
+  @Option(
+      names = "--tokenizer",
+      paramLabel = "FOLDER",
+      description =
+          "Tokenize for both models with FOLDER/tokenizer.json (default: each model's own; a GGUF"
+              + " has none, so give its source folder).")
+  String tokenizerFrom;
+
   @Mixin ForwardOutputs outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -82,7 +90,9 @@ final class CompareCommand implements Callable<Integer> {
     List<LensWork> work = new ArrayList<>();
     String[] models = {model1, model2};
     for (int m = 0; m < models.length; m++) {
-      try (PromptTokenizer tokenizer = ForwardModels.check(models[m])) {
+      ForwardModels.checkModel(models[m]);
+      try (PromptTokenizer tokenizer =
+          PromptTokenizer.open(tokenizerFrom != null ? tokenizerFrom : models[m])) {
         Tokens tokens = tokenizer.encode(prompt);
         List<CompareResult.TrackedRequest> trackedIds = new ArrayList<>();
         for (String t : tracked) {
@@ -100,7 +110,8 @@ final class CompareCommand implements Callable<Integer> {
                 0,
                 prompt,
                 tokens.ids(),
-                trackedIds.stream().mapToLong(CompareResult.TrackedRequest::id).toArray()));
+                trackedIds.stream().mapToLong(CompareResult.TrackedRequest::id).toArray(),
+                tokenizerFrom != null ? tokenizerFrom : models[m]));
       }
     }
     SparkSession spark = SparkSessions.start(run.master, "deltascope compare");

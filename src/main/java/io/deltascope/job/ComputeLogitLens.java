@@ -33,7 +33,7 @@ public final class ComputeLogitLens implements FlatMapFunction<Iterator<LensWork
     for (List<LensWork> batch : byModel.values()) {
       String location = batch.get(0).model();
       DecoderModel model = LoadedModels.model(location);
-      PromptTokenizer tokenizer = LoadedModels.tokenizer(location);
+      PromptTokenizer tokenizer = LoadedModels.tokenizer(batch.get(0).tokenizer());
       for (LensWork w : batch) {
         List<LayerLens> layers = LogitLens.run(model, List.of(w.ids()), topK, w.tracked()).get(0);
         for (LayerLens lens : layers) {

@@ -33,6 +33,43 @@ class GgufForwardTest {
   }
 
   @Test
+  void theLogitLensOfAnF16GgufIsTheSourcesWithinF16Rounding() {
+    Path out = dir.resolve("compare.json");
+    CliRun run =
+        CliRun.of(
+            "compare",
+            "-m1",
+            SOURCE,
+            "-m2",
+            gguf("f16"),
+            "--tokenizer",
+            SOURCE,
+            "-p",
+            "The answer is",
+            "--top-k",
+            "10",
+            "-o",
+            out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode models = Fixtures.json(out).get("models");
+    JsonNode source = models.get(0).get("layers");
+    JsonNode quantized = models.get(1).get("layers");
+    assertThat(quantized).hasSize(source.size());
+    for (int layer = 0; layer < source.size(); layer++) {
+      JsonNode a = source.get(layer).get("top");
+      JsonNode b = quantized.get(layer).get("top");
+      for (int k = 0; k < a.size(); k++) {
+        assertThat(b.get(k).get("id").asInt())
+            .as("layer %d rank %d", layer, k)
+            .isEqualTo(a.get(k).get("id").asInt());
+        assertThat(b.get(k).get("prob").asDouble())
+            .isCloseTo(
+                a.get(k).get("prob").asDouble(), org.assertj.core.api.Assertions.within(1e-4));
+      }
+    }
+  }
+
+  @Test
   void withoutASharedTokenizerAGgufSaysItHasNone() {
     CliRun run =
         CliRun.of("activation-diff", "-b", SOURCE, "-f", gguf("q8_0"), "-p", "The answer is");
