@@ -73,7 +73,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
               + " once when one block pair is large (default: ${DEFAULT-VALUE}).")
   double memoryBudgetGb;
 
-  @Mixin ForwardOutputs outputs;
+  @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

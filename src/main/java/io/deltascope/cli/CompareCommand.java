@@ -71,7 +71,7 @@ final class CompareCommand implements Callable<Integer> {
               + " has none, so give its source folder).")
   String tokenizerFrom;
 
-  @Mixin ForwardOutputs outputs;
+  @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 

@@ -13,7 +13,6 @@ import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
 import io.deltascope.report.html.ReportDocuments;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -140,28 +139,8 @@ final class WeightDiffCommand implements Callable<Integer> {
     }
   }
 
-  /** Output options of weight-diff and demo. */
-  static final class WeightDiffOutputs {
-    @Option(
-        names = {"-o", "--output"},
-        paramLabel = "FILE",
-        description = "Also write the result to FILE: .json, or .html for the report.")
-    Path output;
-
-    @Option(
-        names = "--results",
-        paramLabel = "DIR",
-        description = "Append this run to the Parquet results store DIR (a path or Hadoop URI).")
-    String results;
-
-    @Option(
-        names = "--run-id",
-        paramLabel = "ID",
-        description =
-            "Run id in the results store (default: time and a random suffix); an"
-                + " existing run with this id is replaced.")
-    String runId;
-
+  /** Output options of weight-diff and demo: the shared ones, and what only they have. */
+  static final class WeightDiffOutputs extends OutputOptions {
     @Option(
         names = "--structure-only",
         description =
@@ -177,28 +156,12 @@ final class WeightDiffCommand implements Callable<Integer> {
             "How many of the most changed components to list (default: ${DEFAULT-VALUE}).")
     int topN;
 
-    private String generatedRunId;
-
+    @Override
     void check() {
       if (topN < 0) {
         throw new UserException("--top-n must be 0 or more, not " + topN);
       }
-      if (output != null) {
-        ReportFiles.check(output);
-      }
-      if (runId != null) {
-        io.deltascope.results.ResultsStore.checkRunId(runId);
-      }
-    }
-
-    String runId() {
-      if (runId != null) {
-        return runId;
-      }
-      if (generatedRunId == null) {
-        generatedRunId = RunIds.generate();
-      }
-      return generatedRunId;
+      super.check();
     }
 
     ObjectNode options() {

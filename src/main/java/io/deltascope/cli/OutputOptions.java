@@ -4,8 +4,8 @@ import io.deltascope.results.ResultsStore;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Output options of activation-diff and compare. */
-final class ForwardOutputs {
+/** Output options every command shares: -o FILE, and the results store run. */
+class OutputOptions {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
@@ -21,7 +21,9 @@ final class ForwardOutputs {
   @Option(
       names = "--run-id",
       paramLabel = "ID",
-      description = "Run id in the results store (default: time and a random suffix).")
+      description =
+          "Run id in the results store (default: time and a random suffix); an"
+              + " existing run with this id is replaced.")
   String runId;
 
   private String generated;
