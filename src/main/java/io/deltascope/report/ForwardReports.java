@@ -46,9 +46,9 @@ public final class ForwardReports {
     for (ActivationDiffResult.LayerCosine l : result.layers()) {
       ObjectNode node = layers.addObject();
       node.put("layer", l.layer());
-      node.put("avg_cosine", l.avgCosine());
-      node.put("avg_cosine_all_tokens", l.avgCosineAllTokens());
-      node.put("divergence", l.divergence());
+      JsonReport.putDouble(node, "avg_cosine", l.avgCosine());
+      JsonReport.putDouble(node, "avg_cosine_all_tokens", l.avgCosineAllTokens());
+      JsonReport.putDouble(node, "divergence", l.divergence());
     }
     ArrayNode prompts = root.putArray("prompts");
     for (ActivationDiffResult.PromptResult p : result.prompts()) {
@@ -58,11 +58,11 @@ public final class ForwardReports {
       p.tokens().forEach(tokens::add);
       ArrayNode last = node.putArray("cosine_by_layer");
       for (double c : p.cosineByLayer()) {
-        last.add(c);
+        JsonReport.addDouble(last, c);
       }
       ArrayNode all = node.putArray("cosine_all_tokens_by_layer");
       for (double c : p.cosineAllTokensByLayer()) {
-        all.add(c);
+        JsonReport.addDouble(all, c);
       }
     }
     return root;
@@ -165,9 +165,9 @@ public final class ForwardReports {
         } else {
           tn.put("emergence_layer", t.emergenceLayer());
         }
-        tn.put("final_prob", t.finalProb());
+        JsonReport.putDouble(tn, "final_prob", t.finalProb());
         ArrayNode probs = tn.putArray("prob_by_layer");
-        t.probByLayer().forEach(probs::add);
+        t.probByLayer().forEach(prob -> JsonReport.addDouble(probs, prob));
         if (t.pieces() > 1) {
           tn.put("note", "tracks the first of " + t.pieces() + " tokens");
         }
@@ -182,7 +182,7 @@ public final class ForwardReports {
       ObjectNode node = out.addObject();
       node.put("id", p.id());
       node.put("token", p.token());
-      node.put("prob", p.prob());
+      JsonReport.putDouble(node, "prob", p.prob());
     }
     return out;
   }

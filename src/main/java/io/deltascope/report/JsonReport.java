@@ -235,7 +235,16 @@ public final class JsonReport {
     return a;
   }
 
-  private static void putDouble(ObjectNode node, String key, Double value) {
+  /** Appends {@code value}, or null when it is NaN or infinite (JSON has neither). */
+  static void addDouble(ArrayNode array, double value) {
+    if (Double.isFinite(value)) {
+      array.add(value);
+    } else {
+      array.addNull();
+    }
+  }
+
+  static void putDouble(ObjectNode node, String key, Double value) {
     if (value == null || value.isNaN() || value.isInfinite()) {
       node.putNull(key); // JSON has no NaN
     } else {
