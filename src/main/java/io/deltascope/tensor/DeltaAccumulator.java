@@ -22,14 +22,56 @@ public final class DeltaAccumulator {
   private long nan;
   private long inf;
 
-  /** Adds {@code n} aligned pairs {@code a[i]}, {@code b[i]}. */
+  /**
+   * Adds {@code n} aligned pairs {@code a[i]}, {@code b[i]}. A block is first summed without
+   * per-value checks; NaN and infinity carry into the sums of squares, so only a block whose sums
+   * come out non-finite is summed again value by value, counting them.
+   */
   public void add(double[] a, double[] b, int n) {
+    if (!addFinite(a, b, n)) {
+      addChecked(a, b, n);
+    }
+    count += n;
+  }
+
+  /** The block's sums when every value is finite; false (and nothing added) otherwise. */
+  private boolean addFinite(double[] a, double[] b, int n) {
     double sa = 0;
     double sb = 0;
     double sab = 0;
     double sd = 0;
     double sabs = 0;
-    double max = maxAbsDelta;
+    double max = 0;
+    long sparseHere = 0;
+    long equalHere = 0;
+    for (int i = 0; i < n; i++) {
+      double x = a[i];
+      double y = b[i];
+      double d = y - x;
+      double ad = Math.abs(d);
+      sa += x * x;
+      sb += y * y;
+      sab += x * y;
+      sd += d * d;
+      sabs += ad;
+      max = ad > max ? ad : max;
+      sparseHere += ad < SPARSITY_THRESHOLD ? 1 : 0;
+      equalHere += x == y ? 1 : 0;
+    }
+    if (!Double.isFinite(sa + sb)) {
+      return false; // a NaN or infinity, or squares beyond double's range: the careful pass
+    }
+    addSums(sa, sb, sab, sd, sabs, max, sparseHere, equalHere);
+    return true;
+  }
+
+  private void addChecked(double[] a, double[] b, int n) {
+    double sa = 0;
+    double sb = 0;
+    double sab = 0;
+    double sd = 0;
+    double sabs = 0;
+    double max = 0;
     long sparseHere = 0;
     long equalHere = 0;
     for (int i = 0; i < n; i++) {
@@ -56,13 +98,24 @@ public final class DeltaAccumulator {
         sparseHere++;
       }
     }
-    count += n;
+    addSums(sa, sb, sab, sd, sabs, max, sparseHere, equalHere);
+  }
+
+  private void addSums(
+      double sa,
+      double sb,
+      double sab,
+      double sd,
+      double sabs,
+      double max,
+      long sparseHere,
+      long equalHere) {
     sumBase2 += sa;
     sumFinetuned2 += sb;
     sumCross += sab;
     sumDelta2 += sd;
     sumAbsDelta += sabs;
-    maxAbsDelta = max;
+    maxAbsDelta = Math.max(maxAbsDelta, max);
     sparse += sparseHere;
     equal += equalHere;
   }

@@ -71,6 +71,29 @@ class DeltaAccumulatorTest {
     assertThat(m.zeroFraction()).isEqualTo(0.5); // 1 == 1 and inf == inf, as torch's == says
   }
 
+  @Test
+  void aNonFiniteBlockAmongFiniteOnesCountsOnlyItsOwnValues() {
+    DeltaAccumulator acc = new DeltaAccumulator();
+    acc.add(new double[] {1, 2}, new double[] {1, 3}, 2);
+    acc.add(new double[] {Double.NaN, 2}, new double[] {0, 2}, 2);
+    acc.add(new double[] {0, 0}, new double[] {2, 0}, 2);
+    DeltaMetrics m = acc.result();
+    assertThat(m.nParams()).isEqualTo(6);
+    assertThat(m.nanCount()).isEqualTo(1);
+    assertThat(m.l2Distance()).isEqualTo(Math.sqrt(5)); // deltas 0, 1, 0, 2, 0
+    assertThat(m.maxAbsDiff()).isEqualTo(2.0);
+    assertThat(m.zeroFraction()).isEqualTo(3 / 6.0);
+  }
+
+  @Test
+  void finiteValuesWhoseSquaresOverflowAreNotCountedAsNonFinite() {
+    DeltaMetrics m = metrics(new double[] {1e200, 1}, new double[] {1e200, 2});
+    assertThat(m.nanCount()).isZero();
+    assertThat(m.infCount()).isZero();
+    assertThat(m.normBase()).isInfinite();
+    assertThat(m.l2Distance()).isEqualTo(1.0);
+  }
+
   private static DeltaMetrics metrics(double[] a, double[] b) {
     DeltaAccumulator acc = new DeltaAccumulator();
     acc.add(a, b, a.length);
