@@ -22,20 +22,53 @@ public final class DeltaAccumulator {
   private long nan;
   private long inf;
 
+  // the finite pairs of a block whose sums came out non-finite; allocated on the first such block
+  private double[] finiteA = new double[0];
+  private double[] finiteB = new double[0];
+
   /**
    * Adds {@code n} aligned pairs {@code a[i]}, {@code b[i]}. A block is first summed without
    * per-value checks; NaN and infinity carry into the sums of squares, so only a block whose sums
-   * come out non-finite is summed again value by value, counting them.
+   * come out non-finite is gone through again: its NaN and infinities are counted, and the rest
+   * summed.
    */
   public void add(double[] a, double[] b, int n) {
-    if (!addFinite(a, b, n)) {
+    if (!sum(a, b, n, true)) {
       addChecked(a, b, n);
     }
     count += n;
   }
 
-  /** The block's sums when every value is finite; false (and nothing added) otherwise. */
-  private boolean addFinite(double[] a, double[] b, int n) {
+  /** Counts the block's non-finite pairs, then sums the finite ones in their order. */
+  private void addChecked(double[] a, double[] b, int n) {
+    if (finiteA.length < n) {
+      finiteA = new double[n];
+      finiteB = new double[n];
+    }
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+      double x = a[i];
+      double y = b[i];
+      if (Double.isFinite(x) && Double.isFinite(y)) {
+        finiteA[m] = x;
+        finiteB[m] = y;
+        m++;
+      } else {
+        countNonFinite(x, y);
+        if (x == y) {
+          equal++; // inf == inf, as torch's == says
+        }
+      }
+    }
+    sum(finiteA, finiteB, m, false);
+  }
+
+  /**
+   * Adds the sums of {@code n} pairs to the totals, unless {@code onlyIfFinite} and they come out
+   * non-finite (a NaN or infinity among them, or squares beyond double's range): then adds nothing
+   * and returns false.
+   */
+  private boolean sum(double[] a, double[] b, int n, boolean onlyIfFinite) {
     double sa = 0;
     double sb = 0;
     double sab = 0;
@@ -58,58 +91,9 @@ public final class DeltaAccumulator {
       sparseHere += ad < SPARSITY_THRESHOLD ? 1 : 0;
       equalHere += x == y ? 1 : 0;
     }
-    if (!Double.isFinite(sa + sb)) {
-      return false; // a NaN or infinity, or squares beyond double's range: the careful pass
+    if (onlyIfFinite && !Double.isFinite(sa + sb)) {
+      return false;
     }
-    addSums(sa, sb, sab, sd, sabs, max, sparseHere, equalHere);
-    return true;
-  }
-
-  private void addChecked(double[] a, double[] b, int n) {
-    double sa = 0;
-    double sb = 0;
-    double sab = 0;
-    double sd = 0;
-    double sabs = 0;
-    double max = 0;
-    long sparseHere = 0;
-    long equalHere = 0;
-    for (int i = 0; i < n; i++) {
-      double x = a[i];
-      double y = b[i];
-      if (x == y) {
-        equalHere++;
-      }
-      if (!Double.isFinite(x) || !Double.isFinite(y)) {
-        countNonFinite(x, y);
-        continue;
-      }
-      double d = y - x;
-      double ad = Math.abs(d);
-      sa += x * x;
-      sb += y * y;
-      sab += x * y;
-      sd += d * d;
-      sabs += ad;
-      if (ad > max) {
-        max = ad;
-      }
-      if (ad < SPARSITY_THRESHOLD) {
-        sparseHere++;
-      }
-    }
-    addSums(sa, sb, sab, sd, sabs, max, sparseHere, equalHere);
-  }
-
-  private void addSums(
-      double sa,
-      double sb,
-      double sab,
-      double sd,
-      double sabs,
-      double max,
-      long sparseHere,
-      long equalHere) {
     sumBase2 += sa;
     sumFinetuned2 += sb;
     sumCross += sab;
@@ -118,6 +102,7 @@ public final class DeltaAccumulator {
     maxAbsDelta = Math.max(maxAbsDelta, max);
     sparse += sparseHere;
     equal += equalHere;
+    return true;
   }
 
   private void countNonFinite(double x, double y) {

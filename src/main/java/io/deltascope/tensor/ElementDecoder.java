@@ -24,8 +24,7 @@ public interface ElementDecoder {
 
   ElementDecoder F32 =
       (src, at, dst, off, n) -> {
-        float[] raw = Scratch.floats(n);
-        littleEndian(src, at, 4 * n).asFloatBuffer().get(raw, 0, n);
+        float[] raw = Scratch.floats(src, at, n);
         for (int i = 0; i < n; i++) {
           dst[off + i] = raw[i];
         }
@@ -70,11 +69,13 @@ public interface ElementDecoder {
       return scratch.shorts;
     }
 
-    static float[] floats(int n) {
+    /** {@code n} little-endian 32-bit floats of {@code src} from {@code at}. */
+    static float[] floats(ByteBuffer src, int at, int n) {
       Scratch scratch = LOCAL.get();
       if (scratch.floats.length < n) {
         scratch.floats = new float[n];
       }
+      littleEndian(src, at, 4 * n).asFloatBuffer().get(scratch.floats, 0, n);
       return scratch.floats;
     }
   }
