@@ -143,7 +143,7 @@ final class BatchCommand implements Callable<Integer> {
       RunRow row =
           ResultsWriter.run(
               batch + "-" + pair.name(), pair.base(), pair.finetuned(), started, options);
-      row.setName(pair.name());
+      row.setPair(pair.name());
       row.setBatchId(batch);
       int index = planned.indexOf(pair);
       WeightDiffJob.Outcome outcome = index < 0 ? null : outcomes.get(index);
@@ -175,7 +175,7 @@ final class BatchCommand implements Callable<Integer> {
           pair.name(),
           "succeeded",
           s.tensorsCompared(),
-          TerminalReport.number(s.meanRelativeDelta()),
+          TerminalReport.number(s.meanMatrixRelativeDelta()),
           TerminalReport.number(s.maxRelativeDelta()));
       for (Gate.Failure f : Gate.evaluate(checks, outcome.result())) {
         anyCheckFailed = true;
@@ -198,6 +198,7 @@ final class BatchCommand implements Callable<Integer> {
         ActivationDiffCommand.activationRows(spark, pair.base(), pair.finetuned(), prompts, 8, 4.0);
     return Tables.asTable(
         spark.createDataset(rows, ActivationMetricsRow.ENCODER),
+        Tables.ACTIVATION_METRICS,
         runId,
         Tables.ACTIVATION_METRICS_COLUMNS);
   }

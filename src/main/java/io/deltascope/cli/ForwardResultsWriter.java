@@ -31,6 +31,6 @@ final class ForwardResultsWriter {
     run.setStatus("succeeded");
     Dataset<T> data = spark.createDataset(rows, encoder);
     new ResultsStore(spark, store)
-        .writeRun(run, Map.of(table, Tables.asTable(data, runId, columns)));
+        .writeRun(run, Map.of(table, Tables.asTable(data, table, runId, columns)));
   }
 }

@@ -5,7 +5,10 @@ import io.deltascope.diff.WeightDiffResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code --fail-if}: thresholds that turn a finished comparison into exit code 3. */
 final class GateOptions {
@@ -15,17 +18,21 @@ final class GateOptions {
       description =
           "Exit with code 3 when any tensor crosses CHECK (repeatable): 'relative_delta > 0.2',"
               + " 'mlp_down: cosine < 0.99', 'nan' (any NaN/Inf), 'structural' (any added, removed,"
-              + " reshaped or retyped tensor).")
+              + " reshaped or retyped tensor). A tensor whose metric cannot be computed (NaN or"
+              + " Inf values, a zero base) fails the check.")
   List<String> failIf = new ArrayList<>();
 
-  /** Parses the checks: before any work, so a typo fails at once. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  /** Parses the checks: before any work, so a typo fails at once, as a usage error (exit 2). */
   List<Gate.Check> checks() {
     List<Gate.Check> checks = new ArrayList<>();
     for (String text : failIf) {
       try {
         checks.add(Gate.parse(text));
       } catch (IllegalArgumentException e) {
-        throw new UserException(e.getMessage());
+        throw new ParameterException(spec.commandLine(), e.getMessage());
       }
     }
     return checks;

@@ -52,11 +52,14 @@ final class ResultsWriter {
       Map<String, Dataset<Row>> more) {
     run.setStatus("succeeded");
     run.setDiagnosis(JsonReport.diagnosis(diagnosis).toString());
+    run.setProfile(diagnosis.profile());
+    run.setMeanRelativeDelta(result.summary().meanMatrixRelativeDelta());
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(
         Tables.TENSOR_METRICS,
         Tables.asTable(
             spark.createDataset(result.rows(), TensorMetricsRow.ENCODER),
+            Tables.TENSOR_METRICS,
             run.getRunId(),
             Tables.TENSOR_METRICS_COLUMNS));
     tables.put(Tables.SPECTRA, Tables.spectra(spark, result.rows(), run.getRunId()));

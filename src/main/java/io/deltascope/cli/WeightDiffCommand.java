@@ -10,6 +10,7 @@ import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
+import io.deltascope.report.TensorListing;
 import io.deltascope.report.TerminalReport;
 import io.deltascope.report.html.ReportDocuments;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code deltascope weight-diff}: every tensor of two checkpoints compared. */
@@ -129,7 +131,8 @@ final class WeightDiffCommand implements Callable<Integer> {
       out.print(
           outputs.structureOnly
               ? TerminalReport.structureOnly(result)
-              : TerminalReport.weightDiff(result, outputs.topN, quantized, diagnosis));
+              : TerminalReport.weightDiff(
+                  result, outputs.topN, quantized, diagnosis, outputs.tensorListing()));
       out.flush();
       if (outputs.output != null) {
         ObjectNode json = JsonReport.weightDiff(result, quantized, diagnosis);
@@ -156,12 +159,52 @@ final class WeightDiffCommand implements Callable<Integer> {
             "How many of the most changed components to list (default: ${DEFAULT-VALUE}).")
     int topN;
 
+    @Option(
+        names = "--tensors",
+        negatable = true,
+        description =
+            "Print one row per tensor (relative change, cosine, L2, max and mean |diff|,"
+                + " effective rank, top-k energy share, sparsity); the default for pairs with at"
+                + " most 64 tensors.")
+    Boolean tensors;
+
+    @Option(
+        names = "--sort",
+        paramLabel = "METRIC[:asc]",
+        description =
+            "Sort the tensor table by METRIC, largest first (':asc' for smallest first): any of"
+                + " n_params, relative_delta, cosine, l2_distance, max_abs_diff, mean_abs_diff,"
+                + " effective_rank, top_k_energy_share, sparsity, ...")
+    String sort;
+
+    @Option(
+        names = "--filter",
+        paramLabel = "REGEX",
+        description = "List only tensors whose name contains a match of REGEX.")
+    String filter;
+
+    @Option(names = "--limit", paramLabel = "N", description = "List at most N tensors.")
+    Integer limit;
+
+    @Spec(Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     @Override
     void check() {
       if (topN < 0) {
         throw new UserException("--top-n must be 0 or more, not " + topN);
       }
+      tensorListing();
       super.check();
+    }
+
+    /** The per-tensor table as asked; a bad value is a usage error (exit 2). */
+    TensorListing tensorListing() {
+      try {
+        return TensorListing.parse(tensors, sort, filter, limit);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(mixee.commandLine(), e.getMessage());
+      }
     }
 
     ObjectNode options() {

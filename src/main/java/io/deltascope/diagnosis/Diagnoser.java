@@ -35,15 +35,9 @@ final class Diagnoser {
   }
 
   Diagnosis diagnose() {
-    Double mean =
-        matrices.isEmpty()
-            ? null
-            : matrices.stream().mapToDouble(TensorMetricsRow::getRelativeDelta).average().orElse(0);
+    Double mean = result.summary().meanMatrixRelativeDelta();
     Profile profile = Profile.of(mean);
-    String meanOf =
-        "unweighted mean of relative_delta over the "
-            + matrices.size()
-            + " 2-D weight tensors (embeddings and head included)";
+    String meanOf = result.summary().meanOf();
     List<Finding> findings = new ArrayList<>();
     nonFinite(findings);
     Finding lora = lora(findings);

@@ -1,5 +1,6 @@
 package io.deltascope.diff;
 
+import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,7 +11,8 @@ import java.util.Objects;
 
 /**
  * The change of one component in one layer (or outside the stack when {@code layer} is null):
- * sqrt(sum of l2^2) / sqrt(sum of norm_base^2) over its tensors.
+ * sqrt(sum of l2^2) / sqrt(sum of norm_base^2) over its tensors ({@link Metric#RELATIVE_DELTA}'s
+ * aggregation).
  *
  * @param layer the layer, or null
  * @param component the component
@@ -21,27 +23,24 @@ public record ComponentDelta(Integer layer, String component, Double relativeDel
 
   /** Aggregates compared rows by (layer, component), sorted by layer (stack first) then name. */
   public static List<ComponentDelta> aggregate(List<TensorMetricsRow> rows) {
-    Map<List<Object>, double[]> sums = new LinkedHashMap<>();
+    Map<List<Object>, List<TensorMetricsRow>> groups = new LinkedHashMap<>();
     for (TensorMetricsRow row : rows) {
-      if (!row.hasMetrics()) {
-        continue;
+      if (row.hasMetrics()) {
+        groups
+            .computeIfAbsent(
+                java.util.Arrays.asList(row.getLayer(), row.getComponent()), k -> new ArrayList<>())
+            .add(row);
       }
-      double[] s =
-          sums.computeIfAbsent(
-              java.util.Arrays.asList(row.getLayer(), row.getComponent()), k -> new double[3]);
-      s[0] += row.getL2Distance() * row.getL2Distance();
-      s[1] += row.getNormBase() * row.getNormBase();
-      s[2] += 1;
     }
     List<ComponentDelta> out = new ArrayList<>();
-    sums.forEach(
-        (key, s) ->
+    groups.forEach(
+        (key, group) ->
             out.add(
                 new ComponentDelta(
                     (Integer) key.get(0),
                     (String) key.get(1),
-                    s[1] > 0 ? Math.sqrt(s[0]) / Math.sqrt(s[1]) : null,
-                    (int) s[2])));
+                    Metric.RELATIVE_DELTA.aggregate(group),
+                    group.size())));
     out.sort(ORDER);
     return out;
   }

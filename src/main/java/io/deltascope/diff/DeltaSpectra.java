@@ -24,7 +24,7 @@ public final class DeltaSpectra {
     if (metrics.nanCount() > 0 || metrics.infCount() > 0) {
       return Spectrum.none(SpectrumStatus.NON_FINITE);
     }
-    if (metrics.l2Distance() == 0 || m.order() == 0) {
+    if (metrics.l2Distance() == null || metrics.l2Distance() == 0 || m.order() == 0) {
       return Spectrum.none(SpectrumStatus.ZERO_DELTA);
     }
     return null;

@@ -1,39 +1,29 @@
 package io.deltascope.diff;
 
+import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.tensor.SpectrumStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Thresholds a pipeline stops on ({@code --fail-if}): "METRIC OP NUMBER" over every compared tensor
- * ("relative_delta > 0.2", "cosine < 0.99"), optionally for one component ("mlp_down:
- * relative_delta > 0.1"), or a named check: {@code nan} (any NaN or infinite value), {@code
- * structural} (any tensor added, removed, reshaped or retyped).
+ * ("relative_delta > 0.2", "cosine < 0.99"; METRIC one of {@link Metric#gateableNames()}),
+ * optionally for one component ("mlp_down: relative_delta > 0.1"), or a named check: {@code nan}
+ * (any NaN or infinite value), {@code structural} (any tensor added, removed, reshaped or retyped).
+ *
+ * <p>A metric that could not be computed on a compared tensor fails its check: a tensor with NaN or
+ * infinite values, or one whose metric is undefined (a relative change over a zero base), does not
+ * pass a gate because its number is missing. Only a tensor bit-identical on both sides passes
+ * without one: nothing changed.
  */
 public final class Gate {
   private static final Pattern CHECK =
       Pattern.compile(
           "\\s*(?:([a-z_0-9]+)\\s*:\\s*)?([a-z_0-9]+)\\s*(>=|<=|==|!=|>|<)\\s*([-+0-9.eE]+)\\s*");
-
-  private static final Map<String, Function<TensorMetricsRow, Number>> METRICS =
-      Map.ofEntries(
-          Map.entry("relative_delta", TensorMetricsRow::getRelativeDelta),
-          Map.entry("cosine", TensorMetricsRow::getCosine),
-          Map.entry("l2_distance", TensorMetricsRow::getL2Distance),
-          Map.entry("max_abs_diff", TensorMetricsRow::getMaxAbsDiff),
-          Map.entry("mean_abs_diff", TensorMetricsRow::getMeanAbsDiff),
-          Map.entry("rmse", TensorMetricsRow::getRmse),
-          Map.entry("sparsity", TensorMetricsRow::getSparsity),
-          Map.entry("zero_fraction", TensorMetricsRow::getZeroFraction),
-          Map.entry("norm_base", TensorMetricsRow::getNormBase),
-          Map.entry("norm_finetuned", TensorMetricsRow::getNormFinetuned),
-          Map.entry("nan_count", TensorMetricsRow::getNanCount),
-          Map.entry("inf_count", TensorMetricsRow::getInfCount));
 
   private Gate() {}
 
@@ -70,12 +60,12 @@ public final class Gate {
       return new Check(t, null, t, "", 0);
     }
     Matcher m = CHECK.matcher(t);
-    if (!m.matches() || !METRICS.containsKey(m.group(2))) {
+    if (!m.matches() || !Metric.gateableNames().contains(m.group(2))) {
       throw new IllegalArgumentException(
           "--fail-if '"
               + text
               + "': expected 'METRIC OP NUMBER' (METRIC one of "
-              + String.join(", ", new java.util.TreeSet<>(METRICS.keySet()))
+              + String.join(", ", Metric.gateableNames())
               + "; OP one of > >= < <= == !=), 'COMPONENT: METRIC OP NUMBER', 'nan' or 'structural'");
     }
     try {
@@ -126,11 +116,58 @@ public final class Gate {
         }
         continue;
       }
-      Number value = METRICS.get(check.metric()).apply(row);
-      if (value != null && check.crossedBy(value.doubleValue())) {
+      String missing = notComputed(Metric.named(check.metric()).orElseThrow(), row);
+      Number value = Metric.named(check.metric()).orElseThrow().of(row);
+      if (missing != null) {
+        out.add(row.getName() + " (" + missing + ")");
+      } else if (value != null && check.crossedBy(value.doubleValue())) {
         out.add(String.format(Locale.ROOT, "%s (%.6g)", row.getName(), value.doubleValue()));
       }
     }
     return out;
+  }
+
+  /**
+   * Why {@code metric} cannot stand for the whole of {@code row}, or null when it can: the tensor
+   * has non-finite values (the metric covers only the finite positions, or none), or the metric is
+   * undefined on a tensor that changed.
+   */
+  static String notComputed(Metric metric, TensorMetricsRow row) {
+    long nonFinite = row.getNanCount() + row.getInfCount();
+    if (nonFinite > 0 && metric != Metric.NAN_COUNT && metric != Metric.INF_COUNT) {
+      return String.format(
+          Locale.ROOT,
+          "%s not computable: %d of %d values NaN or infinite",
+          metric.column(),
+          nonFinite,
+          row.getNParams());
+    }
+    if (metric.of(row) == null && !identical(row) && !inapplicable(metric, row)) {
+      return metric.column() + " undefined: " + whyUndefined(metric, row);
+    }
+    return null;
+  }
+
+  // a spectrum metric of a vector, or of a delta that is exactly zero, has nothing to measure
+  private static boolean inapplicable(Metric metric, TensorMetricsRow row) {
+    return metric.source() == Metric.Source.SPECTRUM
+        && (SpectrumStatus.NOT_MATRIX.label().equals(row.getSpectrumStatus())
+            || SpectrumStatus.ZERO_DELTA.label().equals(row.getSpectrumStatus()));
+  }
+
+  private static boolean identical(TensorMetricsRow row) {
+    return row.getZeroFraction() != null && row.getZeroFraction() == 1.0;
+  }
+
+  private static String whyUndefined(Metric metric, TensorMetricsRow row) {
+    if (metric.source() == Metric.Source.SPECTRUM) {
+      return "no spectrum (" + row.getSpectrumStatus() + ")";
+    }
+    if (row.getNParams() == 0) {
+      return "no values";
+    }
+    return row.getNormBase() != null && row.getNormBase() == 0
+        ? "the base is all zeros"
+        : "a norm is 0";
   }
 }

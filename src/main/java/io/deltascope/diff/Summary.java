@@ -1,20 +1,28 @@
 package io.deltascope.diff;
 
+import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
+import java.util.Locale;
 
 /**
- * The headline numbers of a weight diff.
+ * The headline numbers of a weight diff, over the tensors with metrics.
  *
  * @param tensorsTotal tensor names across both checkpoints
  * @param tensorsCompared tensors with metrics
  * @param structuralChanges added, removed, reshaped and retyped tensors
  * @param paramsCompared elements compared
  * @param unchangedTensors compared tensors that are exactly equal
- * @param meanRelativeDelta mean relative_delta over compared tensors (null when none has one)
- * @param meanCosine mean cosine over compared tensors (null when none has one)
+ * @param meanMatrixRelativeDelta the headline mean: unweighted mean of relative_delta over the
+ *     compared 2-D weight matrices (embeddings and head included), the number the summary, the
+ *     diagnosis profile and the report card show; null when there is no such matrix
+ * @param matricesAveraged how many matrices that mean is over
+ * @param totalL2Distance sqrt(sum of l2_distance^2) over compared tensors: ||B - A|| of the model
+ * @param meanL2Distance unweighted mean of l2_distance over compared tensors
+ * @param maxAbsDiff the largest max_abs_diff
+ * @param meanEffectiveRank unweighted mean of effective_rank over the tensors with a spectrum
+ * @param meanCosine unweighted mean of cosine over compared tensors (null when none has one)
  * @param maxRelativeDelta the largest relative_delta (null when none)
  * @param mostChanged the tensor with the largest relative_delta (null when none)
  * @param nanCount positions with NaN, over all tensors
@@ -26,7 +34,12 @@ public record Summary(
     int structuralChanges,
     long paramsCompared,
     int unchangedTensors,
-    Double meanRelativeDelta,
+    Double meanMatrixRelativeDelta,
+    int matricesAveraged,
+    Double totalL2Distance,
+    Double meanL2Distance,
+    Double maxAbsDiff,
+    Double meanEffectiveRank,
     Double meanCosine,
     Double maxRelativeDelta,
     String mostChanged,
@@ -35,6 +48,7 @@ public record Summary(
 
   public static Summary of(List<TensorMetricsRow> rows, Structural structural) {
     List<TensorMetricsRow> compared = rows.stream().filter(TensorMetricsRow::hasMetrics).toList();
+    List<TensorMetricsRow> matrices = compared.stream().filter(Summary::isAveraged).toList();
     TensorMetricsRow most =
         compared.stream()
             .filter(r -> r.getRelativeDelta() != null)
@@ -46,18 +60,43 @@ public record Summary(
         structural.changeCount(),
         compared.stream().mapToLong(TensorMetricsRow::getNParams).sum(),
         (int) compared.stream().filter(r -> r.getZeroFraction() == 1.0).count(),
-        mean(compared.stream().map(TensorMetricsRow::getRelativeDelta).toList()),
-        mean(compared.stream().map(TensorMetricsRow::getCosine).toList()),
+        mean(Metric.RELATIVE_DELTA, matrices),
+        matrices.size(),
+        Metric.L2_DISTANCE.aggregate(compared),
+        mean(Metric.L2_DISTANCE, compared),
+        Metric.MAX_ABS_DIFF.aggregate(compared),
+        mean(Metric.EFFECTIVE_RANK, compared),
+        mean(Metric.COSINE, compared),
         most == null ? null : most.getRelativeDelta(),
         most == null ? null : most.getName(),
         compared.stream().mapToLong(TensorMetricsRow::getNanCount).sum(),
         compared.stream().mapToLong(TensorMetricsRow::getInfCount).sum());
   }
 
-  private static Double mean(List<Double> values) {
-    List<Double> present = values.stream().filter(Objects::nonNull).toList();
-    return present.isEmpty()
-        ? null
-        : present.stream().mapToDouble(Double::doubleValue).average().getAsDouble();
+  /** What the headline mean averages, in words. */
+  public String meanOf() {
+    return String.format(
+        Locale.ROOT,
+        "unweighted mean of relative_delta over the %d compared 2-D weight matrices (embeddings"
+            + " and head included)",
+        matricesAveraged);
+  }
+
+  /** A 2-D (or higher) tensor with a relative change: what the headline mean averages. */
+  static boolean isAveraged(TensorMetricsRow r) {
+    List<Long> shape = r.getShapeBase() != null ? r.getShapeBase() : r.getShapeFinetuned();
+    return shape != null && shape.size() >= 2 && r.getRelativeDelta() != null;
+  }
+
+  private static Double mean(Metric metric, List<TensorMetricsRow> rows) {
+    return rows.stream()
+        .map(metric::doubleOf)
+        .filter(java.util.Objects::nonNull)
+        .mapToDouble(Double::doubleValue)
+        .average()
+        .stream()
+        .boxed()
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.diff.CompareResult;
+import io.deltascope.results.Tables;
 import java.util.List;
 import java.util.Locale;
 
@@ -46,8 +47,8 @@ public final class ForwardReports {
     for (ActivationDiffResult.LayerCosine l : result.layers()) {
       ObjectNode node = layers.addObject();
       node.put("layer", l.layer());
-      JsonReport.putDouble(node, "avg_cosine", l.avgCosine());
-      JsonReport.putDouble(node, "avg_cosine_all_tokens", l.avgCosineAllTokens());
+      JsonReport.putDouble(node, Tables.COSINE_LAST_TOKEN, l.avgCosine());
+      JsonReport.putDouble(node, Tables.COSINE_ALL_TOKENS, l.avgCosineAllTokens());
       JsonReport.putDouble(node, "divergence", l.divergence());
     }
     ArrayNode prompts = root.putArray("prompts");
@@ -56,11 +57,11 @@ public final class ForwardReports {
       node.put("prompt", p.prompt());
       ArrayNode tokens = node.putArray("tokens");
       p.tokens().forEach(tokens::add);
-      ArrayNode last = node.putArray("cosine_by_layer");
+      ArrayNode last = node.putArray(Tables.COSINE_LAST_TOKEN);
       for (double c : p.cosineByLayer()) {
         JsonReport.addDouble(last, c);
       }
-      ArrayNode all = node.putArray("cosine_all_tokens_by_layer");
+      ArrayNode all = node.putArray(Tables.COSINE_ALL_TOKENS);
       for (double c : p.cosineAllTokensByLayer()) {
         JsonReport.addDouble(all, c);
       }

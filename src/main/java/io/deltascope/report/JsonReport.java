@@ -12,6 +12,7 @@ import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
 import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
 import io.deltascope.tensor.DeltaMetrics;
 import java.util.List;
@@ -88,19 +89,7 @@ public final class JsonReport {
     shape.forEach(dims::add);
     node.put("dtype_base", row.getDtypeBase());
     node.put("dtype_finetuned", row.getDtypeFinetuned());
-    node.put("n_params", row.getNParams());
-    putDouble(node, "norm_base", row.getNormBase());
-    putDouble(node, "norm_finetuned", row.getNormFinetuned());
-    putDouble(node, "l2_distance", row.getL2Distance());
-    putDouble(node, "relative_delta", row.getRelativeDelta());
-    putDouble(node, "cosine", row.getCosine());
-    putDouble(node, "max_abs_diff", row.getMaxAbsDiff());
-    putDouble(node, "mean_abs_diff", row.getMeanAbsDiff());
-    putDouble(node, "rmse", row.getRmse());
-    putDouble(node, "sparsity", row.getSparsity());
-    putDouble(node, "zero_fraction", row.getZeroFraction());
-    node.put("nan_count", row.getNanCount());
-    node.put("inf_count", row.getInfCount());
+    putMetrics(node, row, Metric.Source.DELTA);
     spectrum(node, row);
     return node;
   }
@@ -115,12 +104,19 @@ public final class JsonReport {
       ArrayNode top = node.putArray("singular_values_top");
       row.getSingularValuesTop().forEach(top::add);
     }
-    putDouble(node, "effective_rank", row.getEffectiveRank());
-    putDouble(node, "stable_rank", row.getStableRank());
-    putInteger(node, "numerical_rank", row.getNumericalRank());
-    putDouble(node, "rank_floor", row.getRankFloor());
-    putDouble(node, "top_k_energy_share", row.getTopKEnergyShare());
-    putDouble(node, "spectral_alpha", row.getSpectralAlpha());
+    putMetrics(node, row, Metric.Source.SPECTRUM);
+  }
+
+  /** The registry's metrics of one source, by their stored names; null where a row has none. */
+  private static void putMetrics(ObjectNode node, TensorMetricsRow row, Metric.Source source) {
+    for (Metric m : Metric.of(source)) {
+      Number v = m.of(row);
+      if (v != null && m.integral()) {
+        node.put(m.column(), v.longValue());
+      } else {
+        putDouble(node, m.column(), v == null ? null : v.doubleValue());
+      }
+    }
   }
 
   public static ObjectNode diagnosis(Diagnosis d) {
@@ -192,22 +188,9 @@ public final class JsonReport {
 
   static ObjectNode metrics(DeltaMetrics m) {
     ObjectNode node = MAPPER.createObjectNode();
-    if (m == null) {
-      return node;
+    if (m != null) {
+      putMetrics(node, new TensorMetricsRow().withMetrics(m), Metric.Source.DELTA);
     }
-    node.put("n_params", m.nParams());
-    node.put("norm_base", m.normBase());
-    node.put("norm_finetuned", m.normFinetuned());
-    node.put("l2_distance", m.l2Distance());
-    putDouble(node, "relative_delta", m.relativeDelta());
-    putDouble(node, "cosine", m.cosine());
-    node.put("max_abs_diff", m.maxAbsDiff());
-    node.put("mean_abs_diff", m.meanAbsDiff());
-    node.put("rmse", m.rmse());
-    node.put("sparsity", m.sparsity());
-    node.put("zero_fraction", m.zeroFraction());
-    node.put("nan_count", m.nanCount());
-    node.put("inf_count", m.infCount());
     return node;
   }
 
@@ -218,7 +201,12 @@ public final class JsonReport {
     node.put("structural_changes", s.structuralChanges());
     node.put("params_compared", s.paramsCompared());
     node.put("unchanged_tensors", s.unchangedTensors());
-    putDouble(node, "mean_relative_delta", s.meanRelativeDelta());
+    putDouble(node, "mean_relative_delta", s.meanMatrixRelativeDelta());
+    node.put("mean_relative_delta_of", s.meanOf());
+    putDouble(node, "total_l2_distance", s.totalL2Distance());
+    putDouble(node, "mean_l2_distance", s.meanL2Distance());
+    putDouble(node, "max_abs_diff", s.maxAbsDiff());
+    putDouble(node, "mean_effective_rank", s.meanEffectiveRank());
     putDouble(node, "mean_cosine", s.meanCosine());
     putDouble(node, "max_relative_delta", s.maxRelativeDelta());
     node.put("most_changed", s.mostChanged());

@@ -150,8 +150,10 @@ final class QuantizationView {
     final TreeSet<String> types = new TreeSet<>();
 
     void add(TensorMetricsRow row, String type) {
-      squaredError += row.getL2Distance() * row.getL2Distance();
-      params += row.getNParams();
+      if (row.getL2Distance() != null) {
+        squaredError += row.getL2Distance() * row.getL2Distance();
+        params += row.getNParams();
+      }
       if (row.getCosine() != null && (minCosine == null || row.getCosine() < minCosine)) {
         minCosine = row.getCosine();
       }

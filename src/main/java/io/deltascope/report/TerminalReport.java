@@ -7,6 +7,7 @@ import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
 import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.results.Metric;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -34,11 +35,29 @@ public final class TerminalReport {
   /** The report, ending with the diagnosis (computed once by the caller). */
   public static String weightDiff(
       WeightDiffResult result, int topN, List<QuantizedFile> quantized, Diagnosis diagnosis) {
+    return weightDiff(result, topN, quantized, diagnosis, TensorListing.DEFAULT);
+  }
+
+  /** The report with the per-tensor table as {@code tensors} asks. */
+  public static String weightDiff(
+      WeightDiffResult result,
+      int topN,
+      List<QuantizedFile> quantized,
+      Diagnosis diagnosis,
+      TensorListing tensors) {
     StringBuilder out = new StringBuilder();
     out.append("Base:      ").append(result.base()).append('\n');
     out.append("Finetuned: ").append(result.finetuned()).append("\n\n");
     if (quantized.isEmpty()) {
-      components(out, result, topN);
+      if (LayerMatrix.fits(result)) {
+        LayerMatrix.render(out, result);
+      } else {
+        components(out, result);
+      }
+      top(out, result, topN);
+      if (tensors.showsFor(result)) {
+        tensors.render(out, result);
+      }
     } else {
       QuantizationView.files(out, quantized);
       QuantizationView.layers(out, result, quantized);
@@ -50,7 +69,7 @@ public final class TerminalReport {
     return out.toString();
   }
 
-  private static void components(StringBuilder out, WeightDiffResult result, int topN) {
+  private static void components(StringBuilder out, WeightDiffResult result) {
     out.append(String.format(Locale.ROOT, "%-8s %-16s %10s%n", "Layer", "Component", "Rel. Diff"));
     out.append("-".repeat(36)).append('\n');
     for (ComponentDelta c : result.components()) {
@@ -63,6 +82,9 @@ public final class TerminalReport {
               number(c.relativeDelta()),
               c.relativeDelta() != null && c.relativeDelta() > HIGHLIGHT ? " ***" : ""));
     }
+  }
+
+  private static void top(StringBuilder out, WeightDiffResult result, int topN) {
     List<ComponentDelta> top =
         result.components().stream()
             .filter(c -> c.relativeDelta() != null)
@@ -167,7 +189,15 @@ public final class TerminalReport {
             count(s.paramsCompared())));
     out.append(String.format(Locale.ROOT, "  unchanged tensors:   %d%n", s.unchangedTensors()));
     out.append(String.format(Locale.ROOT, "  structural changes:  %d%n", s.structuralChanges()));
-    out.append("  mean relative change: ").append(number(s.meanRelativeDelta())).append('\n');
+    out.append("  mean relative change: ")
+        .append(number(s.meanMatrixRelativeDelta()))
+        .append(" (over ")
+        .append(s.matricesAveraged())
+        .append(" weight matrices)\n");
+    out.append("  total L2 distance:    ").append(number(s.totalL2Distance())).append('\n');
+    out.append("  mean L2 distance:     ").append(number(s.meanL2Distance())).append('\n');
+    out.append("  max abs difference:   ").append(number(s.maxAbsDiff())).append('\n');
+    out.append("  mean effective rank:  ").append(number(s.meanEffectiveRank())).append('\n');
     out.append("  mean cosine:          ").append(number(s.meanCosine())).append('\n');
     if (s.mostChanged() != null) {
       out.append("  most changed:         ")
@@ -184,6 +214,18 @@ public final class TerminalReport {
               s.nanCount(),
               s.infCount()));
     }
+  }
+
+  /** A metric's value as its registry entry says it prints. */
+  static String format(Metric metric, Number v) {
+    if (v == null) {
+      return "n/a";
+    }
+    return switch (metric.format()) {
+      case COUNT -> Long.toString(v.longValue());
+      case PERCENT -> String.format(Locale.ROOT, "%.2f%%", 100 * v.doubleValue());
+      case DECIMAL -> number(v.doubleValue());
+    };
   }
 
   /** Six decimals for ordinary values, scientific for tiny and huge ones, "n/a" for none. */

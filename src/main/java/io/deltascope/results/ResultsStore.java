@@ -58,6 +58,7 @@ public final class ResultsStore {
         Tables.RUNS,
         Tables.asTable(
             spark.createDataset(List.of(run), RunRow.ENCODER),
+            Tables.RUNS,
             run.getRunId(),
             Tables.RUNS_COLUMNS));
     Path staging = new Path(new Path(root, STAGING), run.getRunId() + "-" + UUID.randomUUID());
@@ -90,9 +91,9 @@ public final class ResultsStore {
     }
   }
 
-  /** A table of every run, as Spark reads it from its partitions. */
+  /** A table of every run, as Spark reads it from its partitions: run_id first, commented. */
   public Dataset<Row> table(String name) {
-    return spark.read().parquet(new Path(root, name).toString());
+    return ColumnComments.described(spark.read().parquet(new Path(root, name).toString()), name);
   }
 
   /**

@@ -12,7 +12,7 @@ public class RunRow implements Serializable {
   public static final Encoder<RunRow> ENCODER = Encoders.bean(RunRow.class);
 
   private String runId;
-  private String name; // the pair's name in a batch; null for a single run
+  private String pair; // the pair's name in a batch; null for a single run
   private String batchId; // the batch that wrote this run; null for a single run
   private String command; // weight-diff, activation-diff, compare, ...
   private String base;
@@ -23,6 +23,8 @@ public class RunRow implements Serializable {
   private String options; // the run's options as JSON
   private String status; // succeeded or failed
   private String error; // the one-line error of a failed run
+  private String profile; // the diagnosis profile (weight-diff), else null
+  private Double meanRelativeDelta; // the headline mean relative change (weight-diff), else null
   private String diagnosis; // the run's diagnosis as JSON (weight-diff), else null
 
   public RunRow() {}
@@ -35,12 +37,12 @@ public class RunRow implements Serializable {
     this.runId = runId;
   }
 
-  public String getName() {
-    return name;
+  public String getPair() {
+    return pair;
   }
 
-  public void setName(String name) {
-    this.name = name;
+  public void setPair(String pair) {
+    this.pair = pair;
   }
 
   public String getBatchId() {
@@ -129,5 +131,21 @@ public class RunRow implements Serializable {
 
   public void setDiagnosis(String diagnosis) {
     this.diagnosis = diagnosis;
+  }
+
+  public String getProfile() {
+    return profile;
+  }
+
+  public void setProfile(String profile) {
+    this.profile = profile;
+  }
+
+  public Double getMeanRelativeDelta() {
+    return meanRelativeDelta;
+  }
+
+  public void setMeanRelativeDelta(Double meanRelativeDelta) {
+    this.meanRelativeDelta = meanRelativeDelta;
   }
 }

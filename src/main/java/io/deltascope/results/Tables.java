@@ -17,24 +17,41 @@ import org.apache.spark.sql.functions;
 public final class Tables {
   private Tables() {}
 
-  /** Bumped whenever a table gains, loses or changes a column. */
-  public static final int SCHEMA_VERSION = 2;
+  /**
+   * Bumped whenever a table gains, loses or changes a column. 3: {@code tensor} and {@code pair}
+   * for the two meanings of {@code name}, {@code run_id} first, {@code profile} and {@code
+   * mean_relative_delta} in {@code runs}, column comments.
+   */
+  public static final int SCHEMA_VERSION = 3;
 
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
   public static final String RUN_ID = "run_id";
   public static final String SPECTRA = "spectra";
 
+  /** The tensor's name in {@code tensor_metrics} and {@code spectra}. */
+  public static final String TENSOR = "tensor";
+
   /** Every singular value of every delta: one row per value, index 0 the largest. */
-  public static final List<String> SPECTRA_COLUMNS = List.of("run_id", "name", "index", "value");
+  public static final List<String> SPECTRA_COLUMNS = List.of(RUN_ID, TENSOR, "index", "value");
 
   public static final String ACTIVATION_METRICS = "activation_metrics";
+
+  /**
+   * Cosine of the residuals at the last position: the activation_metrics column, and the JSON key
+   * for it (per layer averaged over prompts, per prompt by layer).
+   */
+  public static final String COSINE_LAST_TOKEN = "cosine_last_token";
+
+  /** Cosine of the residuals averaged over positions, stored and in JSON under this name. */
+  public static final String COSINE_ALL_TOKENS = "cosine_all_tokens";
+
   public static final String LOGIT_LENS = "logit_lens";
 
   public static final List<String> RUNS_COLUMNS =
       List.of(
-          "run_id",
-          "name",
+          RUN_ID,
+          "pair",
           "batch_id",
           "command",
           "base",
@@ -45,56 +62,51 @@ public final class Tables {
           "options",
           "status",
           "error",
+          "profile",
+          "mean_relative_delta",
           "diagnosis");
 
-  public static final List<String> TENSOR_METRICS_COLUMNS =
+  /** The columns that describe a tensor, before its metrics. */
+  private static final List<String> TENSOR_COLUMNS =
       List.of(
-          "run_id",
-          "name",
+          RUN_ID,
+          TENSOR,
           "layer",
           "component",
           "status",
           "shape_base",
           "shape_finetuned",
           "dtype_base",
-          "dtype_finetuned",
-          "n_params",
-          "norm_base",
-          "norm_finetuned",
-          "l2_distance",
-          "relative_delta",
-          "cosine",
-          "max_abs_diff",
-          "mean_abs_diff",
-          "rmse",
-          "sparsity",
-          "zero_fraction",
-          "nan_count",
-          "inf_count",
-          "spectrum_status",
-          "spectrum_method",
-          "singular_values_top",
-          "effective_rank",
-          "stable_rank",
-          "numerical_rank",
-          "rank_floor",
-          "top_k_energy_share",
-          "spectral_alpha");
+          "dtype_finetuned");
+
+  /** The columns that say whether and how a spectrum was computed, before its metrics. */
+  private static final List<String> SPECTRUM_COLUMNS =
+      List.of("spectrum_status", "spectrum_method", "singular_values_top");
+
+  /** The tensor columns, then the registry's metrics: the delta's, then the spectrum's. */
+  public static final List<String> TENSOR_METRICS_COLUMNS =
+      java.util.stream.Stream.of(
+              TENSOR_COLUMNS.stream(),
+              Metric.of(Metric.Source.DELTA).stream().map(Metric::column),
+              SPECTRUM_COLUMNS.stream(),
+              Metric.of(Metric.Source.SPECTRUM).stream().map(Metric::column))
+          .flatMap(s -> s)
+          .toList();
 
   public static final List<String> ACTIVATION_METRICS_COLUMNS =
       List.of(
-          "run_id",
+          RUN_ID,
           "prompt_index",
           "prompt",
           "num_tokens",
           "layer",
-          "cosine_last_token",
-          "cosine_all_tokens",
+          COSINE_LAST_TOKEN,
+          COSINE_ALL_TOKENS,
           "divergence");
 
   public static final List<String> LOGIT_LENS_COLUMNS =
       List.of(
-          "run_id",
+          RUN_ID,
           "model_index",
           "model",
           "prompt_index",
@@ -105,6 +117,9 @@ public final class Tables {
           "token",
           "prob",
           "tracked");
+
+  /** Bean properties stored under another column name: the column's name to the property's. */
+  private static final Map<String, String> PROPERTY_OF = Map.of(TENSOR, "name");
 
   /** The full spectra of {@code rows} as the {@value #SPECTRA} table. */
   public static Dataset<Row> spectra(
@@ -118,22 +133,24 @@ public final class Tables {
         }
       }
     }
-    return spark.createDataFrame(values, SPECTRA_SCHEMA);
+    return ColumnComments.described(spark.createDataFrame(values, SPECTRA_SCHEMA), SPECTRA);
   }
 
   private static final org.apache.spark.sql.types.StructType SPECTRA_SCHEMA =
       new org.apache.spark.sql.types.StructType()
           .add(RUN_ID, org.apache.spark.sql.types.DataTypes.StringType, false)
-          .add("name", org.apache.spark.sql.types.DataTypes.StringType, false)
+          .add(TENSOR, org.apache.spark.sql.types.DataTypes.StringType, false)
           .add("index", org.apache.spark.sql.types.DataTypes.IntegerType, false)
           .add("value", org.apache.spark.sql.types.DataTypes.DoubleType, false);
 
   /**
    * A bean Dataset as a table: each stored column taken from the bean property of the same name but
    * for case and underscores ({@code relative_delta} from {@code relativeDelta}, {@code n_params}
-   * from the {@code NParams} Spark derives for {@code getNParams}), {@code run_id} first.
+   * from the {@code NParams} Spark derives for {@code getNParams}), {@code run_id} first, each
+   * column with its comment ({@link ColumnComments}).
    */
-  public static Dataset<Row> asTable(Dataset<?> beans, String runId, List<String> columns) {
+  public static Dataset<Row> asTable(
+      Dataset<?> beans, String table, String runId, List<String> columns) {
     Dataset<Row> df = beans.toDF();
     Map<String, String> fields = new HashMap<>();
     for (String field : df.columns()) {
@@ -141,7 +158,7 @@ public final class Tables {
     }
     List<Column> selected = new ArrayList<>();
     for (String column : columns) {
-      String field = fields.get(key(column));
+      String field = fields.get(key(PROPERTY_OF.getOrDefault(column, column)));
       if (field != null) {
         selected.add(df.col(field).as(column));
       } else if (column.equals(RUN_ID)) {
@@ -151,7 +168,12 @@ public final class Tables {
             "table column " + column + " has no bean property among " + fields.values());
       }
     }
-    return df.select(selected.toArray(Column[]::new));
+    return ColumnComments.described(df.select(selected.toArray(Column[]::new)), table);
+  }
+
+  /** The bean property a stored column reads, for readers that turn rows back into beans. */
+  public static String propertyKey(String column) {
+    return key(PROPERTY_OF.getOrDefault(column, column));
   }
 
   private static String key(String name) {

@@ -93,7 +93,7 @@ public class TensorMetricsRow implements Serializable {
 
   /** Whether the metric fields hold a comparison. */
   public boolean hasMetrics() {
-    return l2Distance != null;
+    return nParams != null; // a tensor entirely NaN was compared, though it has no l2_distance
   }
 
   public String getName() {

@@ -117,13 +117,30 @@ public final class DeltaAccumulator {
     return count;
   }
 
+  /** The metrics; every sum-based one null when no position had both sides finite. */
   public DeltaMetrics result() {
+    long summed = count - nan - inf;
+    if (summed == 0) {
+      return new DeltaMetrics(
+          count,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null,
+          equal / (double) Math.max(count, 1),
+          nan,
+          inf);
+    }
     double normA = Math.sqrt(sumBase2);
     double normB = Math.sqrt(sumFinetuned2);
     double l2 = Math.sqrt(sumDelta2);
     Double relative = normA > 0 ? l2 / normA : null;
     Double cosine = normA > 0 && normB > 0 ? clamp(sumCross / (normA * normB)) : null;
-    double n = Math.max(count, 1);
+    double n = summed;
     return new DeltaMetrics(
         count,
         normA,
@@ -134,7 +151,7 @@ public final class DeltaAccumulator {
         maxAbsDelta,
         sumAbsDelta / n,
         sparse / n,
-        equal / n,
+        equal / (double) count,
         nan,
         inf);
   }

@@ -4,17 +4,19 @@ import java.io.Serializable;
 
 /**
  * How one tensor changed, all in float64 over the stored values. Sums skip positions where either
- * side is NaN or infinite; those are counted instead.
+ * side is NaN or infinite; those are counted instead, and every sum-based figure is over the
+ * positions actually summed: null when none were (a tensor entirely NaN has no norm, not a norm of
+ * 0).
  *
  * @param nParams elements compared
- * @param normBase ||A|| (Frobenius)
- * @param normFinetuned ||B||
- * @param l2Distance ||B - A||
- * @param relativeDelta ||B - A|| / ||A||; null when ||A|| = 0
- * @param cosine cosine of the flattened tensors; null when a norm is 0
- * @param maxAbsDiff max |B - A|
- * @param meanAbsDiff mean |B - A| over all elements
- * @param sparsity fraction of elements with |B - A| < 1e-5
+ * @param normBase ||A|| (Frobenius) over the positions summed; null when none were
+ * @param normFinetuned ||B|| over the positions summed; null when none were
+ * @param l2Distance ||B - A|| over the positions summed; null when none were
+ * @param relativeDelta ||B - A|| / ||A||; null when ||A|| = 0 or nothing was summed
+ * @param cosine cosine of the flattened tensors; null when a norm is 0 or nothing was summed
+ * @param maxAbsDiff max |B - A| over the positions summed; null when none were
+ * @param meanAbsDiff mean |B - A| over the positions summed; null when none were
+ * @param sparsity fraction of the positions summed with |B - A| < 1e-5; null when none were
  * @param zeroFraction fraction of elements exactly equal
  * @param nanCount positions where either side is NaN
  * @param infCount positions where either side is infinite (and neither is NaN)
@@ -22,21 +24,26 @@ import java.io.Serializable;
  */
 public record DeltaMetrics(
     long nParams,
-    double normBase,
-    double normFinetuned,
-    double l2Distance,
+    Double normBase,
+    Double normFinetuned,
+    Double l2Distance,
     Double relativeDelta,
     Double cosine,
-    double maxAbsDiff,
-    double meanAbsDiff,
-    double sparsity,
+    Double maxAbsDiff,
+    Double meanAbsDiff,
+    Double sparsity,
     double zeroFraction,
     long nanCount,
     long infCount)
     implements Serializable {
 
-  /** Root mean square of B - A: ||B - A|| / sqrt(n); 0 when nothing was compared. */
-  public double rmse() {
-    return nParams > 0 ? l2Distance / Math.sqrt(nParams) : 0.0;
+  /** Positions where both sides are finite: the ones every sum is over. */
+  public long summed() {
+    return nParams - nanCount - infCount;
+  }
+
+  /** Root mean square of B - A over the positions summed; null when none were. */
+  public Double rmse() {
+    return summed() > 0 ? l2Distance / Math.sqrt(summed()) : null;
   }
 }

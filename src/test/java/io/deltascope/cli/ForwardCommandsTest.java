@@ -84,7 +84,7 @@ class ForwardCommandsTest {
       for (int k = 0; k < PROMPTS.length; k++) {
         JsonNode expected = oracle.get("per_prompt").get(PROMPTS[k]);
         JsonNode ours = result.get("prompts").get(k);
-        assertThat(ours.get("cosine_by_layer").get(layer).asDouble())
+        assertThat(ours.get("cosine_last_token").get(layer).asDouble())
             .isCloseTo(
                 expected.get("cosine_last_token_by_layer").get(layer).asDouble(), within(1e-5));
         last += expected.get("cosine_last_token_by_layer").get(layer).asDouble() / PROMPTS.length;
@@ -93,8 +93,8 @@ class ForwardCommandsTest {
       }
       JsonNode l = result.get("layers").get(layer);
       assertThat(l.get("layer").asInt()).isEqualTo(layer);
-      assertThat(l.get("avg_cosine").asDouble()).isCloseTo(last, within(1e-5));
-      assertThat(l.get("avg_cosine_all_tokens").asDouble()).isCloseTo(all, within(1e-5));
+      assertThat(l.get("cosine_last_token").asDouble()).isCloseTo(last, within(1e-5));
+      assertThat(l.get("cosine_all_tokens").asDouble()).isCloseTo(all, within(1e-5));
       assertThat(l.get("divergence").asDouble()).isCloseTo(1 - last, within(1e-5));
       // *** marks exactly the layers above 0.1 divergence
       String prefix = layer + " ";

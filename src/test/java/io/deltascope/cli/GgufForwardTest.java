@@ -94,7 +94,7 @@ class GgufForwardTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     List<Double> cosines = new ArrayList<>();
     for (JsonNode layer : Fixtures.json(out).get("layers")) {
-      cosines.add(layer.get("avg_cosine").asDouble());
+      cosines.add(layer.get("cosine_last_token").asDouble());
     }
     return cosines;
   }

@@ -71,6 +71,6 @@ class DeltaSpectraTest {
   }
 
   private static DeltaMetrics metrics(double l2, long nan) {
-    return new DeltaMetrics(64, 1, 1, l2, l2, 1.0, l2, l2, 0, 0, nan, 0);
+    return new DeltaMetrics(64, 1.0, 1.0, l2, l2, 1.0, l2, l2, 0.0, 0.0, nan, 0);
   }
 }

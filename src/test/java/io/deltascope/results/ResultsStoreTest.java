@@ -77,6 +77,7 @@ class ResultsStoreTest {
     Dataset<Row> table =
         Tables.asTable(
             spark.createDataset(List.of(row), TensorMetricsRow.ENCODER),
+            Tables.TENSOR_METRICS,
             "r1",
             Tables.TENSOR_METRICS_COLUMNS);
     assertThat(table.columns()).containsExactlyElementsOf(Tables.TENSOR_METRICS_COLUMNS);

@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.results.Tables;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,7 @@ final class ActivationSection {
     double lo = 1 - DIVERGENCE - 0.02;
     LineChart chart = new LineChart("activation-chart", "layer", "cosine (last token)");
     for (JsonNode p : prompts) {
-      List<Double> cos = Json.doubles(p, "cosine_by_layer");
+      List<Double> cos = Json.doubles(p, Tables.COSINE_LAST_TOKEN);
       String prompt = Json.str(p, "prompt");
       List<LineChart.Point> points = new ArrayList<>();
       for (int l = 0; l < cos.size(); l++) {
@@ -29,7 +30,7 @@ final class ActivationSection {
     if (!layers.isEmpty()) {
       List<LineChart.Point> avg = new ArrayList<>();
       for (JsonNode l : layers) {
-        Double c = Json.dbl(l, "avg_cosine");
+        Double c = Json.dbl(l, Tables.COSINE_LAST_TOKEN);
         Integer layer = Json.integer(l, "layer");
         if (c != null && layer != null) {
           lo = Math.min(lo, c);
@@ -62,8 +63,8 @@ final class ActivationSection {
           .append("\">")
           .append(Json.integer(l, "layer"))
           .append("</td>");
-      TensorTable.num(out, Json.dbl(l, "avg_cosine"));
-      TensorTable.num(out, Json.dbl(l, "avg_cosine_all_tokens"));
+      TensorTable.num(out, Json.dbl(l, Tables.COSINE_LAST_TOKEN));
+      TensorTable.num(out, Json.dbl(l, Tables.COSINE_ALL_TOKENS));
       TensorTable.num(out, div);
       out.append("<td>").append(diverged ? "\u25b2 ***" : "").append("</td></tr>");
     }

@@ -124,7 +124,7 @@ public final class StoredReport {
     Dataset<Row> table = forRun(results.table(Tables.TENSOR_METRICS), runId);
     Map<String, String> columns = new HashMap<>();
     for (String c : table.columns()) {
-      columns.put(key(c), c);
+      columns.put(Tables.propertyKey(c), c);
     }
     List<Column> selected = new ArrayList<>();
     for (StructField field : TensorMetricsRow.ENCODER.schema().fields()) {
@@ -188,7 +188,7 @@ public final class StoredReport {
     return Shape.of(dims.stream().mapToLong(Long::longValue).toArray());
   }
 
-  private static String key(String name) {
-    return name.replace("_", "").toLowerCase(Locale.ROOT);
+  private static String key(String property) {
+    return property.toLowerCase(Locale.ROOT);
   }
 }

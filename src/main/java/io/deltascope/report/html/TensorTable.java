@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.results.Metric;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,13 +13,16 @@ final class TensorTable {
   static String render(List<JsonNode> tensors, int n) {
     List<JsonNode> top =
         tensors.stream()
-            .filter(t -> Json.dbl(t, "relative_delta") != null)
+            .filter(t -> Json.dbl(t, Metric.RELATIVE_DELTA.column()) != null)
             .sorted(
-                Comparator.comparingDouble((JsonNode t) -> Json.dbl(t, "relative_delta"))
+                Comparator.comparingDouble(
+                        (JsonNode t) -> Json.dbl(t, Metric.RELATIVE_DELTA.column()))
                     .reversed())
             .limit(n)
             .toList();
-    boolean spectra = top.stream().anyMatch(t -> Json.has(t, "effective_rank"));
+    boolean spectra = top.stream().anyMatch(t -> Json.has(t, Metric.EFFECTIVE_RANK.column()));
+    List<Metric> metrics =
+        Metric.TABLE.stream().filter(m -> spectra || m.source() != Metric.Source.SPECTRUM).toList();
     StringBuilder out =
         new StringBuilder("<p class=\"note\">The ")
             .append(top.size())
@@ -31,14 +35,8 @@ final class TensorTable {
             .append(th("Layer", "num"))
             .append(th("Component", "text"))
             .append(th("Shape", "text"))
-            .append(th("Params", "num"))
-            .append(th("Relative change", "num"))
-            .append(th("Cosine", "num"))
-            .append(th("Max |\u0394|", "num"))
-            .append(th("Unchanged", "num"));
-    if (spectra) {
-      out.append(th("Effective rank", "num")).append(th("Top-k energy", "num"));
-    }
+            .append(th("Params", "num"));
+    metrics.forEach(m -> out.append(th(m.label(), "num")));
     out.append("</tr></thead><tbody>");
     int rank = 1;
     for (JsonNode t : top) {
@@ -75,19 +73,7 @@ final class TensorTable {
           .append("\">")
           .append(Numbers.params(params))
           .append("</td>");
-      num(out, Json.dbl(t, "relative_delta"));
-      num(out, Json.dbl(t, "cosine"));
-      num(out, Json.dbl(t, "max_abs_diff"));
-      Double zero = Json.dbl(t, "zero_fraction");
-      out.append("<td class=\"num\" data-v=\"")
-          .append(Numbers.raw(zero))
-          .append("\">")
-          .append(Numbers.percent(zero))
-          .append("</td>");
-      if (spectra) {
-        num(out, Json.dbl(t, "effective_rank"));
-        num(out, Json.dbl(t, "top_k_energy_share"));
-      }
+      metrics.forEach(m -> cell(out, m, Json.dbl(t, m.column())));
       out.append("</tr>");
     }
     return out.append("</tbody></table></div>").toString();
@@ -99,6 +85,21 @@ final class TensorTable {
         + "\" tabindex=\"0\" aria-sort=\"none\">"
         + Html.esc(label)
         + "</th>";
+  }
+
+  /** A metric's cell, printed as the registry says (fractions as percentages). */
+  static void cell(StringBuilder out, Metric m, Double v) {
+    if (m.format() != Metric.Format.PERCENT) {
+      num(out, v);
+      return;
+    }
+    out.append("<td class=\"num\" data-v=\"")
+        .append(Numbers.raw(v))
+        .append("\" title=\"")
+        .append(Html.esc(Numbers.raw(v)))
+        .append("\">")
+        .append(Numbers.percent(v))
+        .append("</td>");
   }
 
   static void num(StringBuilder out, Double v) {

@@ -3,6 +3,7 @@ package io.deltascope.report.html;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.TensorRole;
+import io.deltascope.results.Metric;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,6 +18,13 @@ final class WeightDiffSections {
   static final int TOP_TENSORS = 30;
 
   static final int TOP_SPECTRA = 6;
+
+  /** The spectra table's columns: the change, then the registry's spectrum metrics. */
+  private static final List<Metric> SPECTRA_TABLE =
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of(Metric.RELATIVE_DELTA),
+              Metric.of(Metric.Source.SPECTRUM).stream().filter(m -> m != Metric.RANK_FLOOR))
+          .toList();
 
   static List<HtmlReport.Section> of(JsonNode wd) {
     List<HtmlReport.Section> out = new ArrayList<>();
@@ -223,26 +231,12 @@ final class WeightDiffSections {
     }
     StringBuilder out = new StringBuilder(chart.render());
     out.append("<div class=\"scroll\"><table class=\"spectra-table sortable\"><thead><tr>")
-        .append(TensorTable.th("Tensor", "text"))
-        .append(TensorTable.th("Relative change", "num"))
-        .append(TensorTable.th("Effective rank", "num"))
-        .append(TensorTable.th("Stable rank", "num"))
-        .append(TensorTable.th("Numerical rank", "num"))
-        .append(TensorTable.th("Top-k energy share", "num"))
-        .append(TensorTable.th("Spectral \u03b1", "num"))
-        .append("</tr></thead><tbody>");
+        .append(TensorTable.th("Tensor", "text"));
+    SPECTRA_TABLE.forEach(m -> out.append(TensorTable.th(m.label(), "num")));
+    out.append("</tr></thead><tbody>");
     for (JsonNode t : byChange) {
       out.append("<tr><td class=\"name\">").append(Html.esc(Json.str(t, "name"))).append("</td>");
-      for (String f :
-          List.of(
-              "relative_delta",
-              "effective_rank",
-              "stable_rank",
-              "numerical_rank",
-              "top_k_energy_share",
-              "spectral_alpha")) {
-        TensorTable.num(out, Json.dbl(t, f));
-      }
+      SPECTRA_TABLE.forEach(m -> TensorTable.cell(out, m, Json.dbl(t, m.column())));
       out.append("</tr>");
     }
     return out.append("</tbody></table></div>").toString();

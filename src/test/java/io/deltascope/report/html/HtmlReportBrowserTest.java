@@ -321,7 +321,7 @@ class HtmlReportBrowserTest {
     int prompts = activation.get("prompts").size();
     int diverged = 0;
     for (JsonNode p : activation.get("prompts")) {
-      for (JsonNode c : p.get("cosine_by_layer")) {
+      for (JsonNode c : p.get("cosine_last_token")) {
         diverged += 1 - c.asDouble() > 0.1 ? 1 : 0;
       }
     }

@@ -34,8 +34,8 @@ final class ReportTestDocuments {
       layers
           .addObject()
           .put("layer", l)
-          .put("avg_cosine", last.get(l).asDouble())
-          .put("avg_cosine_all_tokens", all.get(l).asDouble())
+          .put("cosine_last_token", last.get(l).asDouble())
+          .put("cosine_all_tokens", all.get(l).asDouble())
           .put("divergence", 1 - last.get(l).asDouble());
     }
     ArrayNode prompts = doc.putArray("prompts");
@@ -47,8 +47,8 @@ final class ReportTestDocuments {
           out.set("tokens", t.get("tokens"));
         }
       }
-      out.set("cosine_by_layer", p.get("cosine_last_token_by_layer"));
-      out.set("cosine_all_tokens_by_layer", p.get("cosine_mean_over_tokens_by_layer"));
+      out.set("cosine_last_token", p.get("cosine_last_token_by_layer"));
+      out.set("cosine_all_tokens", p.get("cosine_mean_over_tokens_by_layer"));
     }
     ObjectNode hostile = prompts.get(0).deepCopy();
     hostile.put("prompt", HOSTILE_PROMPT);
