@@ -76,10 +76,12 @@ class FailIfTest {
   void aMalformedCheckIsRefusedBeforeAnyWork() {
     CliRun run =
         CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--fail-if", "relative_delta >> 1");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
     assertThat(run.errorLine())
         .contains("--fail-if 'relative_delta >> 1': expected 'METRIC OP NUMBER'");
     assertThat(run.out()).isEmpty();
-    assertThatThrownBy(() -> Gate.parse("speed > 1")).hasMessageContaining("METRIC one of cosine");
+    assertThatThrownBy(() -> Gate.parse("speed > 1"))
+        .hasMessageContaining(
+            "METRIC one of norm_base, norm_finetuned, l2_distance, relative_delta, cosine");
   }
 }

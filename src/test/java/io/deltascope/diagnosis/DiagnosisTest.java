@@ -52,7 +52,8 @@ class DiagnosisTest {
     double mean =
         matrices.stream().mapToDouble(TensorMetricsRow::getRelativeDelta).average().orElseThrow();
     assertThat(d.meanRelativeDelta()).isEqualTo(mean);
-    assertThat(d.meanOf()).contains("over the 30 2-D weight tensors");
+    assertThat(result.summary().meanMatrixRelativeDelta()).isEqualTo(mean); // one headline mean
+    assertThat(d.meanOf()).contains("over the 30 compared 2-D weight matrices");
     assertThat(d.profile()).isEqualTo(Profile.of(mean).label()).isEqualTo("heavy");
     assertThat(only(d, "norms").title()).isEqualTo("Norms modified");
     assertThat(only(d, "untouched").title()).isEqualTo("No tensor is untouched");

@@ -72,6 +72,26 @@ class DeltaAccumulatorTest {
   }
 
   @Test
+  void aTensorEntirelyNanHasNoNormsRatherThanNormsOfZero() {
+    DeltaMetrics m = metrics(new double[] {1, 2, 3}, new double[] {Double.NaN, Double.NaN, 7});
+    assertThat(m.normBase()).isEqualTo(3.0); // the one position summed
+    assertThat(m.meanAbsDiff()).isEqualTo(4.0); // over that position, not all three
+
+    DeltaMetrics none = metrics(new double[] {1, 2}, new double[] {Double.NaN, Double.NaN});
+    assertThat(none.nanCount()).isEqualTo(2);
+    assertThat(none.normBase()).isNull();
+    assertThat(none.normFinetuned()).isNull();
+    assertThat(none.l2Distance()).isNull();
+    assertThat(none.relativeDelta()).isNull();
+    assertThat(none.cosine()).isNull();
+    assertThat(none.maxAbsDiff()).isNull();
+    assertThat(none.meanAbsDiff()).isNull();
+    assertThat(none.sparsity()).isNull();
+    assertThat(none.rmse()).isNull();
+    assertThat(none.zeroFraction()).isZero();
+  }
+
+  @Test
   void aNonFiniteBlockAmongFiniteOnesCountsOnlyItsOwnValues() {
     DeltaAccumulator acc = new DeltaAccumulator();
     acc.add(new double[] {1, 2}, new double[] {1, 3}, 2);
