@@ -75,8 +75,8 @@ class BatchCommandTest {
             .read()
             .parquet(store + "/runs")
             .where("batch_id = 'nightly'")
-            .orderBy("name")
-            .select("name", "status", "error", "run_id")
+            .orderBy("pair")
+            .select("pair", "status", "error", "run_id")
             .collectAsList();
     assertThat(runs)
         .extracting(r -> r.getString(0))

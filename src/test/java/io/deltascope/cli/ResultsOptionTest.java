@@ -34,7 +34,7 @@ class ResultsOptionTest {
     assertThat(metrics.where("run_id = 'lora'").count()).isEqualTo(39);
     Row head =
         metrics
-            .where("run_id = 'sft' AND name = 'lm_head.weight'")
+            .where("run_id = 'sft' AND tensor = 'lm_head.weight'")
             .select("relative_delta", "component", "status", "shape_base")
             .first();
     assertThat(head.getDouble(0))

@@ -65,14 +65,14 @@ class SpectraOutputsTest {
     Row largest =
         results
             .table(Tables.SPECTRA)
-            .where("name = 'model.layers.0.self_attn.q_proj.weight' and index = 0")
+            .where("tensor = 'model.layers.0.self_attn.q_proj.weight' and index = 0")
             .first();
     assertThat(largest.<Double>getAs("value"))
         .isEqualTo(q.get("singular_values_top").get(0).asDouble());
     Row metrics =
         results
             .table(Tables.TENSOR_METRICS)
-            .where("name = 'model.layers.0.self_attn.q_proj.weight'")
+            .where("tensor = 'model.layers.0.self_attn.q_proj.weight'")
             .select("numerical_rank", "effective_rank", "top_k_energy_share", "spectrum_method")
             .first();
     assertThat(metrics.<Integer>getAs("numerical_rank")).isEqualTo(4);

@@ -41,11 +41,11 @@ class SqlCommandTest {
             "sql",
             "--results",
             store,
-            "SELECT run_id, name, relative_delta FROM tensor_metrics WHERE run_id = 'sft'"
+            "SELECT run_id, tensor, relative_delta FROM tensor_metrics WHERE run_id = 'sft'"
                 + " ORDER BY relative_delta DESC LIMIT 3");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
-        .contains("run_id  name")
+        .contains("run_id  tensor")
         .contains("sft     model.layers.1.self_attn.o_proj.weight")
         .contains("(3 rows)");
   }
@@ -75,8 +75,8 @@ class SqlCommandTest {
             store,
             "--format",
             "json",
-            "SELECT name, shape_base, relative_delta FROM tensor_metrics"
-                + " WHERE run_id = 'sft' AND name = 'lm_head.weight'");
+            "SELECT tensor, shape_base, relative_delta FROM tensor_metrics"
+                + " WHERE run_id = 'sft' AND tensor = 'lm_head.weight'");
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode row = new ObjectMapper().readTree(run.out()).get("rows").get(0);
     assertThat(row.get("shape_base").toString()).isEqualTo("[1024,128]");

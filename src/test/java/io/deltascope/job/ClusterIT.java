@@ -117,7 +117,7 @@ class ClusterIT {
             .read()
             .parquet(store + "/tensor_metrics")
             .where("run_id = 'cluster-qwen' AND status = 'compared'")
-            .select("name", "relative_delta", "max_abs_diff")
+            .select("tensor", "relative_delta", "max_abs_diff")
             .collectAsList();
     assertThat(rows).hasSize(oracle.size());
     for (Row row : rows) {
