@@ -60,13 +60,13 @@ public record Summary(
         structural.changeCount(),
         compared.stream().mapToLong(TensorMetricsRow::getNParams).sum(),
         (int) compared.stream().filter(r -> r.getZeroFraction() == 1.0).count(),
-        mean(Metric.RELATIVE_DELTA, matrices),
+        Metric.RELATIVE_DELTA.mean(matrices),
         matrices.size(),
         Metric.L2_DISTANCE.aggregate(compared),
-        mean(Metric.L2_DISTANCE, compared),
+        Metric.L2_DISTANCE.mean(compared),
         Metric.MAX_ABS_DIFF.aggregate(compared),
-        mean(Metric.EFFECTIVE_RANK, compared),
-        mean(Metric.COSINE, compared),
+        Metric.EFFECTIVE_RANK.mean(compared),
+        Metric.COSINE.mean(compared),
         most == null ? null : most.getRelativeDelta(),
         most == null ? null : most.getName(),
         compared.stream().mapToLong(TensorMetricsRow::getNanCount).sum(),
@@ -86,17 +86,5 @@ public record Summary(
   static boolean isAveraged(TensorMetricsRow r) {
     List<Long> shape = r.getShapeBase() != null ? r.getShapeBase() : r.getShapeFinetuned();
     return shape != null && shape.size() >= 2 && r.getRelativeDelta() != null;
-  }
-
-  private static Double mean(Metric metric, List<TensorMetricsRow> rows) {
-    return rows.stream()
-        .map(metric::doubleOf)
-        .filter(java.util.Objects::nonNull)
-        .mapToDouble(Double::doubleValue)
-        .average()
-        .stream()
-        .boxed()
-        .findFirst()
-        .orElse(null);
   }
 }

@@ -352,7 +352,7 @@ public enum Metric {
    * The metric over several tensors, as its {@link Aggregation} says; null when no row has a value.
    */
   public Double aggregate(List<TensorMetricsRow> rows) {
-    List<Double> values = rows.stream().map(this::doubleOf).filter(Objects::nonNull).toList();
+    List<Double> values = values(rows);
     if (values.isEmpty()) {
       return null;
     }
@@ -360,9 +360,21 @@ public enum Metric {
       case SUM -> values.stream().mapToDouble(Double::doubleValue).sum();
       case ROOT_SUM_OF_SQUARES -> Math.sqrt(values.stream().mapToDouble(v -> v * v).sum());
       case MAX -> values.stream().mapToDouble(Double::doubleValue).max().getAsDouble();
-      case MEAN -> values.stream().mapToDouble(Double::doubleValue).average().getAsDouble();
+      case MEAN -> mean(rows);
       case RELATIVE -> relative(rows);
     };
+  }
+
+  /** The unweighted mean over the rows that have a value; null when none has. */
+  public Double mean(List<TensorMetricsRow> rows) {
+    List<Double> values = values(rows);
+    return values.isEmpty()
+        ? null
+        : values.stream().mapToDouble(Double::doubleValue).average().getAsDouble();
+  }
+
+  private List<Double> values(List<TensorMetricsRow> rows) {
+    return rows.stream().map(this::doubleOf).filter(Objects::nonNull).toList();
   }
 
   // sqrt(sum l2^2) / sqrt(sum norm_base^2) over the rows that have both
