@@ -101,6 +101,17 @@ class WeightDiffCommandTest {
   }
 
   @Test
+  void badTensorTableOptionsAreUsageErrorsBeforeAnyWork() {
+    CliRun sort = CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--sort", "speed");
+    assertThat(sort.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(sort.errorLine()).startsWith("--sort 'speed': no such metric (one of n_params,");
+    assertThat(sort.out()).isEmpty();
+    CliRun filter = CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--filter", "(");
+    assertThat(filter.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(filter.errorLine()).startsWith("--filter '(': not a regular expression");
+  }
+
+  @Test
   void aMissingCheckpointIsOneLineAndExitCodeOne() {
     Path missing = dir.resolve("no-such-model");
     CliRun run = CliRun.of("weight-diff", "-b", BASE, "-f", missing.toString());

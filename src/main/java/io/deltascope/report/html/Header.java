@@ -105,7 +105,11 @@ final class Header {
             + Numbers.count(Json.lng(s, "tensors_total")),
         "tensors compared");
     figure(h, "params", Numbers.params(Json.lng(s, "params_compared")), "parameters compared");
-    figure(h, "mean-rel", Numbers.num(Json.dbl(s, "mean_relative_delta")), "mean relative change");
+    figure(
+        h,
+        "mean-rel",
+        Numbers.num(Json.dbl(s, "mean_relative_delta")),
+        "mean relative change of the weight matrices");
     String most = Json.str(s, "most_changed");
     figure(
         h,

@@ -66,6 +66,27 @@ class HtmlReportTest {
   }
 
   @Test
+  void theTensorTableHasTheRegistrysColumnsAndTheCardTheHeadlineMean() {
+    io.deltascope.diff.WeightDiffResult result =
+        io.deltascope.diff.LocalDiff.of("llama-base", "llama-sft");
+    String page =
+        HtmlReport.render(
+            ReportDocuments.weightDiff(io.deltascope.report.JsonReport.weightDiff(result)));
+    String table = page.substring(page.indexOf("<table class=\"tensors sortable\">"));
+    table = table.substring(0, table.indexOf("</thead>"));
+    StringBuilder headers = new StringBuilder();
+    for (io.deltascope.results.Metric m : io.deltascope.results.Metric.TABLE) {
+      headers.append(TensorTable.th(m.label(), "num"));
+    }
+    assertThat(table).endsWith(TensorTable.th("Params", "num") + headers + "</tr>");
+    // the one headline mean, 0.083361 over the 30 matrices, not 0.0653 over every tensor
+    assertThat(page)
+        .contains(
+            "<span class=\"value\">0.08336</span><span class=\"label\">mean relative change of"
+                + " the weight matrices</span>");
+  }
+
+  @Test
   void noStringFromADocumentReachesThePageUnescaped() {
     String page =
         HtmlReport.render(
