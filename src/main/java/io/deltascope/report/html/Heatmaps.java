@@ -18,18 +18,22 @@ final class Heatmaps {
   private Heatmaps() {}
 
   /** A metric drawn as a heatmap: its JSON field and how people call it. */
-  record Metric(String field, String title, String label) {}
+  record Metric(String field, String title, String label) {
+    /** A heatmap of a registry metric: its stored name and label, with a longer title. */
+    static Metric of(io.deltascope.results.Metric metric, String title) {
+      return new Metric(metric.column(), title, metric.label().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
 
   static final List<Metric> METRICS =
       List.of(
-          new Metric(
-              "relative_delta",
-              "Relative change \u2016B\u2212A\u2016 / \u2016A\u2016",
-              "relative change"),
-          new Metric("cosine", "Cosine similarity of base and fine-tune", "cosine"),
-          new Metric("effective_rank", "Effective rank of the delta", "effective rank"),
-          new Metric(
-              "top_k_energy_share", "Top-k energy share of the delta", "top-k energy share"));
+          Metric.of(
+              io.deltascope.results.Metric.RELATIVE_DELTA,
+              "Relative change \u2016B\u2212A\u2016 / \u2016A\u2016"),
+          Metric.of(io.deltascope.results.Metric.COSINE, "Cosine similarity of base and fine-tune"),
+          Metric.of(io.deltascope.results.Metric.EFFECTIVE_RANK, "Effective rank of the delta"),
+          Metric.of(
+              io.deltascope.results.Metric.TOP_K_ENERGY_SHARE, "Top-k energy share of the delta"));
 
   /** Component columns in the order a block computes them; unknown ones after, by name. */
   private static final List<String> ORDER =
