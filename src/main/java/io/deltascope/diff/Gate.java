@@ -116,8 +116,9 @@ public final class Gate {
         }
         continue;
       }
-      String missing = notComputed(Metric.named(check.metric()).orElseThrow(), row);
-      Number value = Metric.named(check.metric()).orElseThrow().of(row);
+      Metric metric = Metric.named(check.metric()).orElseThrow();
+      String missing = notComputed(metric, row);
+      Number value = metric.of(row);
       if (missing != null) {
         out.add(row.getName() + " (" + missing + ")");
       } else if (value != null && check.crossedBy(value.doubleValue())) {

@@ -18,7 +18,7 @@ final class LayerMatrix {
   /** Models with more layers than this get the matrix. */
   static final int MIN_LAYERS = 8;
 
-  private static final int CELL = 9;
+  private static final int CELL = 8;
 
   private LayerMatrix() {}
 
@@ -28,24 +28,21 @@ final class LayerMatrix {
 
   static void render(StringBuilder out, WeightDiffResult result) {
     List<ComponentDelta> components = result.components();
-    TreeSet<Integer> layers = layers(components);
     List<String> names = new ArrayList<>(new TreeSet<>(stackComponents(components)));
-    Map<List<Object>, Double> cells = new HashMap<>();
-    components.forEach(
-        c ->
-            cells.put(
-                List.of(c.layer() == null ? -1 : c.layer(), c.component()), c.relativeDelta()));
+    Map<List<Object>, ComponentDelta> cells = new HashMap<>();
+    components.stream()
+        .filter(c -> c.layer() != null)
+        .forEach(c -> cells.put(List.of(c.layer(), c.component()), c));
     out.append("Relative change by layer and component (* above ")
         .append(TerminalReport.HIGHLIGHT)
         .append("):\n");
     StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-6s", "Layer"));
-    names.forEach(n -> header.append(String.format(Locale.ROOT, " %" + CELL + "s", shorten(n))));
+    names.forEach(n -> header.append(String.format(Locale.ROOT, " %" + width(n) + "s", n)));
     out.append(header).append('\n').append("-".repeat(header.length())).append('\n');
-    for (int layer : layers) {
+    for (int layer : layers(components)) {
       out.append(String.format(Locale.ROOT, "%-6d", layer));
       for (String name : names) {
-        out.append(' ')
-            .append(cell(cells.get(List.of(layer, name)), cells.containsKey(List.of(layer, name))));
+        out.append(' ').append(cell(cells.get(List.of(layer, name)), width(name)));
       }
       out.append('\n');
     }
@@ -62,17 +59,19 @@ final class LayerMatrix {
     }
   }
 
-  private static String cell(Double v, boolean present) {
-    if (!present) {
-      return " ".repeat(CELL - 1) + "-";
-    }
-    String text = v == null ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
-    String mark = v != null && v > TerminalReport.HIGHLIGHT ? "*" : " ";
-    return String.format(Locale.ROOT, "%" + (CELL - 1) + "s%s", text, mark);
+  // a column as wide as its name, and at least a value and its mark
+  private static int width(String name) {
+    return Math.max(CELL, name.length());
   }
 
-  private static String shorten(String name) {
-    return name.length() <= CELL ? name : name.substring(0, CELL);
+  private static String cell(ComponentDelta c, int width) {
+    if (c == null) {
+      return String.format(Locale.ROOT, "%" + width + "s", "- ");
+    }
+    Double v = c.relativeDelta();
+    String text = v == null ? "n/a" : String.format(Locale.ROOT, "%.4f", v);
+    String mark = v != null && v > TerminalReport.HIGHLIGHT ? "*" : " ";
+    return String.format(Locale.ROOT, "%" + (width - 1) + "s%s", text, mark);
   }
 
   private static TreeSet<Integer> layers(List<ComponentDelta> components) {

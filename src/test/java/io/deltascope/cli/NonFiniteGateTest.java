@@ -14,6 +14,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,12 +38,8 @@ class NonFiniteGateTest {
     Path nan = copyWithNan(dir.resolve("nan"), BROKEN);
     Path json = dir.resolve("out.json");
     CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            BASE.toString(),
-            "-f",
-            nan.toString(),
+        weightDiff(
+            nan,
             "-o",
             json.toString(),
             "--fail-if",
@@ -66,15 +64,7 @@ class NonFiniteGateTest {
   @Test
   void theOtherTensorsOfThatPairStillPassTheirGates() throws IOException {
     Path nan = copyWithNan(dir.resolve("nan"), BROKEN);
-    CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            BASE.toString(),
-            "-f",
-            nan.toString(),
-            "--fail-if",
-            "mlp_up: relative_delta > 0.5");
+    CliRun run = weightDiff(nan, "--fail-if", "mlp_up: relative_delta > 0.5");
     assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
@@ -92,6 +82,13 @@ class NonFiniteGateTest {
                 + " inf_count, effective_rank, stable_rank, numerical_rank, top_k_energy_share,"
                 + " spectral_alpha;");
     assertThat(run.out()).isEmpty();
+  }
+
+  private static CliRun weightDiff(Path finetuned, String... more) {
+    List<String> args =
+        new ArrayList<>(List.of("weight-diff", "-b", BASE.toString(), "-f", finetuned.toString()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
   }
 
   /** A copy of the base whose {@code tensor} (BF16) is NaN everywhere. */
