@@ -122,7 +122,7 @@ final class CompareCommand implements Callable<Integer> {
     out.flush();
     if (outputs.output != null) {
       ObjectNode json = ForwardReports.compareJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json));
+      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json), out);
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

@@ -23,6 +23,7 @@ public class RunRow implements Serializable {
   private String options; // the run's options as JSON
   private String status; // succeeded or failed
   private String error; // the one-line error of a failed run
+  private String kind; // what the pair is (identical, quantization, ...) (weight-diff), else null
   private String diagnosis; // the run's diagnosis as JSON (weight-diff), else null
 
   public RunRow() {}
@@ -121,6 +122,14 @@ public class RunRow implements Serializable {
 
   public void setError(String error) {
     this.error = error;
+  }
+
+  public String getKind() {
+    return kind;
+  }
+
+  public void setKind(String kind) {
+    this.kind = kind;
   }
 
   public String getDiagnosis() {

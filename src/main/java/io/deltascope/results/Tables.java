@@ -45,6 +45,7 @@ public final class Tables {
           "options",
           "status",
           "error",
+          "kind",
           "diagnosis");
 
   public static final List<String> TENSOR_METRICS_COLUMNS =
