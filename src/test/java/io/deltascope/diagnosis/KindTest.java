@@ -3,22 +3,14 @@ package io.deltascope.diagnosis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltascope.Fixtures;
-import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.RewrittenModels;
 import io.deltascope.checkpoint.DType;
-import io.deltascope.checkpoint.SafetensorsWriter;
-import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.diff.LocalDiff;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -174,43 +166,7 @@ class KindTest {
         .noneMatch(f -> List.of("untouched", "norms", "lora", "depth").contains(f.category()));
   }
 
-  /** The fixture model rewritten with every float tensor stored as {@code to}. */
   private Path retyped(String model, DType to) throws IOException {
-    Path source = Fixtures.model(model);
-    Path out = Files.createDirectories(dir.resolve(model + "-" + to));
-    Files.copy(source.resolve("config.json"), out.resolve("config.json"));
-    Checkpoint c = Checkpoint.open(source.toString());
-    List<TensorInfo> tensors = new ArrayList<>(c.tensors().values());
-    List<SafetensorsWriter.Entry> entries = new ArrayList<>();
-    tensors.forEach(t -> entries.add(new SafetensorsWriter.Entry(t.name(), to, t.shape())));
-    try (SafetensorsWriter w =
-            SafetensorsWriter.create(out.resolve("model.safetensors"), entries, Map.of());
-        RandomAccessFile in = new RandomAccessFile(tensors.get(0).file(), "r")) {
-      for (TensorInfo t : tensors) {
-        byte[] bytes = new byte[(int) t.byteLength()];
-        in.seek(t.offset());
-        in.readFully(bytes);
-        w.write(convert(ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN), t.dtype(), to));
-      }
-    }
-    return out;
-  }
-
-  /** BF16 to F32 exactly, or F32 to BF16 rounded to nearest even. */
-  private static ByteBuffer convert(ByteBuffer in, DType from, DType to) {
-    int n = in.remaining() / (from == DType.F32 ? 4 : 2);
-    ByteBuffer out =
-        ByteBuffer.allocate(n * (to == DType.F32 ? 4 : 2)).order(ByteOrder.LITTLE_ENDIAN);
-    for (int i = 0; i < n; i++) {
-      if (from == DType.BF16 && to == DType.F32) {
-        out.putInt((in.getShort() & 0xffff) << 16);
-      } else if (from == DType.F32 && to == DType.BF16) {
-        int bits = in.getInt();
-        out.putShort((short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16));
-      } else {
-        throw new IllegalArgumentException(from + " -> " + to);
-      }
-    }
-    return out.flip();
+    return RewrittenModels.retyped(model, to, dir);
   }
 }
