@@ -193,19 +193,7 @@ class ForwardCommandsTest {
   @Test
   void aMultiTokenTrackedStringTracksItsFirstTokenAndSaysSo() throws IOException {
     Path json = dir.resolve("cmp.json");
-    Run r =
-        run(
-            "compare",
-            "-m1",
-            model("gpt2-base"),
-            "-m2",
-            model("gpt2-sft"),
-            "-p",
-            "def parse(text):",
-            "--track",
-            "get_weather",
-            "-o",
-            json.toString());
+    Run r = compareGpt2("def parse(text):", "get_weather", json);
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode t = Fixtures.json(json).get("models").get(0).get("tracked").get(0);
     assertThat(t.get("note").asText()).endsWith(" tokens: followed by its first token");
@@ -215,19 +203,7 @@ class ForwardCommandsTest {
   @Test
   void trackKeepsEachStringAsWrittenAndAcceptsTokenIds() throws IOException {
     Path json = dir.resolve("cmp.json");
-    Run r =
-        run(
-            "compare",
-            "-m1",
-            model("gpt2-base"),
-            "-m2",
-            model("gpt2-sft"),
-            "-p",
-            "The answer is",
-            "--track",
-            " the,the,#42",
-            "-o",
-            json.toString());
+    Run r = compareGpt2("The answer is", " the,the,#42", json);
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode tracked = Fixtures.json(json).get("models").get(0).get("tracked");
     assertThat(tracked).hasSize(3);
@@ -237,19 +213,22 @@ class ForwardCommandsTest {
     assertThat(tracked.get(0).get("id_token").asText()).startsWith(" ");
     assertThat(tracked.get(2).get("id").asLong()).isEqualTo(42);
     assertThat(r.out()).contains("\" the\"").contains("id 42 ");
-    assertThat(
-            run(
-                    "compare",
-                    "-m1",
-                    model("gpt2-base"),
-                    "-m2",
-                    model("gpt2-sft"),
-                    "-p",
-                    "x",
-                    "--track",
-                    "#99999")
-                .err())
-        .contains("no token id 99999");
+    assertThat(compareGpt2("x", "#99999", json).err()).contains("no token id 99999");
+  }
+
+  private static Run compareGpt2(String prompt, String track, Path json) {
+    return run(
+        "compare",
+        "-m1",
+        model("gpt2-base"),
+        "-m2",
+        model("gpt2-sft"),
+        "-p",
+        prompt,
+        "--track",
+        track,
+        "-o",
+        json.toString());
   }
 
   @Test

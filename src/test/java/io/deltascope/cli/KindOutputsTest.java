@@ -7,6 +7,8 @@ import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,19 +23,7 @@ class KindOutputsTest {
   void unrelatedFamiliesAreNamedSoOnTheTerminalInJsonAndInTheRunsTable() throws Exception {
     Path json = dir.resolve("out.json");
     String store = dir.resolve("store").toString();
-    CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            LLAMA,
-            "-f",
-            QWEN,
-            "-o",
-            json.toString(),
-            "--results",
-            store,
-            "--run-id",
-            "families");
+    CliRun run = weightDiff(QWEN, json, "--results", store, "--run-id", "families");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("Diagnosis: unrelated")
@@ -57,15 +47,7 @@ class KindOutputsTest {
   @Test
   void theHtmlReportShowsTheKindAndAPureRetypeAsOneGroupedFigure() throws Exception {
     Path html = dir.resolve("out.html");
-    CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            LLAMA,
-            "-f",
-            Fixtures.model("llama-lora-merged").toString(),
-            "-o",
-            html.toString());
+    CliRun run = weightDiff(Fixtures.model("llama-lora-merged").toString(), html);
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("Report: " + html)
@@ -77,5 +59,14 @@ class KindOutputsTest {
     assertThat(page)
         .contains("<span class=\"value\">39 tensors BF16 -&gt; F32</span>")
         .doesNotContain("<span class=\"value\">39</span><span class=\"label\">structural");
+  }
+
+  /** weight-diff of llama-base against {@code finetuned}, written to {@code output}. */
+  private static CliRun weightDiff(String finetuned, Path output, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("weight-diff", "-b", LLAMA, "-f", finetuned, "-o", output.toString()));
+    args.addAll(List.of(more));
+    return CliRun.of(args.toArray(String[]::new));
   }
 }
