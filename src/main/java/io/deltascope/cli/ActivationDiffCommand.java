@@ -98,7 +98,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
     out.flush();
     if (outputs.output != null) {
       ObjectNode json = ForwardReports.activationDiffJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.activation(json));
+      ReportFiles.write(outputs.output, json, ReportDocuments.activation(json), out);
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

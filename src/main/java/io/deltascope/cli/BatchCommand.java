@@ -3,6 +3,7 @@ package io.deltascope.cli;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diff.Gate;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
@@ -167,7 +168,12 @@ final class BatchCommand implements Callable<Integer> {
         }
       }
       ResultsWriter.weightDiff(
-          spark, results, row, outcome.result(), Diagnosis.of(outcome.result()), more);
+          spark,
+          results,
+          row,
+          outcome.result(),
+          Diagnosis.of(outcome.result(), PairFacts.of(outcome.plan())),
+          more);
       var s = outcome.result().summary();
       out.printf(
           Locale.ROOT,

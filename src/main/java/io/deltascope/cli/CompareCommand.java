@@ -59,8 +59,9 @@ final class CompareCommand implements Callable<Integer> {
       names = "--track",
       paramLabel = "TOKENS",
       description =
-          "Comma-separated tokens to follow through the layers (a multi-token string tracks its"
-              + " first token).")
+          "Comma-separated strings to follow through the layers, each exactly as written (spaces"
+              + " kept: ' Paris' and 'Paris' are different tokens); #1234 is a token id. A"
+              + " multi-token string is followed by its first token.")
   String track;
 
   @Option(
@@ -85,22 +86,18 @@ final class CompareCommand implements Callable<Integer> {
       throw new UserException("--top-k must be 1 or more, not " + topK);
     }
     outputs.check();
-    List<String> tracked = Prompts.list(track);
+    List<String> tracked = TrackedStrings.parse(track);
     List<CompareResult.ModelRequest> requests = new ArrayList<>();
     List<LensWork> work = new ArrayList<>();
     String[] models = {model1, model2};
     for (int m = 0; m < models.length; m++) {
-      ForwardModels.checkModel(models[m]);
+      int vocab = ForwardModels.checkModel(models[m]).vocab();
       try (PromptTokenizer tokenizer =
           PromptTokenizer.open(tokenizerFrom != null ? tokenizerFrom : models[m])) {
         Tokens tokens = tokenizer.encode(prompt);
         List<CompareResult.TrackedRequest> trackedIds = new ArrayList<>();
         for (String t : tracked) {
-          long[] ids = tokenizer.encodePlain(t);
-          if (ids.length == 0) {
-            throw new UserException("--track '" + t + "' is no token for " + models[m]);
-          }
-          trackedIds.add(new CompareResult.TrackedRequest(t, ids[0], ids.length));
+          trackedIds.add(TrackedStrings.request(t, tokenizer, vocab, models[m]));
         }
         requests.add(new CompareResult.ModelRequest(m + 1, models[m], tokens.tokens(), trackedIds));
         work.add(
@@ -122,7 +119,7 @@ final class CompareCommand implements Callable<Integer> {
     out.flush();
     if (outputs.output != null) {
       ObjectNode json = ForwardReports.compareJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json));
+      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json), out);
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

@@ -15,9 +15,10 @@ final class ForwardModels {
   }
 
   /** Checks that the checkpoint is a model the forward pass runs, without its tokenizer. */
-  static void checkModel(String location) {
+  static DecoderConfig checkModel(String location) {
     Checkpoint checkpoint = Checkpoint.open(location);
     DecoderConfig config = DecoderConfig.of(checkpoint.config(), location);
     config.names().modelPrefix(checkpoint);
+    return config;
   }
 }

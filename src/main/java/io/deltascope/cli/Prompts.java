@@ -42,17 +42,4 @@ final class Prompts {
     }
     return List.copyOf(prompts);
   }
-
-  /** Comma-separated strings of --track, blanks dropped. */
-  static List<String> list(String arg) {
-    List<String> out = new ArrayList<>();
-    if (arg != null) {
-      for (String s : arg.split(",")) {
-        if (!s.isBlank()) {
-          out.add(s.strip());
-        }
-      }
-    }
-    return List.copyOf(out);
-  }
 }

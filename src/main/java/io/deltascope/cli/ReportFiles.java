@@ -24,10 +24,14 @@ final class ReportFiles {
    * Writes {@code document} as JSON, or the report that {@code docs} makes of it as HTML.
    *
    * @param docs the documents the HTML shows ({@code document} among them)
+   * @param out where to say which file was written, as {@code report} does
    */
-  static void write(Path output, ObjectNode document, ReportDocuments docs) {
+  static void write(
+      Path output, ObjectNode document, ReportDocuments docs, java.io.PrintWriter out) {
     OutputFiles.write(
         output, isHtml(output) ? HtmlReport.render(docs) : JsonReport.toString(document));
+    out.println("Report: " + output);
+    out.flush();
   }
 
   static boolean isHtml(Path output) {

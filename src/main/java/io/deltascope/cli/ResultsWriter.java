@@ -51,6 +51,7 @@ final class ResultsWriter {
       Diagnosis diagnosis,
       Map<String, Dataset<Row>> more) {
     run.setStatus("succeeded");
+    run.setKind(diagnosis.kind());
     run.setDiagnosis(JsonReport.diagnosis(diagnosis).toString());
     run.setProfile(diagnosis.profile());
     run.setMeanRelativeDelta(result.summary().meanMatrixRelativeDelta());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
@@ -95,7 +96,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       WeightDiffPlan plan = WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
       if (outputs.structureOnly && outputs.results == null) {
         WeightDiffResult result = WeightDiffResult.headersOnly(plan);
-        return render(result, Diagnosis.of(result), plan, outputs, out);
+        return render(result, Diagnosis.of(result, PairFacts.of(plan)), plan, outputs, out);
       }
       if (spark == null) {
         spark = run.startSpark("deltascope weight-diff");
@@ -104,7 +105,7 @@ final class WeightDiffCommand implements Callable<Integer> {
           outputs.structureOnly
               ? WeightDiffResult.headersOnly(plan)
               : WeightDiffJob.run(spark, plan, run.showProgress(), settings);
-      Diagnosis diagnosis = Diagnosis.of(result);
+      Diagnosis diagnosis = Diagnosis.of(result, PairFacts.of(plan));
       render(result, diagnosis, plan, outputs, out);
       if (outputs.results != null) {
         String runId = outputs.runId();
@@ -130,13 +131,13 @@ final class WeightDiffCommand implements Callable<Integer> {
       List<QuantizedFile> quantized = QuantizedFile.of(plan);
       out.print(
           outputs.structureOnly
-              ? TerminalReport.structureOnly(result)
+              ? TerminalReport.structureOnly(result, diagnosis)
               : TerminalReport.weightDiff(
                   result, outputs.topN, quantized, diagnosis, outputs.tensorListing()));
       out.flush();
       if (outputs.output != null) {
         ObjectNode json = JsonReport.weightDiff(result, quantized, diagnosis);
-        ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json));
+        ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json), out);
       }
       return result;
     }

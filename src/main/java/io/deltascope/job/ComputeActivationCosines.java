@@ -1,6 +1,7 @@
 package io.deltascope.job;
 
 import io.deltascope.model.ActivationDiff;
+import io.deltascope.model.Layers;
 import io.deltascope.model.PromptCosines;
 import io.deltascope.model.PromptPair;
 import io.deltascope.results.ActivationMetricsRow;
@@ -30,25 +31,31 @@ public final class ComputeActivationCosines
   public Iterator<ActivationMetricsRow> call(Iterator<PromptPair> prompts) {
     List<PromptPair> batch = new ArrayList<>();
     prompts.forEachRemaining(batch::add);
-    List<ActivationMetricsRow> rows = new ArrayList<>();
     if (batch.isEmpty()) {
-      return rows.iterator();
+      return List.<ActivationMetricsRow>of().iterator();
     }
-    List<PromptCosines> cosines =
-        ActivationDiff.run(LoadedModels.model(base), LoadedModels.model(finetuned), batch);
+    return rows(ActivationDiff.run(LoadedModels.model(base), LoadedModels.model(finetuned), batch))
+        .iterator();
+  }
+
+  /**
+   * One row per prompt and layer, layers numbered as every command numbers them ({@link Layers}).
+   */
+  public static List<ActivationMetricsRow> rows(List<PromptCosines> cosines) {
+    List<ActivationMetricsRow> rows = new ArrayList<>();
     for (PromptCosines c : cosines) {
-      for (int layer = 0; layer < c.lastToken().length; layer++) {
+      for (int index = 0; index < c.lastToken().length; index++) {
         ActivationMetricsRow row = new ActivationMetricsRow();
         row.setPromptIndex(c.index());
         row.setPrompt(c.prompt());
         row.setNumTokens(c.tokens());
-        row.setLayer(layer);
-        row.setCosineLastToken(c.lastToken()[layer]);
-        row.setCosineAllTokens(c.meanOverTokens()[layer]);
-        row.setDivergence(1 - c.lastToken()[layer]);
+        row.setLayer(Layers.ofResidual(index));
+        row.setCosineLastToken(c.lastToken()[index]);
+        row.setCosineAllTokens(c.meanOverTokens()[index]);
+        row.setDivergence(1 - c.lastToken()[index]);
         rows.add(row);
       }
     }
-    return rows.iterator();
+    return rows;
   }
 }

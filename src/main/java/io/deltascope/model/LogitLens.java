@@ -13,7 +13,7 @@ import java.util.List;
 public final class LogitLens {
   private LogitLens() {}
 
-  /** Per prompt, per layer (numLayers + 1 of them). */
+  /** Per prompt, per layer (numLayers + 1 of them): the embeddings (layer -1), then each block. */
   public static List<List<LayerLens>> run(
       DecoderModel model, List<long[]> prompts, int topK, long[] tracked) {
     int n = prompts.size();
@@ -25,7 +25,7 @@ public final class LogitLens {
       NDArray[] h = new NDArray[n];
       for (int i = 0; i < n; i++) {
         h[i] = model.embed(batch, prompts.get(i));
-        out.get(i).add(lens(model, h[i], 0, topK, tracked));
+        out.get(i).add(lens(model, h[i], Layers.EMBEDDINGS, topK, tracked));
       }
       int layers = model.config().numLayers();
       try (BlockLoader loader = new BlockLoader()) {
@@ -37,7 +37,7 @@ public final class LogitLens {
           }
           ActivationDiff.forward(block, h);
           for (int i = 0; i < n; i++) {
-            out.get(i).add(lens(model, h[i], l + 1, topK, tracked));
+            out.get(i).add(lens(model, h[i], l, topK, tracked));
           }
         }
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.diff.CompareResult;
+import io.deltascope.model.Layers;
 import io.deltascope.results.Tables;
 import java.util.List;
 import java.util.Locale;
@@ -25,16 +26,22 @@ public final class ForwardReports {
       out.append(
           String.format(
               Locale.ROOT,
-              "%-6d %12.6f %11.6f%s%n",
-              l.layer(),
+              "%-6s %12.6f %11.6f%s%n",
+              Layers.label(l.layer()),
               l.avgCosine(),
               l.divergence(),
-              l.divergence() > ActivationDiffResult.FLAG ? " ***" : ""));
+              l.diverged() ? " ***" : ""));
     }
-    out.append("\nLayer 0 is the embeddings; layer l the residual after block l. Cosines at the")
-        .append(" last token, averaged over prompts; *** marks divergence above ")
+    out.append("\nLayer embed is the embeddings; layer l the output of block l (as weight-diff")
+        .append(" numbers blocks). Cosines at the last token, averaged over prompts; *** marks")
+        .append(" divergence above ")
         .append(ActivationDiffResult.FLAG)
-        .append(".\n");
+        .append(" or a cosine that is not finite.\n");
+    if (result.firstNonFiniteLayer() != null) {
+      out.append("Warning: ")
+          .append(nonFinite(result.firstNonFiniteLayer()))
+          .append(": every later layer counts as diverged.\n");
+    }
     return out.toString();
   }
 
@@ -43,10 +50,12 @@ public final class ForwardReports {
     root.put("base", result.base());
     root.put("finetuned", result.finetuned());
     root.put("tool_version", Version.get());
+    putLayer(root, "first_non_finite_layer", result.firstNonFiniteLayer());
     ArrayNode layers = root.putArray("layers");
     for (ActivationDiffResult.LayerCosine l : result.layers()) {
       ObjectNode node = layers.addObject();
       node.put("layer", l.layer());
+      node.put("diverged", l.diverged());
       JsonReport.putDouble(node, Tables.COSINE_LAST_TOKEN, l.avgCosine());
       JsonReport.putDouble(node, Tables.COSINE_ALL_TOKENS, l.avgCosineAllTokens());
       JsonReport.putDouble(node, "divergence", l.divergence());
@@ -105,27 +114,32 @@ public final class ForwardReports {
         for (int m = 0; m < models.size(); m++) {
           CompareResult.Tracked tr = models.get(m).tracked().get(t);
           out.append(String.format(Locale.ROOT, "    Model %d: ", m + 1));
+          out.append(String.format(Locale.ROOT, "id %d %s, ", tr.id(), quote(tr.idText())));
           out.append(
               tr.emergenceLayer() == null
                   ? "never top-1"
-                  : "emerges at layer " + tr.emergenceLayer());
+                  : "emerges at layer " + Layers.label(tr.emergenceLayer()));
           out.append(String.format(Locale.ROOT, ", final prob %.6f", tr.finalProb()));
           if (tr.pieces() > 1) {
             out.append(
                 String.format(
-                    Locale.ROOT,
-                    " (tracking its first token, id %d, of %d)",
-                    tr.id(),
-                    tr.pieces()));
+                    Locale.ROOT, " (%d tokens: followed by its first token)", tr.pieces()));
           }
           out.append('\n');
         }
       }
     }
-    out.append("\nTop tokens by layer (logit lens at the last position)\n");
+    for (int m = 0; m < models.size(); m++) {
+      Integer bad = models.get(m).firstNonFiniteLayer();
+      if (bad != null) {
+        out.append(String.format(Locale.ROOT, "%nWarning: model %d: %s%n", m + 1, nonFinite(bad)));
+      }
+    }
+    out.append("\nTop tokens by layer (logit lens at the last position; embed = the embeddings,")
+        .append(" layer l = the output of block l)\n");
     int layers = models.stream().mapToInt(x -> x.layers().size()).max().orElse(0);
     for (int l = 0; l < layers; l++) {
-      out.append("Layer ").append(l).append('\n');
+      out.append("Layer ").append(Layers.label(Layers.ofResidual(l))).append('\n');
       for (int m = 0; m < models.size(); m++) {
         List<CompareResult.LayerTop> ls = models.get(m).layers();
         out.append(String.format(Locale.ROOT, "  Model %d: ", m + 1));
@@ -147,6 +161,7 @@ public final class ForwardReports {
     for (CompareResult.ModelLens lens : result.models()) {
       ObjectNode node = models.addObject();
       node.put("model", lens.model());
+      putLayer(node, "first_non_finite_layer", lens.firstNonFiniteLayer());
       ArrayNode tokens = node.putArray("tokens");
       lens.tokens().forEach(tokens::add);
       node.set("final", predictions(lens.finalPredictions()));
@@ -161,6 +176,7 @@ public final class ForwardReports {
         ObjectNode tn = tracked.addObject();
         tn.put("token", t.token());
         tn.put("id", t.id());
+        tn.put("id_token", t.idText());
         if (t.emergenceLayer() == null) {
           tn.putNull("emergence_layer");
         } else {
@@ -170,11 +186,26 @@ public final class ForwardReports {
         ArrayNode probs = tn.putArray("prob_by_layer");
         t.probByLayer().forEach(prob -> JsonReport.addDouble(probs, prob));
         if (t.pieces() > 1) {
-          tn.put("note", "tracks the first of " + t.pieces() + " tokens");
+          tn.put("note", t.pieces() + " tokens: followed by its first token");
         }
       }
     }
     return root;
+  }
+
+  /** Where the hidden states first went non-finite, in words. */
+  static String nonFinite(int layer) {
+    return "hidden-state cosines first stop being finite at layer "
+        + Layers.label(layer)
+        + " (a hidden state NaN, infinite or all zeros)";
+  }
+
+  private static void putLayer(ObjectNode node, String key, Integer layer) {
+    if (layer == null) {
+      node.putNull(key);
+    } else {
+      node.put(key, layer);
+    }
   }
 
   private static ArrayNode predictions(List<CompareResult.Prediction> predictions) {

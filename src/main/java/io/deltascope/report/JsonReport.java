@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Shape;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
+import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
@@ -30,7 +31,7 @@ public final class JsonReport {
 
   /** The report, with a {@code quantization} entry per GGUF side when there are any. */
   public static ObjectNode weightDiff(WeightDiffResult result, List<QuantizedFile> quantized) {
-    return weightDiff(result, quantized, Diagnosis.of(result));
+    return weightDiff(result, quantized, Diagnosis.of(result, PairFacts.quantized(quantized)));
   }
 
   /** The report with its diagnosis (computed once by the caller). */
@@ -121,6 +122,7 @@ public final class JsonReport {
 
   public static ObjectNode diagnosis(Diagnosis d) {
     ObjectNode node = MAPPER.createObjectNode();
+    node.put("kind", d.kind());
     node.put("profile", d.profile());
     putDouble(node, "mean_relative_delta", d.meanRelativeDelta());
     node.put("mean_of", d.meanOf());

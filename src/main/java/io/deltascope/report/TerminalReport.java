@@ -2,6 +2,7 @@ package io.deltascope.report;
 
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
+import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
@@ -29,7 +30,8 @@ public final class TerminalReport {
    */
   public static String weightDiff(
       WeightDiffResult result, int topN, List<QuantizedFile> quantized) {
-    return weightDiff(result, topN, quantized, Diagnosis.of(result));
+    return weightDiff(
+        result, topN, quantized, Diagnosis.of(result, PairFacts.quantized(quantized)));
   }
 
   /** The report, ending with the diagnosis (computed once by the caller). */
@@ -63,7 +65,7 @@ public final class TerminalReport {
       QuantizationView.layers(out, result, quantized);
       QuantizationView.worstTensors(out, result, topN);
     }
-    structural(out, result.structural(), !quantized.isEmpty());
+    structural(out, result.structural());
     summary(out, result.summary());
     diagnosis(out, diagnosis);
     return out.toString();
@@ -102,12 +104,20 @@ public final class TerminalReport {
   }
 
   private static void diagnosis(StringBuilder out, Diagnosis d) {
-    out.append('\n').append("Diagnosis: ").append(d.profile());
+    out.append('\n').append("Diagnosis: ").append(d.kind() == null ? "kind unknown" : d.kind());
+    if (d.profile() != null) {
+      out.append(", ").append(d.profile());
+    }
     if (d.meanRelativeDelta() != null) {
       out.append(" (").append(number(d.meanRelativeDelta())).append(", ").append(d.meanOf());
       out.append(')');
     }
-    out.append('\n').append("  ").append(d.summary()).append('\n');
+    out.append('\n');
+    findings(out, d);
+  }
+
+  private static void findings(StringBuilder out, Diagnosis d) {
+    out.append("  ").append(d.summary()).append('\n');
     for (Finding f : d.findings()) {
       out.append(String.format(Locale.ROOT, "  [%-7s] %s%n", f.severity(), f.title()));
       out.append("            ").append(f.detail()).append('\n');
@@ -116,11 +126,16 @@ public final class TerminalReport {
 
   /** The header-only view: what differs in names, shapes and dtypes, no values read. */
   public static String structureOnly(WeightDiffResult result) {
+    return structureOnly(result, Diagnosis.of(result));
+  }
+
+  /** The header-only view with what the headers say the pair is. */
+  public static String structureOnly(WeightDiffResult result, Diagnosis diagnosis) {
     StringBuilder out = new StringBuilder();
     out.append("Base:      ").append(result.base()).append('\n');
     out.append("Finetuned: ").append(result.finetuned()).append('\n');
     out.append("(structure only: compared from headers, no tensor values read)\n");
-    structural(out, result.structural(), false);
+    structural(out, result.structural());
     long sameShape = result.rows().stream().filter(r -> "compared".equals(r.getStatus())).count();
     out.append(
         String.format(
@@ -130,10 +145,13 @@ public final class TerminalReport {
             result.rows().size(),
             sameShape,
             result.structural().changeCount()));
+    out.append('\n').append("Diagnosis (headers): ");
+    out.append(diagnosis.kind() == null ? "kind unknown" : diagnosis.kind()).append('\n');
+    findings(out, diagnosis);
     return out.toString();
   }
 
-  private static void structural(StringBuilder out, Structural s, boolean summarizeRetypes) {
+  private static void structural(StringBuilder out, Structural s) {
     out.append('\n').append("Structural changes: ").append(s.changeCount()).append('\n');
     s.onlyInBase().forEach(n -> out.append("  removed     ").append(n).append('\n'));
     s.onlyInFinetuned().forEach(n -> out.append("  added       ").append(n).append('\n'));
@@ -154,19 +172,8 @@ public final class TerminalReport {
       }
       out.append('\n');
     }
-    if (summarizeRetypes) {
-      QuantizationView.retypes(out, s.dtypeChanged());
-    }
-    for (Structural.DtypeChange c :
-        summarizeRetypes ? List.<Structural.DtypeChange>of() : s.dtypeChanged()) {
-      out.append("  retyped     ")
-          .append(c.name())
-          .append(' ')
-          .append(c.dtypeBase())
-          .append(" -> ")
-          .append(c.dtypeFinetuned())
-          .append('\n');
-    }
+    // a retype is one line per kind of change ("39 tensors BF16 -> F32"), never per tensor
+    QuantizationView.retypes(out, s.dtypeChanged());
     for (Structural.Tied t : s.tied()) {
       out.append("  tied        ")
           .append(t.name())

@@ -6,7 +6,7 @@ import org.apache.spark.sql.Encoders;
 
 /**
  * One row of the {@code activation_metrics} table: how alike the two models' residual streams are
- * on one prompt at one layer (0 = embeddings, l = after block l - 1). Columns in {@link
+ * on one prompt at one layer (-1 = embeddings, l = the output of block l). Columns in {@link
  * Tables#ACTIVATION_METRICS_COLUMNS}.
  */
 public class ActivationMetricsRow implements Serializable {
@@ -18,7 +18,7 @@ public class ActivationMetricsRow implements Serializable {
   private int promptIndex; // position in the prompt list
   private String prompt; // the prompt text
   private int numTokens; // tokens of the prompt (the base's tokenizer)
-  private int layer; // 0 = embeddings, l = output of block l - 1
+  private int layer; // -1 = embeddings, l = the output of block l
   private double cosineLastToken; // cosine of the residuals at the last position
   private double cosineAllTokens; // cosine averaged over positions
   private double divergence; // 1 - cosineLastToken

@@ -18,7 +18,7 @@ public class LogitLensRow implements Serializable {
   private String model; // the model's location
   private int promptIndex; // position in the prompt list
   private String prompt; // the prompt text
-  private int layer; // 0 = embeddings, l = output of block l - 1
+  private int layer; // -1 = embeddings, l = the output of block l
   private int rank; // 1 = most probable
   private long tokenId; // the token's id in this model's vocabulary
   private String token; // the token decoded

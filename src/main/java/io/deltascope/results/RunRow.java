@@ -25,6 +25,7 @@ public class RunRow implements Serializable {
   private String error; // the one-line error of a failed run
   private String profile; // the diagnosis profile (weight-diff), else null
   private Double meanRelativeDelta; // the headline mean relative change (weight-diff), else null
+  private String kind; // what the pair is (identical, quantization, ...) (weight-diff), else null
   private String diagnosis; // the run's diagnosis as JSON (weight-diff), else null
 
   public RunRow() {}
@@ -123,6 +124,14 @@ public class RunRow implements Serializable {
 
   public void setError(String error) {
     this.error = error;
+  }
+
+  public String getKind() {
+    return kind;
+  }
+
+  public void setKind(String kind) {
+    this.kind = kind;
   }
 
   public String getDiagnosis() {

@@ -64,6 +64,7 @@ public final class Tables {
           "error",
           "profile",
           "mean_relative_delta",
+          "kind",
           "diagnosis");
 
   /** The columns that describe a tensor, before its metrics. */

@@ -22,7 +22,11 @@ public final class LinearAlgebra {
   private static final LAPACK LAPACK_INSTANCE = LAPACK.getInstance();
 
   static {
-    LOG.info("linear algebra: {}", describe());
+    if (isNative()) {
+      LOG.info("linear algebra: {}", describe());
+    } else {
+      LOG.warn("linear algebra: {}: spectra will be slow (install libopenblas0)", describe());
+    }
   }
 
   private LinearAlgebra() {}

@@ -146,11 +146,12 @@ class BatchCommandTest {
             "The answer is,Hello");
     assertThat(run.exitCode()).as(run.err()).isZero();
     Dataset<Row> acts = TestSpark.session().read().parquet(store + "/activation_metrics");
-    // 2 prompts x (4 layers + the embeddings) for each pair
+    // 2 prompts x (4 layers + the embeddings) for each pair; layer l is block l, embed -1
     assertThat(acts.where("run_id = 'acts-sft'").count()).isEqualTo(10);
+    assertThat(acts.where("run_id = 'acts-sft' AND layer = -1").count()).isEqualTo(2);
     assertThat(acts.where("run_id = 'acts-gpt2'").count()).isEqualTo(10);
     double lastLayer =
-        acts.where("run_id = 'acts-sft' AND layer = 4 AND prompt_index = 0")
+        acts.where("run_id = 'acts-sft' AND layer = 3 AND prompt_index = 0")
             .select("cosine_last_token")
             .first()
             .getDouble(0);

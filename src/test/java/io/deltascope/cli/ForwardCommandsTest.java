@@ -92,12 +92,13 @@ class ForwardCommandsTest {
             expected.get("cosine_mean_over_tokens_by_layer").get(layer).asDouble() / PROMPTS.length;
       }
       JsonNode l = result.get("layers").get(layer);
-      assertThat(l.get("layer").asInt()).isEqualTo(layer);
+      // the oracle indexes hidden_states (0 = embeddings); layer l is block l's output
+      assertThat(l.get("layer").asInt()).isEqualTo(layer - 1);
       assertThat(l.get("cosine_last_token").asDouble()).isCloseTo(last, within(1e-5));
       assertThat(l.get("cosine_all_tokens").asDouble()).isCloseTo(all, within(1e-5));
       assertThat(l.get("divergence").asDouble()).isCloseTo(1 - last, within(1e-5));
       // *** marks exactly the layers above 0.1 divergence
-      String prefix = layer + " ";
+      String prefix = (layer == 0 ? "embed" : Integer.toString(layer - 1)) + " ";
       String line = r.out().lines().filter(s -> s.startsWith(prefix)).findFirst().orElseThrow();
       assertThat(line.endsWith("***")).isEqualTo(1 - last > 0.1);
     }
@@ -110,6 +111,8 @@ class ForwardCommandsTest {
             .where("run_id = 'ad1'")
             .collectAsList();
     assertThat(rows).hasSize(PROMPTS.length * 5);
+    assertThat(rows.stream().map(x -> x.<Integer>getAs("layer")).distinct().sorted())
+        .containsExactly(-1, 0, 1, 2, 3);
     assertThat(
             new ResultsStore(TestSpark.session(), store.toString())
                 .table(Tables.ACTIVATION_METRICS)
@@ -151,7 +154,9 @@ class ForwardCommandsTest {
       JsonNode ours = result.get("models").get(m);
       assertThat(ours.get("tokens")).hasSize(expected.get("tokens").size());
       for (JsonNode e : expected.get("logit_lens_last_position")) {
-        JsonNode top = ours.get("layers").get(e.get("layer").asInt()).get("top");
+        JsonNode layer = ours.get("layers").get(e.get("layer").asInt());
+        assertThat(layer.get("layer").asInt()).isEqualTo(e.get("layer").asInt() - 1);
+        JsonNode top = layer.get("top");
         for (int k = 0; k < 10; k++) {
           assertThat(top.get(k).get("id").asLong()).isEqualTo(e.get("top_ids").get(k).asLong());
           assertThat(top.get(k).get("token").asText())
@@ -171,7 +176,12 @@ class ForwardCommandsTest {
         assertThat(t.get("emergence_layer").isNull()).isTrue(); // never top-1 in the oracle
       }
     }
-    assertThat(r.out()).contains("Final predictions").contains("never top-1").contains("Layer 4");
+    assertThat(r.out())
+        .contains("Final predictions")
+        .contains("never top-1")
+        .contains("Layer embed\n")
+        .contains("Layer 3\n")
+        .doesNotContain("Layer 4");
     assertThat(
             new ResultsStore(TestSpark.session(), store.toString())
                 .table(Tables.LOGIT_LENS)
@@ -183,23 +193,42 @@ class ForwardCommandsTest {
   @Test
   void aMultiTokenTrackedStringTracksItsFirstTokenAndSaysSo() throws IOException {
     Path json = dir.resolve("cmp.json");
-    Run r =
-        run(
-            "compare",
-            "-m1",
-            model("gpt2-base"),
-            "-m2",
-            model("gpt2-sft"),
-            "-p",
-            "def parse(text):",
-            "--track",
-            "get_weather",
-            "-o",
-            json.toString());
+    Run r = compareGpt2("def parse(text):", "get_weather", json);
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode t = Fixtures.json(json).get("models").get(0).get("tracked").get(0);
-    assertThat(t.get("note").asText()).startsWith("tracks the first of ");
-    assertThat(r.out()).contains("tracking its first token");
+    assertThat(t.get("note").asText()).endsWith(" tokens: followed by its first token");
+    assertThat(r.out()).contains("tokens: followed by its first token");
+  }
+
+  @Test
+  void trackKeepsEachStringAsWrittenAndAcceptsTokenIds() throws IOException {
+    Path json = dir.resolve("cmp.json");
+    Run r = compareGpt2("The answer is", " the,the,#42", json);
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode tracked = Fixtures.json(json).get("models").get(0).get("tracked");
+    assertThat(tracked).hasSize(3);
+    assertThat(tracked.get(0).get("token").asText()).isEqualTo(" the");
+    assertThat(tracked.get(1).get("token").asText()).isEqualTo("the");
+    assertThat(tracked.get(0).get("id").asLong()).isNotEqualTo(tracked.get(1).get("id").asLong());
+    assertThat(tracked.get(0).get("id_token").asText()).startsWith(" ");
+    assertThat(tracked.get(2).get("id").asLong()).isEqualTo(42);
+    assertThat(r.out()).contains("\" the\"").contains("id 42 ");
+    assertThat(compareGpt2("x", "#99999", json).err()).contains("no token id 99999");
+  }
+
+  private static Run compareGpt2(String prompt, String track, Path json) {
+    return run(
+        "compare",
+        "-m1",
+        model("gpt2-base"),
+        "-m2",
+        model("gpt2-sft"),
+        "-p",
+        prompt,
+        "--track",
+        track,
+        "-o",
+        json.toString());
   }
 
   @Test

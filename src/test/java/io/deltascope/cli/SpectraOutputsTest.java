@@ -55,7 +55,8 @@ class SpectraOutputsTest {
     assertThat(tensor(root, "model.norm.weight").get("spectrum_status").asText())
         .isEqualTo("not_matrix");
     JsonNode diagnosis = root.get("diagnosis");
-    assertThat(diagnosis.get("profile").asText()).isEqualTo("extreme");
+    assertThat(diagnosis.get("kind").asText()).isEqualTo("lora_merge");
+    assertThat(diagnosis.get("profile").isNull()).isTrue();
     assertThat(diagnosis.get("findings").get(0).get("category").asText()).isEqualTo("lora");
 
     ResultsStore results = new ResultsStore(TestSpark.session(), store);

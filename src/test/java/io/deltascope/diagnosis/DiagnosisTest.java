@@ -29,7 +29,7 @@ class DiagnosisTest {
     assertThat(only(d, "norms").title()).isEqualTo("Norms frozen");
     assertThat(only(d, "balance").title())
         .isEqualTo("Only attention changed; the MLP is untouched");
-    assertThat(only(d, "dtype").title()).isEqualTo("Stored type changed: BF16 -> F32 (39 tensors)");
+    assertThat(only(d, "dtype").title()).isEqualTo("Stored type changed: 39 tensors BF16 -> F32");
     assertThat(d.summary()).contains("rank-4 LoRA-like update on attn_q and attn_v of every layer");
     // every changed matrix is exactly rank 4 in f32; every other tensor has a zero delta
     for (TensorMetricsRow r : result.compared()) {

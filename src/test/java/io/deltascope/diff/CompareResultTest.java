@@ -27,11 +27,11 @@ class CompareResultTest {
   @Test
   void aTrackedTokenEmergesAtTheFirstLayerWhereItRanksFirstAndStaysUnsetIfItNeverDoes() {
     List<LogitLensRow> rows = new ArrayList<>();
-    // token 7 ranks 3, 1, 2 over layers 0..2; token 9 never ranks first
+    // token 7 ranks 3, 1, 2 over layers embed (-1), 0 and 1; token 9 never ranks first
     int[] ranks7 = {3, 1, 2};
-    for (int l = 0; l < 3; l++) {
+    for (int l = -1; l < 2; l++) {
       rows.add(row(l, 1, 5, 0.5, false));
-      rows.add(row(l, ranks7[l], 7, 0.1 * (l + 1), true));
+      rows.add(row(l, ranks7[l + 1], 7, 0.1 * (l + 2), true));
       rows.add(row(l, 40, 9, 0.001, true));
     }
     CompareResult result =
@@ -47,16 +47,30 @@ class CompareResultTest {
                         new CompareResult.TrackedRequest("nine", 9, 2)))),
             rows);
     CompareResult.ModelLens lens = result.models().get(0);
-    assertThat(lens.layers()).hasSize(3);
+    assertThat(lens.layers()).extracting(CompareResult.LayerTop::layer).containsExactly(-1, 0, 1);
+    assertThat(lens.firstNonFiniteLayer()).isNull();
     assertThat(lens.finalPredictions())
         .extracting(CompareResult.Prediction::id)
         .containsExactly(5L);
     CompareResult.Tracked seven = lens.tracked().get(0);
-    assertThat(seven.emergenceLayer()).isEqualTo(1);
+    assertThat(seven.emergenceLayer()).isEqualTo(0);
+    assertThat(seven.idText()).isEqualTo("t7");
     assertThat(seven.probByLayer()).containsExactly(0.1, 0.2, 0.30000000000000004);
     assertThat(seven.finalProb()).isEqualTo(0.30000000000000004);
     CompareResult.Tracked nine = lens.tracked().get(1);
     assertThat(nine.emergenceLayer()).isNull();
     assertThat(nine.pieces()).isEqualTo(2);
+  }
+
+  @Test
+  void theFirstLayerWithProbabilitiesThatAreNotNumbersIsNamed() {
+    List<LogitLensRow> rows = new ArrayList<>();
+    for (int l = -1; l < 3; l++) {
+      rows.add(row(l, 1, 5, l < 1 ? 0.5 : Double.NaN, false));
+    }
+    CompareResult result =
+        CompareResult.of(
+            "p", List.of(new CompareResult.ModelRequest(1, "m", List.of("a"), List.of())), rows);
+    assertThat(result.models().get(0).firstNonFiniteLayer()).isEqualTo(1);
   }
 }

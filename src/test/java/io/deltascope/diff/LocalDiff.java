@@ -20,10 +20,22 @@ public final class LocalDiff {
   private LocalDiff() {}
 
   public static WeightDiffResult of(String base, String finetuned) {
-    WeightDiffPlan plan =
-        WeightDiffPlan.of(
-            Checkpoint.open(Fixtures.model(base).toString()),
-            Checkpoint.open(Fixtures.model(finetuned).toString()));
+    return of(plan(base, finetuned));
+  }
+
+  /** The plan of two fixture models. */
+  public static WeightDiffPlan plan(String base, String finetuned) {
+    return WeightDiffPlan.of(
+        Checkpoint.open(Fixtures.model(base).toString()),
+        Checkpoint.open(Fixtures.model(finetuned).toString()));
+  }
+
+  /** The plan of two checkpoints anywhere (a folder, a .safetensors or a .gguf file). */
+  public static WeightDiffPlan planOf(String base, String finetuned) {
+    return WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));
+  }
+
+  public static WeightDiffResult of(WeightDiffPlan plan) {
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
     List<TensorMetricsRow> rows = new ArrayList<>();

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deltascope.Fixtures;
+import io.deltascope.diff.ActivationDiffResult;
+import io.deltascope.job.ComputeActivationCosines;
+import io.deltascope.results.ActivationMetricsRow;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,11 +44,37 @@ class ActivationDiffGoldenTest {
     JsonNode perPrompt = oracle.get("per_prompt");
     assertThat(ours).hasSize(perPrompt.size());
     for (int i = 0; i < ours.size(); i++) {
+      assertThat(ours.get(i).prompt()).isEqualTo(perPrompt.get(i).get("prompt").asText());
+    }
+    // through the rows every command stores: layer l is block l's output, the embeddings -1; the
+    // oracle indexes hidden_states, 0 the embeddings
+    ActivationDiffResult result =
+        ActivationDiffResult.of(a, b, prompts, ComputeActivationCosines.rows(ours));
+    int blocks =
+        io.deltascope.checkpoint.Checkpoint.open(Fixtures.model(a).toString()).config().numLayers();
+    assertThat(result.layers())
+        .extracting(ActivationDiffResult.LayerCosine::layer)
+        .startsWith(-1, 0)
+        .endsWith(blocks - 1)
+        .hasSize(blocks + 1);
+    for (ActivationMetricsRow row : result.rows()) {
+      JsonNode e = perPrompt.get(row.getPromptIndex());
+      int oracleIndex = row.getLayer() + 1;
+      String what = "prompt " + row.getPromptIndex() + " layer " + row.getLayer();
+      assertThat(row.getCosineLastToken())
+          .as(what)
+          .isCloseTo(e.get("cosine_last_token_by_layer").get(oracleIndex).asDouble(), within(1e-5));
+      assertThat(row.getCosineAllTokens())
+          .as(what)
+          .isCloseTo(
+              e.get("cosine_mean_over_tokens_by_layer").get(oracleIndex).asDouble(), within(1e-5));
+    }
+    for (int i = 0; i < ours.size(); i++) {
       JsonNode e = perPrompt.get(i);
-      assertThat(ours.get(i).prompt()).isEqualTo(e.get("prompt").asText());
       assertClose(ours.get(i).lastToken(), e.get("cosine_last_token_by_layer"));
       assertClose(ours.get(i).meanOverTokens(), e.get("cosine_mean_over_tokens_by_layer"));
     }
+    assertThat(result.firstNonFiniteLayer()).isNull();
   }
 
   private static void assertClose(double[] ours, JsonNode expected) {

@@ -89,7 +89,13 @@ class ForwardPassGoldenTest {
       JsonNode expected = p.get("logit_lens_last_position");
       assertThat(lens).hasSize(expected.size());
       for (JsonNode e : expected) {
-        LayerLens ours = lens.get(e.get("layer").asInt());
+        // the oracle indexes hidden_states (0 = embeddings); deltascope's layer l is block l's
+        // output, the embeddings layer -1
+        int oracleIndex = e.get("layer").asInt();
+        LayerLens ours = lens.get(oracleIndex);
+        assertThat(ours.layer())
+            .isEqualTo(oracleIndex - 1)
+            .isEqualTo(Layers.ofResidual(oracleIndex));
         String what = name + " prompt " + i + " layer " + ours.layer();
         assertThat(ours.topIds()).as(what).containsExactly(ints(e.get("top_ids")));
         for (int r = 0; r < 10; r++) {

@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.model.Layers;
 import io.deltascope.results.Tables;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,9 @@ final class ActivationSection {
     List<JsonNode> layers = Json.list(doc, "layers");
     List<JsonNode> prompts = Json.list(doc, "prompts");
     double lo = 1 - DIVERGENCE - 0.02;
-    LineChart chart = new LineChart("activation-chart", "layer", "cosine (last token)");
+    LineChart chart =
+        new LineChart("activation-chart", "layer", "cosine (last token)")
+            .xTicks(t -> Layers.label((int) t));
     for (JsonNode p : prompts) {
       List<Double> cos = Json.doubles(p, Tables.COSINE_LAST_TOKEN);
       String prompt = Json.str(p, "prompt");
@@ -23,7 +26,7 @@ final class ActivationSection {
       for (int l = 0; l < cos.size(); l++) {
         double c = cos.get(l);
         lo = Math.min(lo, Double.isNaN(c) ? lo : c);
-        points.add(point(l, c, "\u201c" + prompt + "\u201d"));
+        points.add(point(Layers.ofResidual(l), c, "\u201c" + prompt + "\u201d"));
       }
       chart.add(new LineChart.Series(prompt, points));
     }
@@ -44,7 +47,15 @@ final class ActivationSection {
         .reference(1 - DIVERGENCE, "divergence 0.1");
     StringBuilder out =
         new StringBuilder(
-            "<p class=\"note\">Cosine of the two models' residual streams at each layer, at the last token; \u25b2 marks divergence (1 \u2212 cosine) above 0.1.</p>");
+            "<p class=\"note\">Cosine of the two models' residual streams at each layer, at the last token (embed: the embeddings; layer l: the output of block l, as weight-diff numbers blocks); \u25b2 marks divergence (1 \u2212 cosine) above 0.1 or a cosine that is not finite.</p>");
+    Integer bad = Json.integer(doc, "first_non_finite_layer");
+    if (bad != null) {
+      out.append(
+              "<p class=\"warn non-finite\">Hidden-state cosines first stop being finite at layer ")
+          .append(Html.esc(Layers.label(bad)))
+          .append(
+              " (a hidden state NaN, infinite or all zeros); every such layer counts as diverged.</p>");
+    }
     out.append(chart.render());
     out.append("<div class=\"scroll\"><table class=\"activation-layers sortable\"><thead><tr>")
         .append(TensorTable.th("Layer", "num"))
@@ -55,13 +66,14 @@ final class ActivationSection {
         .append("</tr></thead><tbody>");
     for (JsonNode l : layers) {
       Double div = Json.dbl(l, "divergence");
-      boolean diverged = div != null && div > DIVERGENCE;
+      boolean diverged =
+          l.has("diverged") ? l.get("diverged").asBoolean() : div != null && div > DIVERGENCE;
       out.append("<tr")
           .append(diverged ? " class=\"diverged\"" : "")
           .append("><td class=\"num\" data-v=\"")
           .append(Json.integer(l, "layer"))
           .append("\">")
-          .append(Json.integer(l, "layer"))
+          .append(Html.esc(Layers.label(Json.integer(l, "layer"))))
           .append("</td>");
       TensorTable.num(out, Json.dbl(l, Tables.COSINE_LAST_TOKEN));
       TensorTable.num(out, Json.dbl(l, Tables.COSINE_ALL_TOKENS));
@@ -83,11 +95,11 @@ final class ActivationSection {
   }
 
   private static LineChart.Point point(int layer, double cos, String who) {
-    boolean diverged = !Double.isNaN(cos) && 1 - cos > DIVERGENCE;
+    boolean diverged = !Double.isFinite(cos) || 1 - cos > DIVERGENCE;
     String tip =
         who
             + "\nlayer "
-            + layer
+            + Layers.label(layer)
             + ": cosine "
             + Numbers.exact(cos)
             + ", divergence "

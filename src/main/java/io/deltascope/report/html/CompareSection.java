@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.model.Layers;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -43,12 +44,19 @@ final class CompareSection {
     out.append("</tr></thead><tbody>");
     for (JsonNode l : layers) {
       Integer layer = Json.integer(l, "layer");
-      row(out, model, layer == null ? "?" : String.valueOf(layer), Json.list(l, "top"), k, "");
+      row(out, model, layer == null ? "?" : Layers.label(layer), Json.list(l, "top"), k, "");
     }
     if (m.has("final")) {
       row(out, model, "final", Json.list(m, "final"), k, " class=\"final\"");
     }
-    out.append("</tbody></table></div></figure>");
+    out.append("</tbody></table></div>");
+    Integer bad = Json.integer(m, "first_non_finite_layer");
+    if (bad != null) {
+      out.append("<p class=\"warn non-finite\">Hidden states first stop being finite at layer ")
+          .append(Html.esc(Layers.label(bad)))
+          .append(": the probabilities from there on are not numbers.</p>");
+    }
+    out.append("</figure>");
   }
 
   private static void row(
@@ -100,7 +108,10 @@ final class CompareSection {
   }
 
   private static void tracked(StringBuilder out, List<JsonNode> models) {
-    LineChart chart = new LineChart("tracked-chart", "layer", "probability").logY();
+    LineChart chart =
+        new LineChart("tracked-chart", "layer", "probability")
+            .logY()
+            .xTicks(t -> Layers.label((int) t));
     StringBuilder rows = new StringBuilder();
     for (JsonNode m : models) {
       String model = Header.short_(Json.str(m, "model") == null ? "" : Json.str(m, "model"));
@@ -109,15 +120,16 @@ final class CompareSection {
         Integer emergence = Json.integer(t, "emergence_layer");
         List<Double> probs = Json.doubles(t, "prob_by_layer");
         List<LineChart.Point> points = new ArrayList<>();
-        for (int l = 0; l < probs.size(); l++) {
-          double p = probs.get(l);
+        for (int i = 0; i < probs.size(); i++) {
+          double p = probs.get(i);
+          int l = Layers.ofResidual(i);
           boolean emerges = emergence != null && emergence == l;
           String tip =
               model
                   + ": \u201c"
                   + token
                   + "\u201d\nlayer "
-                  + l
+                  + Layers.label(l)
                   + ": p = "
                   + Numbers.exact(p)
                   + (emerges ? "\nemerges here (first layer where it is the top-1 token)" : "");
@@ -136,12 +148,15 @@ final class CompareSection {
             .append(Html.esc(Json.str(t, "id")))
             .append("\">")
             .append(Html.esc(Json.str(t, "id")))
+            .append(" ")
+            .append(Html.token(Json.str(t, "id_token")))
+            .append(Json.str(t, "note") == null ? "" : " (" + Html.esc(Json.str(t, "note")) + ")")
             .append("</td><td>")
             .append(Html.esc(model))
             .append("</td><td class=\"num emergence\" data-v=\"")
             .append(emergence == null ? "" : emergence)
             .append("\">")
-            .append(emergence == null ? "never top-1" : "layer " + emergence)
+            .append(emergence == null ? "never top-1" : "layer " + Layers.label(emergence))
             .append("</td>");
         TensorTable.num(rows, Json.dbl(t, "final_prob"));
         rows.append("</tr>");

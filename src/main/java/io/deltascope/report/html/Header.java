@@ -117,16 +117,45 @@ final class Header {
         Numbers.num(Json.dbl(s, "max_relative_delta")),
         "largest relative change" + (most == null ? "" : ": " + most));
     figure(h, "unchanged", Numbers.count(Json.lng(s, "unchanged_tensors")), "tensors unchanged");
-    figure(
-        h,
-        "structural-count",
-        Numbers.count(Json.lng(s, "structural_changes")),
-        "structural changes");
+    structuralFigure(h, s, wd.get("structural"));
     long bad = Json.lng(s, "nan_count") + Json.lng(s, "inf_count");
     if (bad > 0) {
       figure(h, "nan warn", Numbers.count(bad), "NaN or infinite values");
     }
     h.append("</div>");
+  }
+
+  /**
+   * The structural changes; when they are only retypes, one grouped line ("39 tensors BF16 -> F32")
+   * instead of a count that reads like 39 changes of the architecture.
+   */
+  private static void structuralFigure(StringBuilder h, JsonNode s, JsonNode structural) {
+    List<JsonNode> retypes =
+        structural == null ? List.of() : Json.list(structural, "dtype_changed");
+    boolean onlyRetypes =
+        !retypes.isEmpty()
+            && structural != null
+            && Json.list(structural, "only_in_base").isEmpty()
+            && Json.list(structural, "only_in_finetuned").isEmpty()
+            && Json.list(structural, "shape_changed").isEmpty();
+    if (!onlyRetypes) {
+      figure(
+          h,
+          "structural-count",
+          Numbers.count(Json.lng(s, "structural_changes")),
+          "structural changes");
+      return;
+    }
+    java.util.Map<String, Integer> byKind = new java.util.TreeMap<>();
+    retypes.forEach(
+        r ->
+            byKind.merge(
+                Json.str(r, "dtype_base") + " -> " + Json.str(r, "dtype_finetuned"),
+                1,
+                Integer::sum));
+    List<String> lines = new ArrayList<>();
+    byKind.forEach((k, n) -> lines.add(n + " tensors " + k));
+    figure(h, "structural-count retypes", String.join(", ", lines), "stored type only");
   }
 
   private static void figure(StringBuilder h, String cls, String value, String label) {
@@ -145,6 +174,14 @@ final class Header {
       return;
     }
     h.append("<div class=\"diagnosis\" id=\"diagnosis\"><h2>Diagnosis");
+    String kind = Json.str(d, "kind");
+    if (kind != null) {
+      h.append(" <span class=\"kind kind-")
+          .append(Html.esc(kind.replaceAll("[^a-z_]", "")))
+          .append("\">")
+          .append(Html.esc(kind.replace('_', ' ')))
+          .append("</span>");
+    }
     String profile = Json.str(d, "profile");
     if (profile != null) {
       h.append(" <span class=\"profile profile-")

@@ -29,6 +29,8 @@ final class LineChart {
    */
   record Point(double x, double y, String tip, String mark) {}
 
+  private java.util.function.LongFunction<String> xTick = Numbers::count;
+
   record Series(String label, List<Point> points) {}
 
   private final String cssClass;
@@ -55,6 +57,12 @@ final class LineChart {
   LineChart yRange(double min, double max) {
     yMin = min;
     yMax = max;
+    return this;
+  }
+
+  /** How the x axis's integer ticks read (the layer -1 as "embed"); plain counts by default. */
+  LineChart xTicks(java.util.function.LongFunction<String> label) {
+    this.xTick = label;
     return this;
   }
 
@@ -221,7 +229,7 @@ final class LineChart {
           .append("\" y=\"")
           .append(H - BOTTOM + 16)
           .append("\" text-anchor=\"middle\">")
-          .append(Numbers.count((long) t))
+          .append(Html.esc(xTick.apply((long) t)))
           .append("</text>");
     }
     svg.append("<text class=\"axis-label\" x=\"")

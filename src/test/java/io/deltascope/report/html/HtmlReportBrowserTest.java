@@ -367,13 +367,18 @@ class HtmlReportBrowserTest {
     assertThat(count("main b, main img, header b")).isZero();
     assertThat(page.eval("document.scripts.length").asInt()).isEqualTo(1);
 
-    // tracked tokens: a line per model and token; " a" emerges at layer 4 in the base, 1 in the
-    // fine-tune
+    // tracked tokens: a line per model and token; " a" emerges at layer 3 (the output of the last
+    // block) in the base, 0 in the fine-tune
     assertThat(count(".tracked-chart g.series")).isEqualTo(8);
     assertThat(count(".tracked-chart .mark.emergence")).isEqualTo(2);
     assertThat(count("table.tracked tbody tr")).isEqualTo(8);
     assertThat(texts("table.tracked td.emergence", "textContent"))
-        .contains("layer 1", "layer 4", "never top-1");
+        .contains("layer 0", "layer 3", "never top-1");
+    // layers as every command numbers them: the embeddings first, as "embed"
+    assertThat(texts("table.lens-grid tbody tr:first-child th", "textContent"))
+        .containsOnly("embed");
+    assertThat(texts(".activation-layers tbody td:first-child", "textContent"))
+        .containsExactly("embed", "0", "1", "2", "3");
     assertSelfContainedAndQuiet(fullReport);
     for (String section : List.of("summary", "heatmaps", "spectra", "activation", "compare")) {
       page.screenshot("#" + section, OUT.resolve("screenshots/full-" + section + ".png"));

@@ -33,7 +33,9 @@ final class ReportTestDocuments {
     for (int l = 0; l < last.size(); l++) {
       layers
           .addObject()
-          .put("layer", l)
+          .put(
+              "layer",
+              l - 1) // deltascope's numbering: the oracle's hidden_states[l] is layer l - 1
           .put("cosine_last_token", last.get(l).asDouble())
           .put("cosine_all_tokens", all.get(l).asDouble())
           .put("divergence", 1 - last.get(l).asDouble());
@@ -69,7 +71,7 @@ final class ReportTestDocuments {
       ArrayNode layers = m.putArray("layers");
       JsonNode lens = p.get("logit_lens_last_position");
       for (JsonNode l : lens) {
-        ArrayNode top = layers.addObject().put("layer", l.get("layer").asInt()).putArray("top");
+        ArrayNode top = layers.addObject().put("layer", l.get("layer").asInt() - 1).putArray("top");
         for (int r = 0; r < l.get("top_ids").size(); r++) {
           top.addObject()
               .put("id", l.get("top_ids").get(r).asInt())
@@ -111,7 +113,7 @@ final class ReportTestDocuments {
     Integer emergence = null;
     for (JsonNode l : lens) {
       if (emergence == null && l.get("top_ids").get(0).asInt() == id) {
-        emergence = l.get("layer").asInt();
+        emergence = l.get("layer").asInt() - 1; // block l's output is layer l - 1 of the oracle's
       }
     }
     if (emergence == null) {

@@ -1,0 +1,172 @@
+package io.deltascope.diagnosis;
+
+import io.deltascope.checkpoint.ModelConfig;
+import io.deltascope.diff.Structural;
+import io.deltascope.results.TensorMetricsRow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Decides what a pair is from all of it: identical, then unrelated, then quantization, then a
+ * merged LoRA, else a fine-tune. A structure-only run gets a kind only where headers show it.
+ */
+final class KindRule {
+  private KindRule() {}
+
+  static Verdict decide(PairRows rows) {
+    List<String> unrelated = unrelatedReasons(rows);
+    if (!rows.valuesRead()) {
+      if (!unrelated.isEmpty()) {
+        return Verdict.of(Kind.UNRELATED, unrelated);
+      }
+      return rows.facts().quantized().isEmpty() ? Verdict.of(null) : Verdict.of(Kind.QUANTIZATION);
+    }
+    if (identical(rows)) {
+      return Verdict.of(Kind.IDENTICAL);
+    }
+    if (!unrelated.isEmpty()) {
+      return Verdict.of(Kind.UNRELATED, unrelated);
+    }
+    if (!rows.facts().quantized().isEmpty() || onlyStoragePrecision(rows)) {
+      return Verdict.of(Kind.QUANTIZATION);
+    }
+    if (sameCatalogue(rows.result().structural())
+        && LoraFinding.of(rows) != null
+        && LoraFinding.everythingElseUntouched(rows)) {
+      return Verdict.of(Kind.LORA_MERGE);
+    }
+    return Verdict.of(Kind.FINE_TUNE);
+  }
+
+  /** Every tensor bit-equal: same names, shapes and stored types, and every delta zero. */
+  private static boolean identical(PairRows rows) {
+    return rows.result().structural().changeCount() == 0
+        && rows.compared().stream().allMatch(PairRows::untouched);
+  }
+
+  /**
+   * Stored types differ and every value moved by no more than the coarser type's rounding: each
+   * tensor's relative change at most 2^-(mantissa bits + 1), the round-to-nearest bound.
+   */
+  static boolean onlyStoragePrecision(PairRows rows) {
+    Structural s = rows.result().structural();
+    if (!sameCatalogue(s) || s.dtypeChanged().isEmpty()) {
+      return false;
+    }
+    for (TensorMetricsRow r : rows.compared()) {
+      if (PairRows.untouched(r)) {
+        continue;
+      }
+      Integer bits = coarserMantissa(r.getDtypeBase(), r.getDtypeFinetuned());
+      if (bits == null
+          || Objects.equals(r.getDtypeBase(), r.getDtypeFinetuned())
+          || r.getRelativeDelta() == null
+          || r.getRelativeDelta() > roundingBound(bits)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The relative change rounding to a float with {@code bits} mantissa bits can cause. */
+  static double roundingBound(int bits) {
+    return Math.scalb(1.0, -(bits + 1));
+  }
+
+  /** Mantissa bits of the coarser of two float types; null when either is not a float type. */
+  static Integer coarserMantissa(String a, String b) {
+    Integer x = mantissa(a);
+    Integer y = mantissa(b);
+    return x == null || y == null ? null : Math.min(x, y);
+  }
+
+  static Integer mantissa(String dtype) {
+    if (dtype == null) {
+      return null;
+    }
+    return switch (dtype) {
+      case "F64" -> 52;
+      case "F32" -> 23;
+      case "F16" -> 10;
+      case "BF16" -> 7;
+      default -> null;
+    };
+  }
+
+  private static boolean sameCatalogue(Structural s) {
+    return s.onlyInBase().isEmpty() && s.onlyInFinetuned().isEmpty() && s.shapeChanged().isEmpty();
+  }
+
+  /**
+   * Why the two are different models: the configs' model_type, hidden size or layer count, shapes
+   * that differ outside a vocabulary resize, or no tensor name in common. Empty when related.
+   */
+  static List<String> unrelatedReasons(PairRows rows) {
+    List<String> reasons = new ArrayList<>();
+    ModelConfig a = rows.facts().base();
+    ModelConfig b = rows.facts().finetuned();
+    if (!a.modelType().isEmpty()
+        && !b.modelType().isEmpty()
+        && !a.modelType().equals(b.modelType())) {
+      reasons.add("model_type " + a.modelType() + " vs " + b.modelType());
+    }
+    if (a.hiddenSize() > 0 && b.hiddenSize() > 0 && a.hiddenSize() != b.hiddenSize()) {
+      reasons.add("hidden size " + a.hiddenSize() + " vs " + b.hiddenSize());
+    }
+    if (a.numLayers() > 0 && b.numLayers() > 0 && a.numLayers() != b.numLayers()) {
+      reasons.add(a.numLayers() + " vs " + b.numLayers() + " layers");
+    }
+    Map<String, List<Structural.ShapeChange>> shapes = shapesByComponent(rows);
+    if (!shapes.isEmpty()) {
+      reasons.add("shapes differ in " + String.join(", ", shapes.keySet()));
+    }
+    Structural s = rows.result().structural();
+    boolean common =
+        rows.result().rows().size() > s.onlyInBase().size() + s.onlyInFinetuned().size();
+    if (!common && !s.onlyInBase().isEmpty() && !s.onlyInFinetuned().isEmpty()) {
+      reasons.add("no tensor name in common");
+    }
+    if (!reasons.isEmpty()
+        && a.vocabSize() > 0
+        && b.vocabSize() > 0
+        && a.vocabSize() != b.vocabSize()) {
+      reasons.add("vocabulary " + a.vocabSize() + " vs " + b.vocabSize());
+    }
+    return reasons;
+  }
+
+  /**
+   * Shape changes that are not a vocabulary resize (only the first dimension of the embeddings or
+   * head), by component.
+   */
+  static Map<String, List<Structural.ShapeChange>> shapesByComponent(PairRows rows) {
+    Map<String, String> component =
+        rows.result().rows().stream()
+            .filter(r -> r.getComponent() != null)
+            .collect(
+                Collectors.toMap(
+                    TensorMetricsRow::getName, TensorMetricsRow::getComponent, (x, y) -> x));
+    Function<Structural.ShapeChange, String> of = c -> component.getOrDefault(c.name(), "other");
+    return rows.result().structural().shapeChanged().stream()
+        .filter(c -> !(c.commonRows() != null && PairRows.isVocabulary(of.apply(c))))
+        .collect(Collectors.groupingBy(of, TreeMap::new, Collectors.toList()));
+  }
+
+  /** The layers a component's shape changes are in, for the words. */
+  static TreeSet<Integer> layersOf(PairRows rows, List<Structural.ShapeChange> changes) {
+    TreeSet<String> names =
+        changes.stream()
+            .map(Structural.ShapeChange::name)
+            .collect(Collectors.toCollection(TreeSet::new));
+    return rows.result().rows().stream()
+        .filter(r -> names.contains(r.getName()) && r.getLayer() != null)
+        .map(TensorMetricsRow::getLayer)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+}

@@ -1,0 +1,79 @@
+package io.deltascope.diagnosis;
+
+import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.results.TensorMetricsRow;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/** The rows a diagnosis reads: those with metrics, and among them the 2-D weight matrices. */
+record PairRows(
+    WeightDiffResult result,
+    PairFacts facts,
+    List<TensorMetricsRow> compared,
+    List<TensorMetricsRow> matrices) {
+
+  static PairRows of(WeightDiffResult result, PairFacts facts) {
+    List<TensorMetricsRow> compared =
+        result.rows().stream().filter(TensorMetricsRow::hasMetrics).toList();
+    List<TensorMetricsRow> matrices =
+        compared.stream().filter(r -> rank(r) >= 2 && r.getRelativeDelta() != null).toList();
+    return new PairRows(result, facts, compared, matrices);
+  }
+
+  /** Whether any tensor value was read (false for a structure-only run). */
+  boolean valuesRead() {
+    return !compared.isEmpty();
+  }
+
+  /** The matrices whose delta is not exactly zero. */
+  List<TensorMetricsRow> changedMatrices() {
+    return matrices.stream().filter(r -> !untouched(r)).toList();
+  }
+
+  /** The headline mean relative change: the summary's, one definition for every output. */
+  Double meanRelativeDelta() {
+    return result.summary().meanMatrixRelativeDelta();
+  }
+
+  String meanOf() {
+    return result.summary().meanOf();
+  }
+
+  static boolean untouched(TensorMetricsRow r) {
+    return r.getZeroFraction() != null && r.getZeroFraction() == 1.0;
+  }
+
+  static boolean isNorm(String component) {
+    return component.startsWith("norm") || component.contains("_norm");
+  }
+
+  /** The input embeddings or the output head: the tensors a vocabulary resize reshapes. */
+  static boolean isVocabulary(String component) {
+    return "embed".equals(component) || "lm_head".equals(component);
+  }
+
+  static int rank(TensorMetricsRow r) {
+    List<Long> shape = r.getShapeBase() != null ? r.getShapeBase() : r.getShapeFinetuned();
+    return shape == null ? 0 : shape.size();
+  }
+
+  /** sqrt(sum l2^2) / sqrt(sum norm_base^2), as the per-component table aggregates. */
+  static Double aggregate(List<TensorMetricsRow> rows) {
+    double l2 = 0;
+    double base = 0;
+    for (TensorMetricsRow r : rows) {
+      l2 += r.getL2Distance() * r.getL2Distance();
+      base += r.getNormBase() * r.getNormBase();
+    }
+    return base > 0 ? Math.sqrt(l2) / Math.sqrt(base) : null;
+  }
+
+  static Set<Integer> layersOf(List<TensorMetricsRow> rows, String component) {
+    return rows.stream()
+        .filter(r -> component.equals(r.getComponent()) && r.getLayer() != null)
+        .map(TensorMetricsRow::getLayer)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+}

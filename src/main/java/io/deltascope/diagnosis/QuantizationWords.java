@@ -1,0 +1,122 @@
+package io.deltascope.diagnosis;
+
+import io.deltascope.diff.QuantizedFile;
+import io.deltascope.diff.Structural;
+import io.deltascope.results.TensorMetricsRow;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * One side quantized, or only the storage precision changed: the drift is rounding, reported with
+ * bits per weight and the drift figures of the quantization view, never as a fine-tune.
+ */
+final class QuantizationWords {
+  private QuantizationWords() {}
+
+  static Diagnosis write(PairRows p) {
+    List<Finding> findings = new ArrayList<>();
+    Findings.nonFinite(p, findings);
+    Findings.dtypes(p, findings);
+    findings.add(drift(p));
+    String storage = storage(p);
+    String summary =
+        allUntouched(p)
+            ? "Only the storage precision changed ("
+                + storage
+                + "); every value is equal after decoding: a lossless conversion."
+            : "Quantization of the same model ("
+                + storage
+                + "): the drift is rounding, "
+                + figures(p)
+                + ".";
+    return Diagnoser.of(Kind.QUANTIZATION, p, summary, findings);
+  }
+
+  /** "llama-sft.q4_0.gguf at 4.50 bits per weight" or "39 tensors BF16 -> F32, 16 -> 32 bits". */
+  private static String storage(PairRows p) {
+    List<QuantizedFile> files = p.facts().quantized();
+    if (!files.isEmpty()) {
+      return files.stream()
+          .map(
+              f ->
+                  String.format(
+                      Locale.ROOT,
+                      "%s side %s at %.2f bits per weight%s",
+                      f.side(),
+                      f.file().substring(f.file().lastIndexOf('/') + 1),
+                      f.bitsPerWeight(),
+                      f.fileType() == null ? "" : ", " + f.fileType()))
+          .collect(Collectors.joining("; "));
+    }
+    List<Structural.DtypeChange> changes = p.result().structural().dtypeChanged();
+    return String.format(
+        Locale.ROOT,
+        "%s, %.2f -> %.2f bits per weight",
+        Findings.retypes(changes),
+        bits(p.compared(), TensorMetricsRow::getDtypeBase),
+        bits(p.compared(), TensorMetricsRow::getDtypeFinetuned));
+  }
+
+  private static double bits(
+      List<TensorMetricsRow> rows, java.util.function.Function<TensorMetricsRow, String> dtype) {
+    Map<String, Integer> width = Map.of("F64", 64, "F32", 32, "F16", 16, "BF16", 16);
+    double bits = 0;
+    long params = 0;
+    for (TensorMetricsRow r : rows) {
+      Integer w = width.get(dtype.apply(r));
+      if (w != null) {
+        bits += (double) w * r.getNParams();
+        params += r.getNParams();
+      }
+    }
+    return params == 0 ? 0 : bits / params;
+  }
+
+  private static Finding drift(PairRows p) {
+    TensorMetricsRow worst =
+        p.compared().stream()
+            .filter(r -> r.getRelativeDelta() != null)
+            .max(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta))
+            .orElse(null);
+    String detail =
+        worst == null
+            ? "no tensor's relative change could be computed"
+            : String.format(
+                Locale.ROOT,
+                "most drift: %s (%s -> %s, relative change %s, cosine %s)",
+                worst.getName(),
+                worst.getDtypeBase(),
+                worst.getDtypeFinetuned(),
+                Words.number(worst.getRelativeDelta()),
+                Words.number(worst.getCosine()));
+    return Finding.info("quantization", "Rounding drift: " + figures(p), detail);
+  }
+
+  /** The whole pair's drift: relative change, RMSE and lowest cosine over compared tensors. */
+  private static String figures(PairRows p) {
+    double squared = 0;
+    long params = 0;
+    Double minCosine = null;
+    for (TensorMetricsRow r : p.compared()) {
+      squared += r.getL2Distance() * r.getL2Distance();
+      params += r.getNParams();
+      if (r.getCosine() != null && (minCosine == null || r.getCosine() < minCosine)) {
+        minCosine = r.getCosine();
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "relative change %s over all compared tensors, RMSE %s, lowest cosine %s",
+        Words.number(PairRows.aggregate(p.compared())),
+        Words.number(params == 0 ? null : Math.sqrt(squared / params)),
+        Words.number(minCosine));
+  }
+
+  private static boolean allUntouched(PairRows p) {
+    return p.compared().stream().allMatch(PairRows::untouched);
+  }
+}
