@@ -1,5 +1,7 @@
 package io.deltascope.diagnosis;
 
+import java.util.List;
+
 /** Decides the pair's kind first, then lets that kind's words describe it. */
 final class Diagnoser {
   private Diagnoser() {}
@@ -19,7 +21,7 @@ final class Diagnoser {
   }
 
   /** A diagnosis of {@code kind} without a fine-tune profile. */
-  static Diagnosis of(Kind kind, PairRows rows, String summary, java.util.List<Finding> findings) {
+  static Diagnosis of(Kind kind, PairRows rows, String summary, List<Finding> findings) {
     Findings.sort(findings);
     return new Diagnosis(
         kind == null ? null : kind.label(),
@@ -27,6 +29,6 @@ final class Diagnoser {
         rows.meanRelativeDelta(),
         rows.meanOf(),
         summary,
-        java.util.List.copyOf(findings));
+        List.copyOf(findings));
   }
 }

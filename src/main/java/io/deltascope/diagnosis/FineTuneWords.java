@@ -13,7 +13,8 @@ final class FineTuneWords {
     Profile profile = Profile.of(mean);
     List<Finding> findings = new ArrayList<>();
     Findings.nonFinite(p, findings);
-    Finding lora = LoraFinding.of(p);
+    // a GGUF side's rank floor comes from its quantized precision: every rank reads 0 there
+    Finding lora = p.facts().quantized().isEmpty() ? LoraFinding.of(p) : null;
     if (lora != null) {
       findings.add(lora);
     }

@@ -128,6 +128,16 @@ class KindTest {
   }
 
   @Test
+  void aGgufOfAnotherFineTuneIsAFineTuneWithoutARankZeroLora() {
+    // llama-sft quantized to Q8_0 against llama-base: far more than Q8_0's rounding moved
+    Path gguf = Fixtures.root().resolve("gguf").resolve("llama-sft.q8_0.gguf");
+    Diagnosis d =
+        diagnose(LocalDiff.planOf(Fixtures.model("llama-base").toString(), gguf.toString()));
+    assertThat(d.kind()).isEqualTo("fine_tune");
+    assertThat(d.findings()).noneMatch(f -> f.category().equals("lora"));
+  }
+
+  @Test
   void aPureUpcastIsALosslessChangeOfStoragePrecisionInOneGroupedLine() throws IOException {
     Path f32 = retyped("llama-base", DType.F32);
     Diagnosis d =
