@@ -3,7 +3,6 @@ package io.deltascope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
-import io.deltascope.job.SparkSessions;
 import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
@@ -82,14 +81,14 @@ final class ActivationDiffCommand implements Callable<Integer> {
     long started = System.currentTimeMillis();
     List<String> texts = Prompts.parse(prompts);
     if (memoryBudgetGb <= 0) {
-      throw new UserException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
+      throw new UsageException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
     }
     if (batchSize < 1) {
-      throw new UserException("--batch-size must be 1 or more, not " + batchSize);
+      throw new UsageException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
     List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer);
-    SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
+    SparkSession spark = run.startSpark("deltascope activation-diff");
     List<ActivationMetricsRow> rows =
         activationRows(spark, base, finetuned, pairs, batchSize, memoryBudgetGb);
     ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);

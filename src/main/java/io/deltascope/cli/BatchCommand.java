@@ -86,7 +86,7 @@ final class BatchCommand implements Callable<Integer> {
     List<Gate.Check> checks = gate.checks();
     for (String analysis : analyses) {
       if (!List.of("weights", "spectra", "activations").contains(analysis)) {
-        throw new UserException(
+        throw new UsageException(
             "--analyses: unknown analysis '"
                 + analysis
                 + "' (available: weights, spectra, activations)");
@@ -95,7 +95,7 @@ final class BatchCommand implements Callable<Integer> {
     List<String> texts = List.of();
     if (analyses.contains("activations")) {
       if (prompts == null) {
-        throw new UserException("--analyses activations needs --prompts (\"a,b\" or @file)");
+        throw new UsageException("--analyses activations needs --prompts (\"a,b\" or @file)");
       }
       texts = Prompts.parse(prompts);
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.CompareResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.LensWork;
-import io.deltascope.job.SparkSessions;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
 import io.deltascope.report.ForwardReports;
@@ -79,10 +78,10 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() {
     long started = System.currentTimeMillis();
     if (prompt.isBlank()) {
-      throw new UserException("no prompt: -p is empty");
+      throw new UsageException("no prompt: -p is empty");
     }
     if (topK < 1) {
-      throw new UserException("--top-k must be 1 or more, not " + topK);
+      throw new UsageException("--top-k must be 1 or more, not " + topK);
     }
     outputs.check();
     List<String> tracked = Prompts.list(track);
@@ -114,7 +113,7 @@ final class CompareCommand implements Callable<Integer> {
                 tokenizerFrom != null ? tokenizerFrom : models[m]));
       }
     }
-    SparkSession spark = SparkSessions.start(run.master, "deltascope compare");
+    SparkSession spark = run.startSpark("deltascope compare");
     List<LogitLensRow> rows = ForwardJobs.logitLens(spark, work, topK).collectAsList();
     CompareResult result = CompareResult.of(prompt, requests, rows);
     var out = spec.commandLine().getOut();

@@ -25,7 +25,7 @@ final class GateOptions {
       try {
         checks.add(Gate.parse(text));
       } catch (IllegalArgumentException e) {
-        throw new UserException(e.getMessage());
+        throw new UsageException(e.getMessage());
       }
     }
     return checks;

@@ -76,7 +76,7 @@ class FailIfTest {
   void aMalformedCheckIsRefusedBeforeAnyWork() {
     CliRun run =
         CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--fail-if", "relative_delta >> 1");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
     assertThat(run.errorLine())
         .contains("--fail-if 'relative_delta >> 1': expected 'METRIC OP NUMBER'");
     assertThat(run.out()).isEmpty();
