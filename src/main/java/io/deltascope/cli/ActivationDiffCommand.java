@@ -3,6 +3,7 @@ package io.deltascope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
+import io.deltascope.model.DecoderConfig;
 import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
@@ -57,6 +58,11 @@ final class ActivationDiffCommand implements Callable<Integer> {
   boolean sharedTokenizer;
 
   @Option(
+      names = "--allow-long-prompts",
+      description = "Run prompts longer than a model's context (max_position_embeddings).")
+  boolean allowLongPrompts;
+
+  @Option(
       names = "--batch-size",
       defaultValue = "8",
       paramLabel = "N",
@@ -87,7 +93,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
       throw new UsageException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
-    List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer);
+    List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer, allowLongPrompts);
     SparkSession spark = run.startSpark("deltascope activation-diff");
     List<ActivationMetricsRow> rows =
         activationRows(spark, base, finetuned, pairs, batchSize, memoryBudgetGb);
@@ -138,13 +144,16 @@ final class ActivationDiffCommand implements Callable<Integer> {
 
   // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.
   static List<PromptPair> tokenize(
-      String base, String finetuned, List<String> texts, boolean sharedTokenizer) {
+      String base,
+      String finetuned,
+      List<String> texts,
+      boolean sharedTokenizer,
+      boolean allowLongPrompts) {
     List<PromptPair> pairs = new ArrayList<>();
-    if (sharedTokenizer) {
-      ForwardModels.checkModel(finetuned); // its tokenizer is not needed: a GGUF has none
-    }
-    try (PromptTokenizer a = ForwardModels.check(base);
-        PromptTokenizer b = sharedTokenizer ? null : ForwardModels.check(finetuned)) {
+    DecoderConfig baseConfig = ForwardModels.checkModel(base);
+    DecoderConfig finetunedConfig = ForwardModels.checkModel(finetuned);
+    try (PromptTokenizer a = PromptTokenizer.open(base);
+        PromptTokenizer b = sharedTokenizer ? null : PromptTokenizer.open(finetuned)) {
       for (int i = 0; i < texts.size(); i++) {
         Tokens ta = a.encode(texts.get(i));
         Tokens tb = sharedTokenizer ? ta : b.encode(texts.get(i));
@@ -155,6 +164,9 @@ final class ActivationDiffCommand implements Callable<Integer> {
                       + " %s (%d tokens); pass --shared-tokenizer to give both the base's tokens",
                   i + 1, texts.get(i), ta.tokens(), ta.length(), tb.tokens(), tb.length()));
         }
+        String what = "prompt " + (i + 1);
+        baseConfig.checkPromptLength(what, ta.length(), base, allowLongPrompts);
+        finetunedConfig.checkPromptLength(what, tb.length(), finetuned, allowLongPrompts);
         pairs.add(new PromptPair(i, texts.get(i), ta, tb));
       }
     }

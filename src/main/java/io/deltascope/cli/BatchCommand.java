@@ -194,7 +194,7 @@ final class BatchCommand implements Callable<Integer> {
   private static Dataset<Row> activations(
       SparkSession spark, PairSpec pair, List<String> texts, String runId) {
     List<PromptPair> prompts =
-        ActivationDiffCommand.tokenize(pair.base(), pair.finetuned(), texts, false);
+        ActivationDiffCommand.tokenize(pair.base(), pair.finetuned(), texts, false, false);
     List<ActivationMetricsRow> rows =
         ActivationDiffCommand.activationRows(spark, pair.base(), pair.finetuned(), prompts, 8, 4.0);
     return Tables.asTable(

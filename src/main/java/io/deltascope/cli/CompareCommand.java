@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.CompareResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.LensWork;
+import io.deltascope.model.DecoderConfig;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
 import io.deltascope.report.ForwardReports;
@@ -70,6 +71,11 @@ final class CompareCommand implements Callable<Integer> {
               + " has none, so give its source folder).")
   String tokenizerFrom;
 
+  @Option(
+      names = "--allow-long-prompts",
+      description = "Run a prompt longer than a model's context (max_position_embeddings).")
+  boolean allowLongPrompts;
+
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -89,10 +95,11 @@ final class CompareCommand implements Callable<Integer> {
     List<LensWork> work = new ArrayList<>();
     String[] models = {model1, model2};
     for (int m = 0; m < models.length; m++) {
-      ForwardModels.checkModel(models[m]);
+      DecoderConfig config = ForwardModels.checkModel(models[m]);
       try (PromptTokenizer tokenizer =
           PromptTokenizer.open(tokenizerFrom != null ? tokenizerFrom : models[m])) {
         Tokens tokens = tokenizer.encode(prompt);
+        config.checkPromptLength("the prompt", tokens.length(), models[m], allowLongPrompts);
         List<CompareResult.TrackedRequest> trackedIds = new ArrayList<>();
         for (String t : tracked) {
           long[] ids = tokenizer.encodePlain(t);
