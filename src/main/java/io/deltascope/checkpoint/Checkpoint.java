@@ -41,7 +41,7 @@ public record Checkpoint(
   /** Opens a checkpoint folder, a single {@code .safetensors} file, or a GGUF file. */
   public static Checkpoint open(String location) {
     if (!Locations.exists(location)) {
-      throw CheckpointException.of(location, "no such file or folder");
+      throw CheckpointException.of(location, Locations.whyMissing(location));
     }
     if (Locations.isFile(location) && isGgufFile(location)) {
       return GgufCheckpoint.open(location);
@@ -59,6 +59,8 @@ public record Checkpoint(
     if (Locations.isFile(single)) {
       return fromSingleFile(location, single, config);
     }
+    Locations.requireFileOrNothing(index);
+    Locations.requireFileOrNothing(single);
     throw CheckpointException.of(
         location,
         "no %s or %s: not a HuggingFace checkpoint folder with safetensors weights",

@@ -16,6 +16,39 @@ public class CheckpointException extends RuntimeException {
   }
 
   /** "FILE: problem", the shape every checkpoint error takes. */
+  /**
+   * A read of mapped bytes that faulted: the JVM turns the SIGBUS of a mapped file truncated or
+   * replaced under it into an {@link InternalError}, which Spark would take for a dying JVM. Names
+   * the file that no longer holds its tensor (else every file read).
+   */
+  public static CheckpointException mappedReadFailed(
+      InternalError fault, java.util.List<TensorInfo> tensors) {
+    for (TensorInfo t : tensors) {
+      long size = sizeNow(t.file());
+      long end = t.offset() + t.byteLength();
+      if (size < end) {
+        return of(
+            t.file(),
+            "changed while being read (now %d bytes; tensor '%s' ends at byte %d): truncated or"
+                + " replaced while mapped",
+            size,
+            t.name(),
+            end);
+      }
+    }
+    java.util.Set<String> files = new java.util.TreeSet<>();
+    tensors.forEach(t -> files.add(t.file()));
+    return of(String.join(", ", files), "a mapped read failed (%s)", fault.getMessage());
+  }
+
+  private static long sizeNow(String file) {
+    try {
+      return Locations.size(file);
+    } catch (RuntimeException e) {
+      return -1; // gone
+    }
+  }
+
   public static CheckpointException of(Object file, String problem, Object... args) {
     return new CheckpointException(
         Locations.redact(String.valueOf(file)) + ": " + String.format(problem, args));

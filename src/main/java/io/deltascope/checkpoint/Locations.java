@@ -42,6 +42,59 @@ public final class Locations {
         : Files.exists(local(location));
   }
 
+  /** Why nothing readable is at {@code location}: a link loop or a dangling link is named. */
+  public static String whyMissing(String location) {
+    if (HadoopFiles.isRemote(location)) {
+      return "no such file or folder";
+    }
+    Path path = local(location);
+    if (!Files.isSymbolicLink(path)) {
+      return "no such file or folder";
+    }
+    try {
+      path.toRealPath();
+      return "no such file or folder";
+    } catch (java.nio.file.FileSystemException e) {
+      if (e.getReason() != null && e.getReason().contains("symbolic links")) {
+        return "a symbolic link loop (" + e.getReason() + ")";
+      }
+      return "a symbolic link to " + target(path) + ", which does not exist";
+    } catch (IOException e) {
+      return "a symbolic link that cannot be followed: " + describe(e);
+    }
+  }
+
+  /**
+   * Fails naming what is at {@code location} when something is there but not a file: a folder, a
+   * link loop, a dangling link. Nothing there, or a file, passes.
+   */
+  public static void requireFileOrNothing(String location) {
+    if (HadoopFiles.isRemote(location)) {
+      if (HadoopFiles.isDirectory(location)) {
+        throw CheckpointException.of(location, "is a folder, expected a file");
+      }
+      return;
+    }
+    Path path = local(location);
+    if (Files.isDirectory(path)) {
+      throw CheckpointException.of(location, "is a folder, expected a file");
+    }
+    if (Files.isSymbolicLink(path) && !Files.exists(path)) {
+      throw CheckpointException.of(location, whyMissing(location));
+    }
+    if (Files.exists(path) && !Files.isRegularFile(path)) {
+      throw CheckpointException.of(location, "is not a regular file");
+    }
+  }
+
+  private static String target(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
   /**
    * {@code child} inside {@code folder}, as a location string; local paths become absolute, so that
    * executors with another working folder find them.

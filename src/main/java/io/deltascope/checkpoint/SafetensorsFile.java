@@ -181,15 +181,28 @@ public record SafetensorsFile(
     if (node == null || !node.isArray() || node.size() != 2) {
       throw CheckpointException.of(file, "tensor '%s': data_offsets must be [begin, end]", name);
     }
-    long begin = node.get(0).asLong(-1);
-    long end = node.get(1).asLong(-1);
-    if (!node.get(0).isIntegralNumber()
-        || !node.get(1).isIntegralNumber()
-        || begin < 0
-        || end < begin) {
+    long begin = offset(file, name, node, node.get(0));
+    long end = offset(file, name, node, node.get(1));
+    if (end < begin) {
       throw CheckpointException.of(file, "tensor '%s': bad data_offsets %s", name, node);
     }
     return new long[] {begin, end};
+  }
+
+  // a u64, as safetensors declares it; above 2^63 - 1 it could not lie in any file
+  private static long offset(String file, String name, JsonNode offsets, JsonNode value) {
+    if (!value.isIntegralNumber() || value.bigIntegerValue().signum() < 0) {
+      throw CheckpointException.of(file, "tensor '%s': bad data_offsets %s", name, offsets);
+    }
+    if (value.bigIntegerValue().bitLength() > 64) {
+      throw CheckpointException.of(
+          file, "tensor '%s': data_offsets %s: %s is not a u64", name, offsets, value);
+    }
+    if (!value.canConvertToLong()) {
+      throw CheckpointException.of(
+          file, "tensor '%s': data_offsets %s run past any file", name, offsets);
+    }
+    return value.asLong();
   }
 
   private static long expectedBytes(String file, String name, Shape shape, DType dtype) {

@@ -3,7 +3,7 @@ package io.deltascope.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
-import io.deltascope.job.SparkSessions;
+import io.deltascope.model.DecoderConfig;
 import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
@@ -58,6 +58,11 @@ final class ActivationDiffCommand implements Callable<Integer> {
   boolean sharedTokenizer;
 
   @Option(
+      names = "--allow-long-prompts",
+      description = "Run prompts longer than a model's context (max_position_embeddings).")
+  boolean allowLongPrompts;
+
+  @Option(
       names = "--batch-size",
       defaultValue = "8",
       paramLabel = "N",
@@ -82,14 +87,14 @@ final class ActivationDiffCommand implements Callable<Integer> {
     long started = System.currentTimeMillis();
     List<String> texts = Prompts.parse(prompts);
     if (memoryBudgetGb <= 0) {
-      throw new UserException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
+      throw new UsageException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
     }
     if (batchSize < 1) {
-      throw new UserException("--batch-size must be 1 or more, not " + batchSize);
+      throw new UsageException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
-    List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer);
-    SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
+    List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer, allowLongPrompts);
+    SparkSession spark = run.startSpark("deltascope activation-diff");
     List<ActivationMetricsRow> rows =
         activationRows(spark, base, finetuned, pairs, batchSize, memoryBudgetGb);
     ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);
@@ -139,13 +144,16 @@ final class ActivationDiffCommand implements Callable<Integer> {
 
   // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.
   static List<PromptPair> tokenize(
-      String base, String finetuned, List<String> texts, boolean sharedTokenizer) {
+      String base,
+      String finetuned,
+      List<String> texts,
+      boolean sharedTokenizer,
+      boolean allowLongPrompts) {
     List<PromptPair> pairs = new ArrayList<>();
-    if (sharedTokenizer) {
-      ForwardModels.checkModel(finetuned); // its tokenizer is not needed: a GGUF has none
-    }
-    try (PromptTokenizer a = ForwardModels.check(base);
-        PromptTokenizer b = sharedTokenizer ? null : ForwardModels.check(finetuned)) {
+    DecoderConfig baseConfig = ForwardModels.checkModel(base);
+    DecoderConfig finetunedConfig = ForwardModels.checkModel(finetuned);
+    try (PromptTokenizer a = PromptTokenizer.open(base);
+        PromptTokenizer b = sharedTokenizer ? null : PromptTokenizer.open(finetuned)) {
       for (int i = 0; i < texts.size(); i++) {
         Tokens ta = a.encode(texts.get(i));
         Tokens tb = sharedTokenizer ? ta : b.encode(texts.get(i));
@@ -156,6 +164,9 @@ final class ActivationDiffCommand implements Callable<Integer> {
                       + " %s (%d tokens); pass --shared-tokenizer to give both the base's tokens",
                   i + 1, texts.get(i), ta.tokens(), ta.length(), tb.tokens(), tb.length()));
         }
+        String what = "prompt " + (i + 1);
+        baseConfig.checkPromptLength(what, ta.length(), base, allowLongPrompts);
+        finetunedConfig.checkPromptLength(what, tb.length(), finetuned, allowLongPrompts);
         pairs.add(new PromptPair(i, texts.get(i), ta, tb));
       }
     }

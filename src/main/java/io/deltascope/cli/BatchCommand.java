@@ -87,7 +87,7 @@ final class BatchCommand implements Callable<Integer> {
     List<Gate.Check> checks = gate.checks();
     for (String analysis : analyses) {
       if (!List.of("weights", "spectra", "activations").contains(analysis)) {
-        throw new UserException(
+        throw new UsageException(
             "--analyses: unknown analysis '"
                 + analysis
                 + "' (available: weights, spectra, activations)");
@@ -96,7 +96,7 @@ final class BatchCommand implements Callable<Integer> {
     List<String> texts = List.of();
     if (analyses.contains("activations")) {
       if (prompts == null) {
-        throw new UserException("--analyses activations needs --prompts (\"a,b\" or @file)");
+        throw new UsageException("--analyses activations needs --prompts (\"a,b\" or @file)");
       }
       texts = Prompts.parse(prompts);
     }
@@ -105,6 +105,7 @@ final class BatchCommand implements Callable<Integer> {
         analyses.contains("spectra") ? spectra.settings() : SpectrumSettings.OFF;
     String batch = batchId != null ? batchId : RunIds.generate();
     ResultsStore.checkRunId(batch);
+    OutputFiles.checkStore(results);
     List<PairSpec> specs = readPairs();
     long started = System.currentTimeMillis();
     SparkSession spark = run.startSpark("deltascope batch");
@@ -199,7 +200,7 @@ final class BatchCommand implements Callable<Integer> {
   private static Dataset<Row> activations(
       SparkSession spark, PairSpec pair, List<String> texts, String runId) {
     List<PromptPair> prompts =
-        ActivationDiffCommand.tokenize(pair.base(), pair.finetuned(), texts, false);
+        ActivationDiffCommand.tokenize(pair.base(), pair.finetuned(), texts, false, false);
     List<ActivationMetricsRow> rows =
         ActivationDiffCommand.activationRows(spark, pair.base(), pair.finetuned(), prompts, 8, 4.0);
     return Tables.asTable(

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.CompareResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.LensWork;
-import io.deltascope.job.SparkSessions;
+import io.deltascope.model.DecoderConfig;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
 import io.deltascope.report.ForwardReports;
@@ -72,6 +72,11 @@ final class CompareCommand implements Callable<Integer> {
               + " has none, so give its source folder).")
   String tokenizerFrom;
 
+  @Option(
+      names = "--allow-long-prompts",
+      description = "Run a prompt longer than a model's context (max_position_embeddings).")
+  boolean allowLongPrompts;
+
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -80,10 +85,10 @@ final class CompareCommand implements Callable<Integer> {
   public Integer call() {
     long started = System.currentTimeMillis();
     if (prompt.isBlank()) {
-      throw new UserException("no prompt: -p is empty");
+      throw new UsageException("no prompt: -p is empty");
     }
     if (topK < 1) {
-      throw new UserException("--top-k must be 1 or more, not " + topK);
+      throw new UsageException("--top-k must be 1 or more, not " + topK);
     }
     outputs.check();
     List<String> tracked = TrackedStrings.parse(track);
@@ -91,10 +96,12 @@ final class CompareCommand implements Callable<Integer> {
     List<LensWork> work = new ArrayList<>();
     String[] models = {model1, model2};
     for (int m = 0; m < models.length; m++) {
-      int vocab = ForwardModels.checkModel(models[m]).vocab();
+      DecoderConfig config = ForwardModels.checkModel(models[m]);
+      int vocab = config.vocab();
       try (PromptTokenizer tokenizer =
           PromptTokenizer.open(tokenizerFrom != null ? tokenizerFrom : models[m])) {
         Tokens tokens = tokenizer.encode(prompt);
+        config.checkPromptLength("the prompt", tokens.length(), models[m], allowLongPrompts);
         List<CompareResult.TrackedRequest> trackedIds = new ArrayList<>();
         for (String t : tracked) {
           trackedIds.add(TrackedStrings.request(t, tokenizer, vocab, models[m]));
@@ -111,7 +118,7 @@ final class CompareCommand implements Callable<Integer> {
                 tokenizerFrom != null ? tokenizerFrom : models[m]));
       }
     }
-    SparkSession spark = SparkSessions.start(run.master, "deltascope compare");
+    SparkSession spark = run.startSpark("deltascope compare");
     List<LogitLensRow> rows = ForwardJobs.logitLens(spark, work, topK).collectAsList();
     CompareResult result = CompareResult.of(prompt, requests, rows);
     var out = spec.commandLine().getOut();

@@ -14,6 +14,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(
       Exception ex, CommandLine cli, CommandLine.ParseResult parsed) {
+    if (ours(ex) instanceof UsageException) {
+      return usage(ours(ex).getMessage(), cli);
+    }
     cli.getErr().println("deltascope: error: " + oneLine(ex));
     if (verbose(parsed)) {
       ex.printStackTrace(cli.getErr());
@@ -24,10 +27,23 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     return Main.FAILED;
   }
 
+  /** A usage error, picocli's or ours: one line and where the options are listed; exit code 2. */
+  static int usage(String message, CommandLine cli) {
+    cli.getErr().println("deltascope: error: " + message);
+    cli.getErr().println("(" + cli.getCommandSpec().qualifiedName() + " --help lists the options)");
+    cli.getErr().flush();
+    return Main.USAGE;
+  }
+
   static String oneLine(Throwable ex) {
     Throwable ours = ours(ex);
     String message = ours.getMessage() == null ? ours.toString() : ours.getMessage();
-    return message.lines().findFirst().orElse(ours.getClass().getSimpleName()).strip();
+    return message
+        .lines()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty())
+        .findFirst()
+        .orElse(ours.getClass().getSimpleName());
   }
 
   /** The first exception in the cause chain that deltascope raised for the user to read. */

@@ -5,10 +5,7 @@ import io.deltascope.diff.WeightDiffResult;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code --fail-if}: thresholds that turn a finished comparison into exit code 3. */
 final class GateOptions {
@@ -22,9 +19,6 @@ final class GateOptions {
               + " Inf values, a zero base) fails the check.")
   List<String> failIf = new ArrayList<>();
 
-  @Spec(Spec.Target.MIXEE)
-  CommandSpec spec;
-
   /** Parses the checks: before any work, so a typo fails at once, as a usage error (exit 2). */
   List<Gate.Check> checks() {
     List<Gate.Check> checks = new ArrayList<>();
@@ -32,7 +26,7 @@ final class GateOptions {
       try {
         checks.add(Gate.parse(text));
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), e.getMessage());
+        throw new UsageException(e.getMessage());
       }
     }
     return checks;

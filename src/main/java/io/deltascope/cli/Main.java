@@ -55,6 +55,8 @@ public final class Main implements Runnable {
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(new Errors());
+    cli.setParameterExceptionHandler(
+        (ex, args) -> Errors.usage(ex.getMessage(), ex.getCommandLine()));
     cli.setExpandAtFiles(false); // "-p @prompts.txt" names a prompt file, not picocli's @-file
     return cli;
   }

@@ -23,6 +23,21 @@ final class OutputFiles {
     }
   }
 
+  /**
+   * Fails before any work is done when a local {@code --results} names something that is not a
+   * folder (a remote store is checked by the file system it lives on, once Spark has started).
+   */
+  static void checkStore(String results) {
+    if (io.deltascope.checkpoint.HadoopFiles.isRemote(results)) {
+      return;
+    }
+    Path store =
+        Path.of(results.startsWith("file:") ? java.net.URI.create(results).getPath() : results);
+    if (Files.exists(store) && !Files.isDirectory(store)) {
+      throw new UserException(results + ": is a file, expected a results store folder (--results)");
+    }
+  }
+
   private static void readableByAll(Path file) throws IOException {
     if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
       Files.setPosixFilePermissions(

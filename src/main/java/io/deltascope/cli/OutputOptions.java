@@ -35,6 +35,9 @@ class OutputOptions {
     if (runId != null) {
       ResultsStore.checkRunId(runId);
     }
+    if (results != null) {
+      OutputFiles.checkStore(results);
+    }
   }
 
   String runId() {

@@ -38,7 +38,7 @@ final class Prompts {
       }
     }
     if (prompts.isEmpty()) {
-      throw new UserException("no prompts: -p '" + arg + "' has none (expected \"a,b\" or @FILE)");
+      throw new UsageException("no prompts: -p '" + arg + "' has none (expected \"a,b\" or @FILE)");
     }
     return List.copyOf(prompts);
   }

@@ -1,6 +1,5 @@
 package io.deltascope.cli;
 
-import io.deltascope.job.SparkSessions;
 import io.deltascope.report.html.HtmlReport;
 import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.report.html.StoredReport;
@@ -45,11 +44,11 @@ final class ReportCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     if (!ReportFiles.isHtml(output)) {
-      throw new UserException(output + ": the report is an HTML file (expected a .html name)");
+      throw new UsageException(output + ": the report is an HTML file (expected a .html name)");
     }
     OutputFiles.checkWritable(output);
     io.deltascope.results.ResultsStore.checkRunId(runId);
-    SparkSession spark = SparkSessions.start(run.master, "deltascope report");
+    SparkSession spark = run.startSpark("deltascope report");
     ReportDocuments docs = StoredReport.load(spark, results, runId);
     OutputFiles.write(output, HtmlReport.render(docs));
     spec.commandLine().getOut().println("Report: " + output);

@@ -14,7 +14,7 @@ final class ReportFiles {
   /** Fails before any work when {@code output} has neither extension or cannot be written. */
   static void check(Path output) {
     if (!isHtml(output) && !isJson(output)) {
-      throw new UserException(
+      throw new UsageException(
           output + ": unknown output format (expected a .json or .html file name)");
     }
     OutputFiles.checkWritable(output);

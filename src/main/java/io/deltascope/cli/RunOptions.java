@@ -28,6 +28,9 @@ final class RunOptions {
   java.util.Map<String, String> conf = new java.util.LinkedHashMap<>();
 
   org.apache.spark.sql.SparkSession startSpark(String appName) {
+    if (master != null) {
+      MasterUrl.check(master);
+    }
     return io.deltascope.job.SparkSessions.start(master, appName, conf);
   }
 

@@ -34,7 +34,7 @@ final class SpectraOptions {
 
   SpectrumSettings settings() {
     if (topK < 1) {
-      throw new UserException("--top-k must be 1 or more, not " + topK);
+      throw new UsageException("--top-k must be 1 or more, not " + topK);
     }
     return new SpectrumSettings(!noSpectra, topK, parseSize(distributedAbove));
   }
@@ -59,7 +59,7 @@ final class SpectraOptions {
       }
       return Math.multiplyExact(n, 1L << shift);
     } catch (NumberFormatException | ArithmeticException e) {
-      throw new UserException(
+      throw new UsageException(
           "--distributed-svd-above: '"
               + text
               + "' is not a size (expected e.g. 64M, 500K, 1000000)");

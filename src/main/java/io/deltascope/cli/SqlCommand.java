@@ -46,7 +46,7 @@ final class SqlCommand implements Callable<Integer> {
       names = "--max-rows",
       defaultValue = "10000",
       paramLabel = "N",
-      description = "At most N rows (default: ${DEFAULT-VALUE}).")
+      description = "At most N rows (default: ${DEFAULT-VALUE}; more are said on stderr).")
   int maxRows;
 
   @Mixin RunOptions run;
@@ -54,18 +54,30 @@ final class SqlCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (maxRows < 0) {
+      throw new UsageException("--max-rows must be 0 or more, not " + maxRows);
+    }
     SparkSession spark = run.startSpark("deltascope sql");
     try {
       new ResultsStore(spark, results).registerViews();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
-    Dataset<Row> rows = spark.sql(query);
-    List<Row> collected = rows.limit(maxRows).collectAsList();
+    Dataset<Row> rows = ReadOnlyQuery.run(spark, query);
+    List<Row> collected =
+        new ArrayList<>(
+            rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList());
+    boolean truncated = collected.size() > maxRows;
+    if (truncated) {
+      collected.remove(maxRows);
+      spec.commandLine()
+          .getErr()
+          .printf("deltascope: sql: showing the first %d rows of more (--max-rows)%n", maxRows);
+    }
     PrintWriter out = spec.commandLine().getOut();
     switch (format) {
       case csv -> out.print(csv(rows.columns(), collected));
-      case json -> out.print(json(rows.columns(), collected));
+      case json -> out.print(json(rows.columns(), collected, truncated));
       default -> out.print(table(rows.columns(), collected));
     }
     out.flush();
@@ -122,7 +134,7 @@ final class SqlCommand implements Callable<Integer> {
     return out.toString();
   }
 
-  static String json(String[] columns, List<Row> rows) {
+  static String json(String[] columns, List<Row> rows, boolean truncated) {
     ArrayNode array = JsonReport.MAPPER.createArrayNode();
     for (Row row : rows) {
       ObjectNode node = array.addObject();
@@ -130,7 +142,10 @@ final class SqlCommand implements Callable<Integer> {
         node.set(columns[i], JsonReport.MAPPER.valueToTree(plain(row.get(i))));
       }
     }
-    return JsonReport.toString(JsonReport.MAPPER.createObjectNode().set("rows", array));
+    ObjectNode root = JsonReport.MAPPER.createObjectNode();
+    root.set("rows", array);
+    root.put("truncated", truncated);
+    return JsonReport.toString(root);
   }
 
   private static Object plain(Object value) {

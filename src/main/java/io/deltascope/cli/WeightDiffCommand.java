@@ -193,7 +193,7 @@ final class WeightDiffCommand implements Callable<Integer> {
     @Override
     void check() {
       if (topN < 0) {
-        throw new UserException("--top-n must be 0 or more, not " + topN);
+        throw new UsageException("--top-n must be 0 or more, not " + topN);
       }
       tensorListing();
       super.check();

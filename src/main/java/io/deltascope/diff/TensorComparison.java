@@ -52,6 +52,17 @@ public final class TensorComparison {
    */
   public List<TensorDelta> compareAll(
       List<TensorPair> pairs, Function<String, ByteSource> sources, SpectrumSettings settings) {
+    try {
+      return compareMapped(pairs, sources, settings);
+    } catch (InternalError fault) {
+      List<io.deltascope.checkpoint.TensorInfo> read = new ArrayList<>();
+      pairs.forEach(p -> read.addAll(List.of(p.base(), p.finetuned())));
+      throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(fault, read);
+    }
+  }
+
+  private List<TensorDelta> compareMapped(
+      List<TensorPair> pairs, Function<String, ByteSource> sources, SpectrumSettings settings) {
     TensorPair first = pairs.get(0);
     TensorReader left =
         new TensorReader(sources.apply(first.base().file()), first.base(), first.elements());

@@ -92,7 +92,10 @@ public record WeightDiffPlan(
   }
 
   private static Long commonRows(TensorInfo a, TensorInfo b) {
-    if (!a.shape().differsOnlyInFirstDim(b.shape())) {
+    // an empty side has no rows to share: a reshape, not a vocabulary resize
+    if (a.elementCount() == 0
+        || b.elementCount() == 0
+        || !a.shape().differsOnlyInFirstDim(b.shape())) {
       return null;
     }
     return Math.min(a.shape().dim(0), b.shape().dim(0));

@@ -24,29 +24,35 @@ public record PairSpec(String name, String base, String finetuned) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
-   * Reads a pairs file: CSV rows {@code name,base,finetuned} (a header row with those names is
-   * optional; blank lines and lines starting with # are skipped), or JSON Lines objects with those
-   * keys when the file ends in .jsonl or .json. A local path or a Hadoop URI.
+   * Reads a pairs file: CSV rows {@code name,base,finetuned} as RFC 4180 reads them (quoted fields;
+   * a header row with those names is optional; a UTF-8 byte-order mark, blank lines and lines
+   * starting with # are skipped), or JSON Lines objects with those keys when the file ends in
+   * .jsonl or .json. A local path or a Hadoop URI.
    */
   public static List<PairSpec> read(String location) {
     String text = new String(Locations.readAll(location), StandardCharsets.UTF_8);
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1); // the byte-order mark spreadsheets save CSV with
+    }
     String lower = location.toLowerCase(Locale.ROOT);
     boolean jsonLines = lower.endsWith(".jsonl") || lower.endsWith(".json");
     List<PairSpec> pairs = new ArrayList<>();
     Set<String> names = new HashSet<>();
-    String[] lines = text.split("\r?\n");
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      PairSpec pair = jsonLines ? json(location, i + 1, line) : csv(location, i + 1, line);
+    List<Record> records = jsonLines ? jsonRecords(text) : CsvRecords.parse(location, text);
+    for (int r = 0; r < records.size(); r++) {
+      Record record = records.get(r);
+      PairSpec pair = jsonLines ? json(location, record) : csv(location, record, r == 0);
       if (pair == null) {
         continue; // the header
       }
       if (!names.add(pair.name())) {
         throw new IllegalArgumentException(
-            location + ": line " + (i + 1) + ": pair name '" + pair.name() + "' appears twice");
+            location
+                + ": line "
+                + record.line()
+                + ": pair name '"
+                + pair.name()
+                + "' appears twice");
       }
       pairs.add(pair);
     }
@@ -57,23 +63,40 @@ public record PairSpec(String name, String base, String finetuned) {
     return List.copyOf(pairs);
   }
 
-  private static PairSpec csv(String file, int lineNumber, String line) {
-    String[] cells = line.split(",", -1);
-    if (cells.length != 3) {
+  /** One record of a pairs file: its cells (CSV) or its text (JSON Lines), and where it starts. */
+  record Record(int line, List<String> cells) {}
+
+  private static List<Record> jsonRecords(String text) {
+    List<Record> records = new ArrayList<>();
+    String[] lines = text.split("\r?\n|\r");
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i].strip();
+      if (!line.isEmpty() && !line.startsWith("#")) {
+        records.add(new Record(i + 1, List.of(line)));
+      }
+    }
+    return records;
+  }
+
+  private static PairSpec csv(String file, Record record, boolean first) {
+    List<String> cells = record.cells();
+    if (cells.size() != 3) {
       throw new IllegalArgumentException(
           String.format(
               "%s: line %d: expected 3 columns name,base,finetuned, found %d",
-              file, lineNumber, cells.length));
+              file, record.line(), cells.size()));
     }
-    if (lineNumber == 1 && cells[0].strip().equals("name") && cells[1].strip().equals("base")) {
+    if (first && cells.get(0).strip().equals("name") && cells.get(1).strip().equals("base")) {
       return null;
     }
-    return checked(file, lineNumber, cells[0].strip(), cells[1].strip(), cells[2].strip());
+    return checked(
+        file, record.line(), cells.get(0).strip(), cells.get(1).strip(), cells.get(2).strip());
   }
 
-  private static PairSpec json(String file, int lineNumber, String line) {
+  private static PairSpec json(String file, Record record) {
+    int lineNumber = record.line();
     try {
-      JsonNode node = JSON.readTree(line);
+      JsonNode node = JSON.readTree(record.cells().get(0));
       return checked(
           file,
           lineNumber,

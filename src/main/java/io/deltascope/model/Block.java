@@ -85,6 +85,9 @@ final class Block implements AutoCloseable {
     }
   }
 
+  /** Query positions whose attention scores are computed at once. */
+  static final int QUERY_CHUNK = 256;
+
   private NDArray attention(NDArray x, NDManager tmp) {
     long t = x.getShape().get(0);
     int heads = config.numHeads();
@@ -128,12 +131,29 @@ final class Block implements AutoCloseable {
     if (config.scaleByInverseLayer()) {
       scale /= layer + 1;
     }
-    NDArray scores = qh.matMul(kh).mul(scale).reshape(kvHeads, group, t, t);
-    scores = scores.add(tmp.create(mask((int) t, spec.slidingWindow()), new Shape(t, t)));
-    NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * t, t);
-    NDArray ctx =
-        probs.matMul(vh).reshape(heads, t, d).transpose(1, 0, 2).reshape(t, (long) heads * d);
+    // queries in chunks: scores are [kv, group, chunk, T], so memory grows with T, not T^2
+    NDList parts = new NDList();
+    for (long from = 0; from < t; from += QUERY_CHUNK) {
+      long rows = Math.min(QUERY_CHUNK, t - from);
+      NDArray qc = rows == t ? qh : qh.reshape(kvHeads, group, t, d).get(sliceRows(from, rows));
+      NDArray scores = qc.reshape(kvHeads, (long) group * rows, d).matMul(kh).mul(scale);
+      scores = scores.reshape(kvHeads, group, rows, t);
+      float[] m = mask((int) from, (int) rows, (int) t, spec.slidingWindow());
+      scores = scores.add(tmp.create(m, new Shape(rows, t)));
+      NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * rows, t);
+      parts.add(
+          probs
+              .matMul(vh)
+              .reshape(heads, rows, d)
+              .transpose(1, 0, 2)
+              .reshape(rows, (long) heads * d));
+    }
+    NDArray ctx = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
     return o.apply(ctx);
+  }
+
+  private static NDIndex sliceRows(long from, long rows) {
+    return new NDIndex(":, :, {}:{}, :", from, from + rows);
   }
 
   // transformers' rotate_half layout: x * cos + cat(-x2, x1) * sin
@@ -145,13 +165,17 @@ final class Block implements AutoCloseable {
     return x.mul(cos).add(rotated.mul(sin));
   }
 
-  /** Additive causal mask [T, T]: 0 where query i sees key j, -inf elsewhere. */
-  static float[] mask(int t, int window) {
-    float[] m = new float[t * t];
-    for (int i = 0; i < t; i++) {
+  /**
+   * Rows {@code from} to {@code from + rows} of the additive causal mask [rows, T]: 0 where query i
+   * sees key j, -inf elsewhere.
+   */
+  static float[] mask(int from, int rows, int t, int window) {
+    float[] m = new float[rows * t];
+    for (int r = 0; r < rows; r++) {
+      int i = from + r;
       for (int j = 0; j < t; j++) {
         boolean seen = j <= i && (window <= 0 || i - j < window);
-        m[i * t + j] = seen ? 0f : Float.NEGATIVE_INFINITY;
+        m[r * t + j] = seen ? 0f : Float.NEGATIVE_INFINITY;
       }
     }
     return m;

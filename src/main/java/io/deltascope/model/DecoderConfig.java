@@ -61,7 +61,8 @@ public record DecoderConfig(
     Double finalSoftcap,
     boolean tied,
     List<LayerSpec> layers,
-    TensorNames names)
+    TensorNames names,
+    int maxPositions)
     implements Serializable {
 
   /** RMSNorm (no mean, no bias) or LayerNorm (mean and bias). */
@@ -156,7 +157,33 @@ public record DecoderConfig(
         softcap,
         config.tieWordEmbeddings(),
         gpt2 ? learnedLayers(layers) : ropeLayers(family, raw, layers, location),
-        TensorNames.of(family));
+        TensorNames.of(family),
+        r.optInt(0, "max_position_embeddings", "n_positions", "n_ctx"));
+  }
+
+  /**
+   * Refuses a prompt longer than the model's context ({@code max_position_embeddings}): the model
+   * was never trained on such positions, and the forward pass's work grows with its square. An
+   * explicit {@code allowLonger} runs it anyway, except where positions are learned (GPT-2 has no
+   * embedding beyond them). Every forward command calls this on the driver, before any work.
+   *
+   * @param what the prompt, as the error names it ("prompt 2")
+   * @param tokens its length in tokens
+   * @param location the checkpoint, as the error names it
+   */
+  public void checkPromptLength(String what, int tokens, String location, boolean allowLonger) {
+    if (maxPositions <= 0 || tokens <= maxPositions || (allowLonger && !learnedPositions)) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        String.format(
+            Locale.ROOT,
+            "%s: %d tokens, beyond the context of %s (%d positions)%s",
+            what,
+            tokens,
+            location,
+            maxPositions,
+            learnedPositions ? "" : "; --allow-long-prompts runs it anyway"));
   }
 
   /** Queries per key/value head. */

@@ -118,6 +118,9 @@ final class WeightReader implements Closeable {
       try {
         window.order(ByteOrder.LITTLE_ENDIAN);
         widen(tensor, window, n, dst, dstOffset + (int) done);
+      } catch (InternalError fault) {
+        throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(
+            fault, java.util.List.of(tensor));
       } finally {
         source.release(window);
       }

@@ -22,6 +22,7 @@ public final class LinearAlgebra {
   private static final LAPACK LAPACK_INSTANCE = LAPACK.getInstance();
 
   static {
+    initialiseMachineConstants();
     if (isNative()) {
       LOG.info("linear algebra: {}", describe());
     } else {
@@ -37,6 +38,18 @@ public final class LinearAlgebra {
 
   public static LAPACK lapack() {
     return LAPACK_INSTANCE;
+  }
+
+  /**
+   * netlib's Java LAPACK (the fallback, and ARPACK's) computes its machine constants lazily in
+   * static fields ({@code Dlamch}, {@code Dlamc1}, {@code Dlamc2}) and marks them computed before
+   * it has finished: two tasks making their first LAPACK call at once can read a zero overflow
+   * threshold and loop forever in {@code dlascl}. Computing them here, in this class's
+   * initialisation (which the JVM runs once, before any thread can use the class), closes the
+   * window: later calls only read them.
+   */
+  private static void initialiseMachineConstants() {
+    org.netlib.lapack.Dlamch.dlamch("O");
   }
 
   /** Whether both BLAS and LAPACK are native rather than netlib's Java fallback. */

@@ -131,4 +131,20 @@ class SafetensorsFileTest {
         .hasMessageContaining(problem)
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }
+
+  @Test
+  void dataOffsetsBeyondU64AreRefusedNotWrapped() {
+    // 2^64 + 8 wraps to 8 as a long: it must not read as [0, 8]
+    String header =
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,18446744073709551624]}}";
+    Path file =
+        RawSafetensors.write(dir.resolve("wrap.safetensors"), header, RawSafetensors.f32(1, 2));
+    assertError(
+        file,
+        "tensor 'a': data_offsets [0,18446744073709551624]: 18446744073709551624 is not a u64");
+    String big =
+        "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,18446744073709551615]}}";
+    Path u64 = RawSafetensors.write(dir.resolve("u64.safetensors"), big, RawSafetensors.f32(1, 2));
+    assertError(u64, "run past any file");
+  }
 }

@@ -164,7 +164,7 @@ class BatchCommandTest {
     CliRun run =
         CliRun.of(
             "batch", "--pairs", pairs.toString(), "--results", store, "--analyses", "activations");
-    assertThat(run.exitCode()).isEqualTo(1);
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
     assertThat(run.errorLine()).contains("--analyses activations needs --prompts");
   }
 

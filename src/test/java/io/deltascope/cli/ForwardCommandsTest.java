@@ -289,7 +289,11 @@ class ForwardCommandsTest {
   void anEmptyPromptListIsOneClearLine() {
     Run r =
         run("activation-diff", "-b", model("llama-base"), "-f", model("llama-sft"), "-p", " , ");
-    assertOneLineError(r, "no prompts");
+    assertThat(r.exit()).isEqualTo(Main.USAGE);
+    assertThat(r.err().lines().toList())
+        .containsExactly(
+            "deltascope: error: no prompts: -p ' , ' has none (expected \"a,b\" or @FILE)",
+            "(deltascope activation-diff --help lists the options)");
   }
 
   @Test

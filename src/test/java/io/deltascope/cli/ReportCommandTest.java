@@ -139,13 +139,13 @@ class ReportCommandTest {
             "r1",
             "-o",
             dir.resolve("r.txt").toString());
-    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(report.exitCode()).isEqualTo(Main.USAGE);
     assertThat(report.errorLine())
         .endsWith("r.txt: the report is an HTML file (expected a .html name)");
     CliRun diff =
         CliRun.of(
             "weight-diff", "-b", BASE, "-f", RESIZED, "-o", dir.resolve("out.txt").toString());
-    assertThat(diff.exitCode()).isEqualTo(1);
+    assertThat(diff.exitCode()).isEqualTo(Main.USAGE);
     assertThat(diff.errorLine())
         .endsWith("out.txt: unknown output format (expected a .json or .html file name)");
     assertThat(diff.out()).isEmpty();

@@ -28,7 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
  * launches executors in further JVMs through SPARK_HOME, which the test builds as a throwaway Spark
  * home of links (jars/, and a bin/spark-submit that runs SparkSubmit, as Spark's does). The results
  * store is a folder the driver and executors share. Over a minute on two cores: keep this the only
- * cluster test.
+ * cluster test. In the middle of the batch the test kills the executor JVM (kill -9, once its log
+ * says a task runs): the job must complete through Spark's retries on a new executor, with every
+ * pair's results whole and no row twice. Then one forward-pass job (activation-diff) runs on the
+ * same cluster.
  */
 class ClusterIT {
   @TempDir Path dir;
@@ -80,28 +83,24 @@ class ClusterIT {
                 + "\n");
     Path store = dir.resolve("shared-results");
     Path log = dir.resolve("submit.log");
-    ProcessBuilder submit =
-        new ProcessBuilder(
-                ClasspathFiles.project().resolve("submit/deltascope-submit").toString(),
-                "--master",
-                master,
-                "--executor-memory",
-                "1g",
-                "--total-executor-cores",
-                "2",
-                "--",
-                "batch",
-                "--pairs",
-                pairs.toString(),
-                "--results",
-                store.toString(),
-                "--run-id",
-                "cluster")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    environment(submit.environment(), sparkHome);
-    Process process = submit.start();
+    Process process =
+        submit(
+            master,
+            sparkHome,
+            log,
+            List.of(),
+            "batch",
+            "--pairs",
+            pairs.toString(),
+            "--results",
+            store.toString(),
+            "--run-id",
+            "cluster");
+    ExecutorKiller killer = new ExecutorKiller(sparkHome.resolve("work"), daemons.get(1));
+    killer.start();
     boolean finished = process.waitFor(6, TimeUnit.MINUTES);
+    killer.interrupt();
+    killer.join();
     if (!finished) {
       process.destroyForcibly();
     }
@@ -110,6 +109,7 @@ class ClusterIT {
     assertThat(process.exitValue()).as(output).isZero();
     assertThat(output)
         .contains("deltascope-submit: using " + sparkHome.resolve("bin/spark-submit"));
+    assertThat(killer.killed).as("an executor was killed in the middle of the batch").isPositive();
 
     JsonNode oracle = Fixtures.pairOracle("qwen2-base", "qwen2-sft").get("tensors");
     List<Row> rows =
@@ -127,6 +127,132 @@ class ClusterIT {
       assertThat(row.getDouble(2)).isEqualTo(expected.get("max_abs_diff").asDouble());
     }
     assertThat(TestSpark.session().read().parquet(store + "/runs").count()).isEqualTo(2);
+    // whole and duplicate-free after the retries
+    var metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    for (String run : List.of("cluster-qwen", "cluster-sft")) {
+      var ofRun = metrics.where("run_id = '" + run + "'");
+      assertThat(ofRun.count()).as(run).isEqualTo(ofRun.select("name").distinct().count());
+    }
+    assertThat(metrics.where("run_id = 'cluster-sft'").count()).isEqualTo(39);
+
+    activationDiffOnTheCluster(master, sparkHome);
+  }
+
+  private void activationDiffOnTheCluster(String master, Path sparkHome) throws Exception {
+    Path json = dir.resolve("activations.json");
+    Path log = dir.resolve("activation-diff.log");
+    Path djlCache = ClasspathFiles.project().resolve("target/djl-cache");
+    String djl = "-Dai.djl.offline=true -DDJL_CACHE_DIR=" + djlCache;
+    Process process =
+        submit(
+            master,
+            sparkHome,
+            log,
+            List.of(
+                "--conf",
+                "spark.executor.extraJavaOptions=" + djl + " -Dai.djl.pytorch.num_threads=1"),
+            "activation-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-sft").toString(),
+            "-p",
+            "The answer is",
+            "-o",
+            json.toString());
+    boolean finished = process.waitFor(5, TimeUnit.MINUTES);
+    if (!finished) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log);
+    assertThat(finished).as("activation-diff finished in 5 minutes:\n%s", output).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    JsonNode layers = Fixtures.json(json).get("layers");
+    JsonNode oracle =
+        Fixtures.pairOracle("llama-base", "llama-sft")
+            .get("activation")
+            .get("per_prompt")
+            .get(0)
+            .get("cosine_last_token_by_layer");
+    assertThat(layers).hasSize(oracle.size());
+    for (int l = 0; l < oracle.size(); l++) {
+      assertThat(layers.get(l).get("avg_cosine").asDouble())
+          .as("layer %d", l)
+          .isCloseTo(oracle.get(l).asDouble(), within(1e-4));
+    }
+  }
+
+  /**
+   * Kills the Worker's executor JVM (kill -9) once its log says a task runs: a machine lost in the
+   * middle of a job, as Spark's retries must survive it.
+   */
+  private static final class ExecutorKiller extends Thread {
+    private final Path work;
+    private final Process worker;
+    private volatile int killed;
+
+    ExecutorKiller(Path work, Process worker) {
+      this.work = work;
+      this.worker = worker;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (killed == 0 && !isInterrupted()) {
+          if (aTaskRuns()) {
+            worker
+                .descendants()
+                .filter(p -> p.info().commandLine().orElse("").contains("ExecutorBackend"))
+                .forEach(
+                    p -> {
+                      p.destroyForcibly();
+                      killed++;
+                    });
+          }
+          Thread.sleep(100);
+        }
+      } catch (InterruptedException | IOException e) {
+        // the batch ended first: the assertion on killed says so
+      }
+    }
+
+    private boolean aTaskRuns() throws IOException {
+      if (!Files.isDirectory(work)) {
+        return false;
+      }
+      try (var logs = Files.walk(work, 3)) {
+        for (Path log : logs.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+          try {
+            if (Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .contains("Running task")) {
+              return true;
+            }
+          } catch (IOException e) {
+            // a log being rotated or written: look again on the next round
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  /** submit/deltascope-submit to {@code master} with two cores of 1g, output to {@code log}. */
+  private static Process submit(
+      String master, Path sparkHome, Path log, List<String> sparkArgs, String... command)
+      throws IOException {
+    List<String> line = new ArrayList<>();
+    line.add(ClasspathFiles.project().resolve("submit/deltascope-submit").toString());
+    line.addAll(
+        List.of("--master", master, "--executor-memory", "1g", "--total-executor-cores", "2"));
+    line.addAll(sparkArgs);
+    line.add("--");
+    line.addAll(List.of(command));
+    ProcessBuilder builder =
+        new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
+    environment(builder.environment(), sparkHome);
+    return builder.start();
   }
 
   @AfterEach

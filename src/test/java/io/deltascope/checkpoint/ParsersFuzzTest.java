@@ -1,0 +1,82 @@
+package io.deltascope.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.deltascope.checkpoint.gguf.GgufFile;
+import io.deltascope.job.PairSpec;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * Jazzer fuzzes the parsers of what users hand deltascope: the safetensors header, the GGUF reader
+ * and the pairs file. The first byte picks the parser, the rest is the file; the corpus is seeded
+ * from the fixtures (ParsersFuzzTestInputs). The contract: a CheckpointException with a message (an
+ * IllegalArgumentException with one for the pairs file, as the batch reports it), or a valid
+ * result; never another exception, never a hang (Jazzer's per-input timeout), never an allocation
+ * beyond a bounded multiple of the file's size (a length field must not size a buffer).
+ *
+ * <p>{@code surefire} runs it with {@code JAZZER_FUZZ=1} for a fixed budget ({@code maxDuration});
+ * Jazzer fuzzes one {@code @FuzzTest} per run, hence one target for the three parsers.
+ */
+class ParsersFuzzTest {
+  private static final long ALLOCATION_SLACK = 16L << 20;
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final java.util.Set<Integer> WARMED = new java.util.HashSet<>();
+  private static Path file;
+
+  @FuzzTest(maxDuration = "40s")
+  void parsers(byte[] input) throws IOException {
+    if (input.length == 0) {
+      return;
+    }
+    int parser = input[0] & 3;
+    byte[] content = Arrays.copyOfRange(input, 1, input.length);
+    Path path = write(parser, content);
+    if (WARMED.add(parser)) {
+      parse(parser, path); // loading (and Jazzer instrumenting) classes allocates: not the parser's
+    }
+    long before = THREADS.getCurrentThreadAllocatedBytes();
+    parse(parser, path);
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+    assertThat(allocated)
+        .as("bytes allocated to parse a %d-byte file", content.length)
+        .isLessThan(64L * content.length + ALLOCATION_SLACK);
+  }
+
+  private static void parse(int parser, Path path) {
+    try {
+      switch (parser) {
+        case 0 -> SafetensorsFile.read(path.toString());
+        case 1 -> GgufFile.read(path.toString());
+        default -> PairSpec.read(path.toString());
+      }
+    } catch (CheckpointException e) {
+      assertThat(e.getMessage()).isNotBlank();
+    } catch (IllegalArgumentException e) {
+      assertThat(parser)
+          .as("only the pairs file refuses with IllegalArgumentException: %s", e)
+          .isGreaterThanOrEqualTo(2);
+      assertThat(e.getMessage()).isNotBlank();
+    }
+  }
+
+  private static Path write(int parser, byte[] content) throws IOException {
+    if (file == null) {
+      file = Files.createTempDirectory("deltascope-fuzz");
+      file.toFile().deleteOnExit();
+    }
+    String name =
+        switch (parser) {
+          case 0 -> "model.safetensors";
+          case 1 -> "model.gguf";
+          case 2 -> "pairs.csv";
+          default -> "pairs.jsonl";
+        };
+    return Files.write(file.resolve(name), content);
+  }
+}

@@ -1,0 +1,54 @@
+package io.deltascope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deltascope.Fixtures;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A --results that names a file is refused before the work, and nothing is written. */
+class ResultsLocationTest {
+  @TempDir Path dir;
+
+  @Test
+  void aResultsStoreThatIsAFileIsRefusedBeforeAnyWork() throws Exception {
+    Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
+    Path json = dir.resolve("out.json");
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-sft").toString(),
+            "-o",
+            json.toString(),
+            "--results",
+            file.toString());
+    assertThat(run.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(run.errorLine())
+        .isEqualTo(
+            "deltascope: error: "
+                + file
+                + ": is a file, expected a results store folder (--results)");
+    assertThat(json).doesNotExist();
+    assertThat(Files.readString(file)).isEqualTo("not a store");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void aBatchIntoAFileIsRefusedBeforeAnyWork() throws Exception {
+    Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
+    Path pairs =
+        Files.writeString(
+            dir.resolve("pairs.csv"),
+            "sft," + Fixtures.model("llama-base") + "," + Fixtures.model("llama-sft") + "\n");
+    CliRun run = CliRun.of("batch", "--pairs", pairs.toString(), "--results", file.toString());
+    assertThat(run.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(run.errorLine())
+        .endsWith(file + ": is a file, expected a results store folder (--results)");
+    assertThat(Files.readString(file)).isEqualTo("not a store");
+  }
+}

@@ -1,0 +1,129 @@
+package io.deltascope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deltascope.Fixtures;
+import io.deltascope.TestSpark;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code sql} reads: statements that write, run commands or call Java are refused before Spark. */
+class SqlReaderTest {
+  @TempDir static Path dir;
+  private static String store;
+
+  @BeforeAll
+  static void store() {
+    store = dir.resolve("store").toString();
+    CliRun r =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-sft").toString(),
+            "--results",
+            store,
+            "--run-id",
+            "sft");
+    assertThat(r.exitCode()).as(r.err()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "INSERT INTO runs SELECT * FROM runs",
+        "WITH r AS (SELECT * FROM runs) INSERT INTO runs SELECT * FROM r",
+        "INSERT OVERWRITE DIRECTORY '%s/tensor_metrics' USING parquet SELECT * FROM runs",
+        "CREATE TABLE escape USING parquet LOCATION '%s/escape' AS SELECT 1 AS x",
+        "DROP VIEW runs",
+        "CACHE TABLE runs",
+        "SET spark.sql.shuffle.partitions=1",
+        "ADD JAR /tmp/x.jar",
+        "EXPLAIN INSERT INTO runs SELECT * FROM runs",
+        "EXECUTE IMMEDIATE 'INSERT INTO runs SELECT * FROM runs'"
+      })
+  void refusesStatementsThatAreNotQueries(String statement) {
+    long runs = TestSpark.session().read().parquet(store + "/runs").count();
+    CliRun run = CliRun.of("sql", "--results", store, String.format(statement, store, dir));
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine())
+        .startsWith("deltascope: error: sql runs queries only (SELECT, WITH, SHOW, DESCRIBE,");
+    assertThat(TestSpark.session().read().parquet(store + "/runs").count()).isEqualTo(runs);
+    assertThat(TestSpark.session().read().parquet(store + "/tensor_metrics").count())
+        .isGreaterThan(0);
+    assertThat(dir.resolve("escape")).doesNotExist();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT reflect('java.lang.System', 'exit', '7')",
+        "SELECT java_method('java.lang.System', 'getProperty', 'user.home')",
+        "SELECT TRY_REFLECT('java.lang.System', 'getProperty', 'user.home')",
+        "WITH x AS (SELECT reflect('java.lang.Thread', 'dumpStack') AS y) SELECT * FROM x",
+        "SELECT * FROM runs WHERE EXISTS (SELECT java_method('java.lang.Runtime', 'getRuntime'))",
+        "SELECT IDENTIFIER('java_method')('java.lang.System', 'getProperty', 'user.home')"
+      })
+  void refusesFunctionsThatCallJava(String query) {
+    CliRun run = CliRun.of("sql", "--results", store, query);
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine()).contains("which calls Java methods");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT count(*) FROM runs",
+        "WITH t AS (SELECT * FROM tensor_metrics) SELECT count(*) FROM t",
+        "SHOW VIEWS",
+        "DESCRIBE runs",
+        "EXPLAIN SELECT * FROM runs",
+        "VALUES (1)"
+      })
+  void runsQueries(String query) {
+    CliRun run = CliRun.of("sql", "--results", store, query);
+    assertThat(run.exitCode()).as(run.err()).isZero();
+  }
+
+  @Test
+  void aSyntaxErrorShowsSparksMessage() {
+    CliRun run = CliRun.of("sql", "--results", store, "SELEC name FROM runs");
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine())
+        .startsWith("deltascope: error: query: [PARSE_SYNTAX_ERROR] Syntax error at or near");
+  }
+
+  @Test
+  void aTruncatedResultSaysSoOnStderrAndInJson() throws Exception {
+    CliRun run =
+        CliRun.of(
+            "sql",
+            "--results",
+            store,
+            "--max-rows",
+            "5",
+            "--format",
+            "json",
+            "SELECT name FROM tensor_metrics");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err()).contains("showing the first 5 rows of more (--max-rows)");
+    JsonNode json = new ObjectMapper().readTree(run.out());
+    assertThat(json.get("rows")).hasSize(5);
+    assertThat(json.get("truncated").asBoolean()).isTrue();
+
+    CliRun whole =
+        CliRun.of("sql", "--results", store, "--format", "json", "SELECT count(*) AS n FROM runs");
+    assertThat(whole.err()).doesNotContain("--max-rows");
+    assertThat(new ObjectMapper().readTree(whole.out()).get("truncated").asBoolean()).isFalse();
+    assertThat(Files.exists(dir.resolve("escape"))).isFalse();
+  }
+}
