@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deltascope.checkpoint.gguf.GgufCheckpoint;
 import io.deltascope.checkpoint.gguf.GgufFile;
+import io.deltascope.checkpoint.pytorch.PyTorchFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,6 +36,8 @@ public record Checkpoint(
   public static final String SINGLE_FILE = "model.safetensors";
   public static final String INDEX_FILE = "model.safetensors.index.json";
   public static final String CONFIG_FILE = "config.json";
+  public static final String PYTORCH_FILE = "pytorch_model.bin";
+  public static final String PYTORCH_INDEX_FILE = "pytorch_model.bin.index.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,22 +51,32 @@ public record Checkpoint(
     }
     if (Locations.isFile(location)) {
       String file = Locations.resolve(Locations.parent(location), fileName(location));
-      return fromSingleFile(location, file, configBeside(Locations.parent(location)));
+      return fromSingleFile(location, readWeights(file), configBeside(Locations.parent(location)));
     }
     ModelConfig config = configBeside(location);
     String index = Locations.resolve(location, INDEX_FILE);
     if (Locations.isFile(index)) {
-      return fromIndex(location, index, config);
+      return fromIndex(location, index, config, SafetensorsFile::read);
     }
     String single = Locations.resolve(location, SINGLE_FILE);
     if (Locations.isFile(single)) {
-      return fromSingleFile(location, single, config);
+      return fromSingleFile(location, SafetensorsFile.read(single), config);
+    }
+    String pytorchIndex = Locations.resolve(location, PYTORCH_INDEX_FILE);
+    if (Locations.isFile(pytorchIndex)) {
+      return fromIndex(location, pytorchIndex, config, PyTorchFile::read);
+    }
+    String pytorch = Locations.resolve(location, PYTORCH_FILE);
+    if (Locations.isFile(pytorch)) {
+      return fromSingleFile(location, PyTorchFile.read(pytorch), config);
     }
     throw CheckpointException.of(
         location,
-        "no %s or %s: not a HuggingFace checkpoint folder with safetensors weights",
+        "no %s, %s, %s or %s: not a HuggingFace checkpoint folder",
         SINGLE_FILE,
-        INDEX_FILE);
+        INDEX_FILE,
+        PYTORCH_FILE,
+        PYTORCH_INDEX_FILE);
   }
 
   /** Whether the checkpoint was read from a GGUF file (llama.cpp's format). */
@@ -94,8 +107,29 @@ public record Checkpoint(
     return file.substring(file.lastIndexOf('/') + 1);
   }
 
-  private static Checkpoint fromSingleFile(String location, String file, ModelConfig config) {
-    SafetensorsFile weights = SafetensorsFile.read(file);
+  /** One weights file, read as its name or first bytes say: PyTorch's, else safetensors. */
+  private static WeightsFile readWeights(String file) {
+    return isPyTorchFile(file) ? PyTorchFile.read(file) : SafetensorsFile.read(file);
+  }
+
+  private static boolean isPyTorchFile(String file) {
+    if (file.endsWith(".bin") || file.endsWith(".pt") || file.endsWith(".pth")) {
+      return true;
+    }
+    try (ByteSource source = Locations.open(file)) {
+      java.nio.ByteBuffer head = source.read(0, (int) Math.min(6, source.size()));
+      byte[] first = new byte[head.limit()];
+      head.get(0, first);
+      source.release(head);
+      return PyTorchFile.hasMagic(first);
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static Checkpoint fromSingleFile(
+      String location, WeightsFile weights, ModelConfig config) {
+    String file = weights.location();
     Map<String, TensorInfo> byName = new TreeMap<>();
     for (TensorInfo t : weights.tensors()) {
       byName.put(t.name(), t);
@@ -104,19 +138,23 @@ public record Checkpoint(
         location, config, Collections.unmodifiableMap(byName), weights.metadata(), List.of(file));
   }
 
-  private static Checkpoint fromIndex(String folder, String index, ModelConfig config) {
+  private static Checkpoint fromIndex(
+      String folder,
+      String index,
+      ModelConfig config,
+      java.util.function.Function<String, WeightsFile> reader) {
     Map<String, String> weightMap = readWeightMap(folder, index);
-    Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
+    Map<String, WeightsFile> shards = new LinkedHashMap<>();
     for (String shard : new java.util.TreeSet<>(weightMap.values())) {
       String shardFile = Locations.resolve(folder, shard);
       if (!Locations.isFile(shardFile)) {
         throw CheckpointException.of(index, "shard '%s' named in weight_map does not exist", shard);
       }
-      shards.put(shard, SafetensorsFile.read(shardFile));
+      shards.put(shard, reader.apply(shardFile));
     }
     Map<String, TensorInfo> byName = new TreeMap<>();
     for (Map.Entry<String, String> e : weightMap.entrySet()) {
-      SafetensorsFile shard = shards.get(e.getValue());
+      WeightsFile shard = shards.get(e.getValue());
       TensorInfo tensor =
           shard.tensors().stream()
               .filter(t -> t.name().equals(e.getKey()))

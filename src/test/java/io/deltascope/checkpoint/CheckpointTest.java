@@ -84,7 +84,10 @@ class CheckpointTest {
   @Test
   void refusesAFolderWithoutWeights() throws IOException {
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    assertError(empty.toString(), "no model.safetensors or model.safetensors.index.json");
+    assertError(
+        empty.toString(),
+        "no model.safetensors, model.safetensors.index.json, pytorch_model.bin or"
+            + " pytorch_model.bin.index.json");
   }
 
   @Test
