@@ -43,6 +43,9 @@ public record Checkpoint(
 
   /** Opens a checkpoint folder, a single {@code .safetensors} file, or a GGUF file. */
   public static Checkpoint open(String location) {
+    if (location.contains(PeftAdapter.BASE_MARK)) {
+      return PeftAdapter.open(location);
+    }
     if (!Locations.exists(location)) {
       throw CheckpointException.of(location, "no such file or folder");
     }
@@ -69,6 +72,9 @@ public record Checkpoint(
     String pytorch = Locations.resolve(location, PYTORCH_FILE);
     if (Locations.isFile(pytorch)) {
       return fromSingleFile(location, PyTorchFile.read(pytorch), config);
+    }
+    if (Locations.isFile(Locations.resolve(location, PeftAdapter.CONFIG_FILE))) {
+      return PeftAdapter.open(location);
     }
     throw CheckpointException.of(
         location,
@@ -108,7 +114,7 @@ public record Checkpoint(
   }
 
   /** One weights file, read as its name or first bytes say: PyTorch's, else safetensors. */
-  private static WeightsFile readWeights(String file) {
+  static WeightsFile readWeights(String file) {
     return isPyTorchFile(file) ? PyTorchFile.read(file) : SafetensorsFile.read(file);
   }
 

@@ -34,12 +34,20 @@ public final class TensorReader {
       throw new IllegalArgumentException(
           "element limit " + elementLimit + " outside [0, " + tensor.elementCount() + "]");
     }
-    this.source = tensor.rowOrder() == null ? source : new ReorderedRows(source, tensor);
+    this.source = view(source, tensor);
     this.tensor = tensor;
     this.decoder = decoderFor(tensor);
     this.elementLimit = elementLimit;
     this.blockElements = tensor.dtype().elementsPerBlock();
     this.blockBytes = tensor.dtype().bytesPerBlock();
+  }
+
+  /** The tensor's values as stored bytes: rows put in order, a low-rank update added. */
+  static ByteSource view(ByteSource stored, TensorInfo tensor) {
+    if (tensor.update() != null) {
+      return new LowRankSource(stored, tensor);
+    }
+    return tensor.rowOrder() == null ? stored : new ReorderedRows(stored, tensor);
   }
 
   public static ElementDecoder decoderFor(TensorInfo tensor) {

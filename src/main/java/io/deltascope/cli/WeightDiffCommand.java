@@ -58,10 +58,11 @@ final class WeightDiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     gate.checks();
+    String baseLocation = CheckpointArgs.locate(base, revision);
     WeightDiffResult result =
         WeightDiffRun.execute(
-            CheckpointArgs.locate(base, revision),
-            CheckpointArgs.locate(finetuned, revision),
+            baseLocation,
+            CheckpointArgs.locateOver(finetuned, baseLocation, revision),
             outputs,
             spectra,
             run,
