@@ -102,7 +102,7 @@ public final class PeftAdapter {
     }
     if (HuggingFaceCache.looksLikeModelId(name)) {
       try {
-        return HuggingFaceCache.fromEnvironment(System.getenv()).resolve(name, null);
+        return HuggingFaceCache.fromEnvironment(Environment.get()).resolve(name, null);
       } catch (CheckpointException e) {
         // said below, with what to do
       }

@@ -1,9 +1,15 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.checkpoint.Environment;
 import io.deltascope.checkpoint.HadoopFiles;
 import io.deltascope.checkpoint.HuggingFaceCache;
 import io.deltascope.checkpoint.PeftAdapter;
+import io.deltascope.checkpoint.hub.HubPath;
+import io.deltascope.checkpoint.hub.HubRevisions;
+import io.deltascope.checkpoint.hub.HubSettings;
+import java.util.Map;
 
 /**
  * Turns a checkpoint argument into a location: a local path, a Hadoop URI, or a HuggingFace model
@@ -12,9 +18,34 @@ import io.deltascope.checkpoint.PeftAdapter;
 final class CheckpointArgs {
   private CheckpointArgs() {}
 
+  /**
+   * A model id from the local HuggingFace cache, else from the Hub; an {@code hf://} location
+   * pinned to its revision's current commit, so that the run reads one revision throughout.
+   */
   static String locate(String argument, String revision) {
+    Map<String, String> env = Environment.get();
+    if (HubPath.isHub(argument)) {
+      HubPath hub = HubPath.parse(argument);
+      if (hub == null) {
+        throw new CheckpointException(
+            argument + ": not a Hub location (expected hf://ORG/NAME[@REV][/path])");
+      }
+      return HubRevisions.pin(hub, HubSettings.fromEnvironment(env));
+    }
     if (HuggingFaceCache.looksLikeModelId(argument)) {
-      return HuggingFaceCache.fromEnvironment(System.getenv()).resolve(argument, revision);
+      try {
+        return HuggingFaceCache.fromEnvironment(env).resolve(argument, revision);
+      } catch (CheckpointException notCached) {
+        HubSettings settings = HubSettings.fromEnvironment(env);
+        if (settings.offline()) {
+          throw new CheckpointException(notCached.getMessage() + " (HF_HUB_OFFLINE=1)");
+        }
+        HubPath hub = HubPath.parse(HubPath.SCHEME + "://" + argument);
+        if (!argument.contains("@") && revision != null) {
+          hub = hub.at(revision);
+        }
+        return HubRevisions.pin(hub, settings);
+      }
     }
     return argument;
   }
