@@ -6,6 +6,7 @@ import io.deltascope.checkpoint.Environment;
 import io.deltascope.checkpoint.HadoopFiles;
 import io.deltascope.checkpoint.HuggingFaceCache;
 import io.deltascope.checkpoint.PeftAdapter;
+import io.deltascope.checkpoint.hub.HubDownload;
 import io.deltascope.checkpoint.hub.HubPath;
 import io.deltascope.checkpoint.hub.HubRevisions;
 import io.deltascope.checkpoint.hub.HubSettings;
@@ -23,6 +24,14 @@ final class CheckpointArgs {
    * pinned to its revision's current commit, so that the run reads one revision throughout.
    */
   static String locate(String argument, String revision) {
+    return locate(argument, revision, false);
+  }
+
+  /**
+   * As {@link #locate(String, String)}; with {@code download}, a Hub checkpoint is stored in the
+   * local HuggingFace cache first and read there.
+   */
+  static String locate(String argument, String revision, boolean download) {
     Map<String, String> env = Environment.get();
     if (HubPath.isHub(argument)) {
       HubPath hub = HubPath.parse(argument);
@@ -30,7 +39,7 @@ final class CheckpointArgs {
         throw new CheckpointException(
             argument + ": not a Hub location (expected hf://ORG/NAME[@REV][/path])");
       }
-      return HubRevisions.pin(hub, HubSettings.fromEnvironment(env));
+      return fromHub(hub, env, download);
     }
     if (HuggingFaceCache.looksLikeModelId(argument)) {
       try {
@@ -44,18 +53,27 @@ final class CheckpointArgs {
         if (!argument.contains("@") && revision != null) {
           hub = hub.at(revision);
         }
-        return HubRevisions.pin(hub, settings);
+        return fromHub(hub, env, download);
       }
     }
     return argument;
+  }
+
+  private static String fromHub(HubPath hub, Map<String, String> env, boolean download) {
+    HubSettings settings = HubSettings.fromEnvironment(env);
+    if (download) {
+      return HubDownload.download(hub, settings, HuggingFaceCache.fromEnvironment(env).root())
+          .toString();
+    }
+    return HubRevisions.pin(hub, settings);
   }
 
   /**
    * The fine-tuned side's location: as {@link #locate}, and a local PEFT adapter folder applied to
    * {@code base} (already located) rather than to its config's base_model_name_or_path.
    */
-  static String locateOver(String argument, String base, String revision) {
-    String location = locate(argument, revision);
+  static String locateOver(String argument, String base, String revision, boolean download) {
+    String location = locate(argument, revision, download);
     return !HadoopFiles.isRemote(location) && PeftAdapter.isAdapter(location)
         ? PeftAdapter.over(location, base)
         : location;

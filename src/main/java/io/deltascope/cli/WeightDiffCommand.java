@@ -31,14 +31,20 @@ final class WeightDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint: a HuggingFace folder, a .safetensors or a .gguf file.")
+      description =
+          "Base checkpoint: a HuggingFace folder (safetensors or pytorch_model.bin, sharded or"
+              + " not), a .safetensors, .bin or .gguf file, a Hadoop URI (s3a://...), a"
+              + " HuggingFace model id ORG/NAME[@REV] (the local cache, else the Hub) or"
+              + " hf://ORG/NAME[@REV][/subfolder].")
   String base;
 
   @Option(
       names = {"-f", "--finetuned"},
       required = true,
       paramLabel = "FINETUNED",
-      description = "Fine-tuned checkpoint.")
+      description =
+          "Fine-tuned checkpoint, in any BASE form, or a PEFT LoRA adapter folder"
+              + " (adapter_config.json, adapter_model.safetensors) applied to BASE.")
   String finetuned;
 
   @Option(
@@ -49,6 +55,14 @@ final class WeightDiffCommand implements Callable<Integer> {
               + " org/name@REV sets one side's.")
   String revision;
 
+  @Option(
+      names = "--download",
+      description =
+          "Store HuggingFace Hub checkpoints in the local HuggingFace cache (the layout"
+              + " huggingface_hub writes; an interrupted download resumes) and read them there,"
+              + " instead of streaming them by ranged reads.")
+  boolean download;
+
   @Mixin WeightDiffOutputs outputs;
   @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
@@ -58,11 +72,11 @@ final class WeightDiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     gate.checks();
-    String baseLocation = CheckpointArgs.locate(base, revision);
+    String baseLocation = CheckpointArgs.locate(base, revision, download);
     WeightDiffResult result =
         WeightDiffRun.execute(
             baseLocation,
-            CheckpointArgs.locateOver(finetuned, baseLocation, revision),
+            CheckpointArgs.locateOver(finetuned, baseLocation, revision, download),
             outputs,
             spectra,
             run,

@@ -179,6 +179,48 @@ class HubReadingTest {
         .isEqualTo(atPin.names());
   }
 
+  @Test
+  void downloadStoresTheHfCacheLayoutResumesAndTheNextRunIsOffline() throws IOException {
+    Path cache = dir.resolve("hf-home").resolve("hub");
+    Path repo = cache.resolve("models--org--llama-sft");
+    // an earlier download stopped after 1000 bytes of the weights
+    byte[] weights = Files.readAllBytes(Fixtures.model("llama-sft").resolve("model.safetensors"));
+    String etag = "\"" + SHA_SFT + weights.length + "\"";
+    Path partial = repo.resolve("blobs").resolve(etag.replace("\"", "") + ".incomplete");
+    Files.createDirectories(partial.getParent());
+    Files.write(partial, java.util.Arrays.copyOf(weights, 1000));
+
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            "org/llama-base",
+            "-f",
+            "org/llama-sft",
+            "--download",
+            "--structure-only");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    long files =
+        folderBytes(Fixtures.model("llama-base")) + folderBytes(Fixtures.model("llama-sft"));
+    // every file of both (all JSON or safetensors) once, less what the earlier download had
+    assertThat(hub.bytesServed()).isEqualTo(files - 1000);
+    assertThat(Files.readString(repo.resolve("refs").resolve("main"))).isEqualTo(SHA_SFT);
+    Path snapshot = repo.resolve("snapshots").resolve(SHA_SFT);
+    assertThat(Files.isSymbolicLink(snapshot.resolve("model.safetensors"))).isTrue();
+    assertThat(Files.readAllBytes(snapshot.resolve("model.safetensors"))).isEqualTo(weights);
+    assertThat(partial).doesNotExist();
+
+    hub.resetCounts();
+    use(Map.of("HF_HUB_OFFLINE", "1"));
+    Path out = dir.resolve("offline.json");
+    CliRun offline =
+        CliRun.of(
+            "weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "-o", out.toString());
+    assertThat(offline.exitCode()).as(offline.err()).isZero();
+    assertThat(hub.requests()).isZero();
+    assertThat(Fixtures.json(out).get("finetuned").asText()).isEqualTo(snapshot.toString());
+  }
+
   @BeforeEach
   void movingRepo() {
     hub.publish("org/moving", SHA_BASE, Fixtures.model("llama-base"));

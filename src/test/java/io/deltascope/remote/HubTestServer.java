@@ -192,6 +192,7 @@ final class HubTestServer implements AutoCloseable {
       x.sendResponseHeaders(302, -1);
       return;
     }
+    x.getResponseHeaders().add("ETag", "\"" + Integer.toHexString(f.toString().hashCode()) + "\"");
     serveFile(x, f);
   }
 

@@ -78,16 +78,40 @@ public final class HubClient {
     return new Revision(sha, files);
   }
 
+  /**
+   * A file's identity as the HF cache names it.
+   *
+   * @param etag the blob's name: X-Linked-Etag (an LFS file's sha256) or the ETag, unquoted
+   * @param size its size in bytes
+   */
+  public record FileInfo(String etag, long size) {}
+
+  /** {@code file} at {@code commit}: the resolve endpoint's headers, before any redirect. */
+  public FileInfo head(String repo, String commit, String file) throws IOException {
+    HttpRequest request =
+        request(resolveUrl(repo, commit, file))
+            .method("HEAD", HttpRequest.BodyPublishers.noBody())
+            .build();
+    HttpResponse<byte[]> r = sendRetrying(request, repo + "/" + file);
+    if (r.statusCode() < 300 || r.statusCode() >= 400) {
+      check(r, repo + "/" + file);
+    }
+    String etag =
+        r.headers().firstValue("X-Linked-Etag").or(() -> r.headers().firstValue("ETag")).orElse("");
+    etag = etag.replaceFirst("^W/", "").replace("\"", "");
+    if (!etag.matches("[A-Za-z0-9._-]+")) {
+      throw new IOException(repo + "/" + file + ": the Hub's answer has no usable ETag");
+    }
+    long size =
+        r.headers()
+            .firstValueAsLong("X-Linked-Size")
+            .orElse(r.headers().firstValueAsLong("Content-Length").orElse(-1));
+    return new FileInfo(etag, size);
+  }
+
   /** The size of {@code file} at {@code commit}, from the resolve endpoint's headers. */
   public long size(String repo, String commit, String file) throws IOException {
-    HttpResponse<byte[]> r =
-        send(
-            request(resolveUrl(repo, commit, file))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()),
-            repo + "/" + file);
-    return r.headers()
-        .firstValueAsLong("X-Linked-Size")
-        .orElse(r.headers().firstValueAsLong("Content-Length").orElse(-1));
+    return head(repo, commit, file).size();
   }
 
   /** {@code length} bytes of {@code file} from {@code offset}, by a ranged read. */
