@@ -42,6 +42,22 @@ public final class PeftAdapter {
     return adapter + BASE_MARK + base;
   }
 
+  /**
+   * The folder whose tokenizer an adapter uses: its own when it has a tokenizer.json (an adapter
+   * that added tokens), else its base's.
+   */
+  public static String tokenizerFolder(String location, String tokenizerFile) {
+    int mark = location.indexOf(BASE_MARK);
+    String folder = mark < 0 ? location : location.substring(0, mark);
+    if (Locations.isFile(Locations.resolve(folder, tokenizerFile))) {
+      return folder;
+    }
+    if (mark >= 0) {
+      return location.substring(mark + BASE_MARK.length());
+    }
+    return baseOf(folder, readConfig(Locations.resolve(folder, CONFIG_FILE)));
+  }
+
   static Checkpoint open(String location) {
     int mark = location.indexOf(BASE_MARK);
     String folder = mark < 0 ? location : location.substring(0, mark);

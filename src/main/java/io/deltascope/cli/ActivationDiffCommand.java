@@ -33,14 +33,19 @@ final class ActivationDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint folder (config.json, safetensors, tokenizer.json).")
+      description =
+          "Base checkpoint (config.json, weights, tokenizer.json): a folder (safetensors or"
+              + " pytorch_model.bin), a .gguf file, a Hadoop URI, a HuggingFace model id"
+              + " ORG/NAME[@REV] (the local cache, else the Hub) or hf://ORG/NAME[@REV][/path].")
   String base;
 
   @Option(
       names = {"-f", "--finetuned"},
       required = true,
       paramLabel = "FINETUNED",
-      description = "Fine-tuned checkpoint folder.")
+      description =
+          "Fine-tuned checkpoint, in any BASE form, or a PEFT LoRA adapter folder applied to"
+              + " BASE in the forward pass.")
   String finetuned;
 
   @Option(
@@ -88,6 +93,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
       throw new UserException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
+    base = CheckpointArgs.locate(base, null);
+    finetuned = CheckpointArgs.locateOver(finetuned, base, null, false);
     List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer);
     SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
     List<ActivationMetricsRow> rows =

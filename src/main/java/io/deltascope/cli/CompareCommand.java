@@ -31,14 +31,19 @@ final class CompareCommand implements Callable<Integer> {
       names = {"-m1", "--model1"},
       required = true,
       paramLabel = "MODEL1",
-      description = "First checkpoint folder.")
+      description =
+          "First checkpoint: a folder (safetensors or pytorch_model.bin), a .gguf file, a Hadoop"
+              + " URI, a HuggingFace model id ORG/NAME[@REV] (the local cache, else the Hub) or"
+              + " hf://ORG/NAME[@REV][/path].")
   String model1;
 
   @Option(
       names = {"-m2", "--model2"},
       required = true,
       paramLabel = "MODEL2",
-      description = "Second checkpoint folder.")
+      description =
+          "Second checkpoint, in any MODEL1 form, or a PEFT LoRA adapter folder applied to"
+              + " MODEL1.")
   String model2;
 
   @Option(
@@ -88,7 +93,8 @@ final class CompareCommand implements Callable<Integer> {
     List<String> tracked = Prompts.list(track);
     List<CompareResult.ModelRequest> requests = new ArrayList<>();
     List<LensWork> work = new ArrayList<>();
-    String[] models = {model1, model2};
+    String first = CheckpointArgs.locate(model1, null);
+    String[] models = {first, CheckpointArgs.locateOver(model2, first, null, false)};
     for (int m = 0; m < models.length; m++) {
       ForwardModels.checkModel(models[m]);
       try (PromptTokenizer tokenizer =
