@@ -43,6 +43,29 @@ class CheckpointFormsCommandTest {
     assertMatchesOracle(Fixtures.json(out), Fixtures.pairOracle("llama-base", "llama-sft"));
   }
 
+  @Test
+  void activationDiffAndCompareRunAnAdapterFolderOverTheBase() {
+    String adapter = Fixtures.model("llama-lora-adapter").toString();
+    Path out = dir.resolve("activation.json");
+    CliRun run =
+        CliRun.of(
+            "activation-diff",
+            "-b",
+            BASE,
+            "-f",
+            adapter,
+            "-p",
+            "The answer is",
+            "-o",
+            out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode cosines = Fixtures.json(out).get("prompts").get(0).get("cosine_by_layer");
+    assertThat(cosines.get(0).asDouble()).isCloseTo(1.0, within(1e-9));
+    assertThat(cosines.get(4).asDouble()).isLessThan(0.99999);
+    CliRun compare = CliRun.of("compare", "-m1", BASE, "-m2", adapter, "-p", "The answer is");
+    assertThat(compare.exitCode()).as(compare.err()).isZero();
+  }
+
   private static void assertMatchesOracle(JsonNode json, JsonNode oracle) {
     assertThat(json.get("tensors")).hasSize(oracle.get("tensors").size());
     for (JsonNode t : json.get("tensors")) {
