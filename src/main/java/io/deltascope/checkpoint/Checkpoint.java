@@ -115,21 +115,44 @@ public record Checkpoint(
 
   /** One weights file, read as its name or first bytes say: PyTorch's, else safetensors. */
   static WeightsFile readWeights(String file) {
-    return isPyTorchFile(file) ? PyTorchFile.read(file) : SafetensorsFile.read(file);
+    byte[] first = firstBytes(file, 9);
+    if (file.endsWith(".bin") || file.endsWith(".pt") || file.endsWith(".pth")) {
+      return PyTorchFile.read(file);
+    }
+    if (PyTorchFile.hasMagic(first)) {
+      return PyTorchFile.read(file);
+    }
+    if (!file.endsWith(".safetensors") && !looksLikeSafetensors(first)) {
+      boolean json = first.length > 0 && (first[0] == '{' || first[0] == '[');
+      throw CheckpointException.of(
+          file,
+          "%s: pass the checkpoint's folder, or its .safetensors, .bin or .gguf file",
+          json
+              ? "a JSON file, not a checkpoint's weights"
+              : "not a checkpoint (neither safetensors, a PyTorch zip nor GGUF)");
+    }
+    return SafetensorsFile.read(file);
   }
 
-  private static boolean isPyTorchFile(String file) {
-    if (file.endsWith(".bin") || file.endsWith(".pt") || file.endsWith(".pth")) {
-      return true;
+  // an 8-byte header length of at most 100 MB, then the header's opening brace
+  private static boolean looksLikeSafetensors(byte[] first) {
+    if (first.length < 9) {
+      return false;
     }
+    long length =
+        java.nio.ByteBuffer.wrap(first, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    return length > 1 && length <= 100L << 20 && first[8] == '{';
+  }
+
+  private static byte[] firstBytes(String file, int n) {
     try (ByteSource source = Locations.open(file)) {
-      java.nio.ByteBuffer head = source.read(0, (int) Math.min(6, source.size()));
+      java.nio.ByteBuffer head = source.read(0, (int) Math.min(n, source.size()));
       byte[] first = new byte[head.limit()];
       head.get(0, first);
       source.release(head);
-      return PyTorchFile.hasMagic(first);
+      return first;
     } catch (java.io.IOException e) {
-      return false;
+      return new byte[0];
     }
   }
 
