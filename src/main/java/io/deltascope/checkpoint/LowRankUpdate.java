@@ -35,17 +35,7 @@ public record LowRankUpdate(
 
   /** Reads A and B: r (in + out) values, small enough to hold. */
   public Factors factors() {
-    return new Factors(values(a), values(b));
-  }
-
-  private static double[] values(TensorInfo t) {
-    try (ByteSource source = Locations.open(t.file())) {
-      double[] v = new double[Math.toIntExact(t.elementCount())];
-      new TensorReader(source, t, t.elementCount()).read(v);
-      return v;
-    } catch (java.io.IOException e) {
-      throw CheckpointException.of(t.file(), "cannot read: %s", Locations.describe(e));
-    }
+    return new Factors(TensorReader.values(a), TensorReader.values(b));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.Environment;
 import io.deltascope.checkpoint.HadoopFiles;
 import io.deltascope.checkpoint.HuggingFaceCache;
+import io.deltascope.checkpoint.Locations;
 import io.deltascope.checkpoint.PeftAdapter;
 import io.deltascope.checkpoint.hub.HubDownload;
 import io.deltascope.checkpoint.hub.HubPath;
@@ -32,31 +33,41 @@ final class CheckpointArgs {
    * local HuggingFace cache first and read there.
    */
   static String locate(String argument, String revision, boolean download) {
+    HubPath hub = hubPath(argument, revision);
+    if (hub == null) {
+      return argument;
+    }
     Map<String, String> env = Environment.get();
+    try {
+      String snapshot =
+          HuggingFaceCache.fromEnvironment(env).resolve(hub.repo() + "@" + hub.revision(), null);
+      String local = hub.path().isEmpty() ? snapshot : Locations.resolve(snapshot, hub.path());
+      if (Locations.exists(local)) {
+        return local;
+      }
+    } catch (CheckpointException notCached) {
+      if (HubSettings.fromEnvironment(env).offline()) {
+        throw new CheckpointException(notCached.getMessage() + " (HF_HUB_OFFLINE=1)");
+      }
+    }
+    return fromHub(hub, env, download);
+  }
+
+  /** The Hub location {@code argument} names (an {@code hf://} URI or a model id), else null. */
+  private static HubPath hubPath(String argument, String revision) {
     if (HubPath.isHub(argument)) {
       HubPath hub = HubPath.parse(argument);
       if (hub == null) {
         throw new CheckpointException(
             argument + ": not a Hub location (expected hf://ORG/NAME[@REV][/path])");
       }
-      return fromHub(hub, env, download);
+      return hub;
     }
-    if (HuggingFaceCache.looksLikeModelId(argument)) {
-      try {
-        return HuggingFaceCache.fromEnvironment(env).resolve(argument, revision);
-      } catch (CheckpointException notCached) {
-        HubSettings settings = HubSettings.fromEnvironment(env);
-        if (settings.offline()) {
-          throw new CheckpointException(notCached.getMessage() + " (HF_HUB_OFFLINE=1)");
-        }
-        HubPath hub = HubPath.parse(HubPath.SCHEME + "://" + argument);
-        if (!argument.contains("@") && revision != null) {
-          hub = hub.at(revision);
-        }
-        return fromHub(hub, env, download);
-      }
+    if (!HuggingFaceCache.looksLikeModelId(argument)) {
+      return null;
     }
-    return argument;
+    HubPath hub = HubPath.parse(HubPath.SCHEME + "://" + argument);
+    return !argument.contains("@") && revision != null ? hub.at(revision) : hub;
   }
 
   private static String fromHub(HubPath hub, Map<String, String> env, boolean download) {

@@ -79,14 +79,14 @@ class AdapterForwardTest {
     for (TensorInfo t : base.tensors().values()) {
       String module = "base_model.model." + t.name().replace(".weight", "");
       TensorInfo a = factors.tensor(module + ".lora_A.weight");
-      double[] values = values(t);
+      double[] values = TensorReader.values(t);
       if (a == null) {
         entries.add(new SafetensorsWriter.Entry(t.name(), t.dtype(), t.shape()));
         data.add(raw(t));
         continue;
       }
-      double[] av = values(a);
-      double[] bv = values(factors.tensor(module + ".lora_B.weight"));
+      double[] av = TensorReader.values(a);
+      double[] bv = TensorReader.values(factors.tensor(module + ".lora_B.weight"));
       int r = (int) a.shape().dim(0);
       int cols = (int) t.shape().dim(1);
       for (int i = 0; i < values.length; i++) {
@@ -110,16 +110,6 @@ class AdapterForwardTest {
       }
     }
     return folder;
-  }
-
-  private static double[] values(TensorInfo t) {
-    try (ByteSource source = Locations.open(t.file())) {
-      double[] v = new double[(int) t.elementCount()];
-      new TensorReader(source, t, t.elementCount()).read(v);
-      return v;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   private static ByteBuffer raw(TensorInfo t) {

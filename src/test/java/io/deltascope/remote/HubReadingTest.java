@@ -219,6 +219,11 @@ class HubReadingTest {
     assertThat(offline.exitCode()).as(offline.err()).isZero();
     assertThat(hub.requests()).isZero();
     assertThat(Fixtures.json(out).get("finetuned").asText()).isEqualTo(snapshot.toString());
+    CliRun uri =
+        CliRun.of(
+            "weight-diff", "-b", "org/llama-base", "-f", "hf://org/llama-sft", "--structure-only");
+    assertThat(uri.exitCode()).as(uri.err()).isZero();
+    assertThat(hub.requests()).isZero(); // hf:// is looked up in the cache first too
   }
 
   @BeforeEach

@@ -35,8 +35,8 @@ public final class HubClient {
   private static final int MAX_REDIRECTS = 5;
   private static final AtomicLong FETCHED = new AtomicLong();
 
-  static int retries = 4;
-  static long backoffMillis = 500;
+  private static final int RETRIES = 4;
+  private static final long BACKOFF_MILLIS = 500;
 
   private final HubSettings settings;
 
@@ -193,7 +193,7 @@ public final class HubClient {
         Thread.currentThread().interrupt();
         throw new java.io.InterruptedIOException(what + ": interrupted");
       }
-      if (r.statusCode() != 429 || attempt >= retries) {
+      if (r.statusCode() != 429 || attempt >= RETRIES) {
         if (r.statusCode() == 429) {
           throw new HubException(
               what
@@ -205,7 +205,7 @@ public final class HubClient {
       }
       long wait =
           r.headers().firstValueAsLong("Retry-After").orElse(0) * 1000
-              + backoffMillis * (1L << attempt);
+              + BACKOFF_MILLIS * (1L << attempt);
       try {
         Thread.sleep(Math.min(wait, 60_000));
       } catch (InterruptedException e) {

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deltascope.Fixtures;
-import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.DType;
-import io.deltascope.checkpoint.Locations;
 import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.TensorReader;
 import java.io.IOException;
@@ -53,11 +51,12 @@ class PyTorchFileTest {
     double[] ramp = new double[24];
     Arrays.setAll(ramp, i -> i - 12);
     for (String name : new String[] {"t.float64", "t.float32", "t.float16", "t.bfloat16"}) {
-      assertThat(values(c.tensor(name))).as(name).containsExactly(ramp);
+      assertThat(TensorReader.values(c.tensor(name))).as(name).containsExactly(ramp);
     }
     // base[10:16] of a storage shared with view.whole
-    assertThat(values(c.tensor("view.at.offset"))).containsExactly(10, 11, 12, 13, 14, 15);
-    assertThat(values(c.tensor("view.whole"))).hasSize(24);
+    assertThat(TensorReader.values(c.tensor("view.at.offset")))
+        .containsExactly(10, 11, 12, 13, 14, 15);
+    assertThat(TensorReader.values(c.tensor("view.whole"))).hasSize(24);
   }
 
   @Test
@@ -107,6 +106,26 @@ class PyTorchFileTest {
   }
 
   @Test
+  void randomlyDamagedPicklesFailOnlyAsCheckpointErrors() throws IOException {
+    byte[] pickle;
+    try (ZipFile zip = new ZipFile(BINS.resolve("dtypes.bin").toFile())) {
+      pickle = zip.getInputStream(zip.getEntry("dtypes/data.pkl")).readAllBytes();
+    }
+    java.util.Random random = new java.util.Random(14);
+    for (int trial = 0; trial < 3000; trial++) {
+      byte[] damaged = pickle.clone();
+      for (int k = 0; k <= trial % 3; k++) {
+        damaged[random.nextInt(damaged.length)] = (byte) random.nextInt(256);
+      }
+      try {
+        TorchPickle.read("x.bin", damaged);
+      } catch (CheckpointException e) {
+        assertThat(e.getMessage()).startsWith("x.bin: ").doesNotContain("\n");
+      }
+    }
+  }
+
+  @Test
   void aTruncatedZipFailsWithOneLine() throws IOException {
     byte[] bytes = Files.readAllBytes(BINS.resolve("dtypes.bin"));
     Path cut = dir.resolve("cut.bin");
@@ -126,17 +145,9 @@ class PyTorchFileTest {
       TensorInfo t = fromBin.tensor(name);
       assertThat(t.dtype()).as(name).isEqualTo(reference.tensor(name).dtype());
       assertThat(t.shape()).as(name).isEqualTo(reference.tensor(name).shape());
-      assertThat(values(t)).as(name).containsExactly(values(reference.tensor(name)));
-    }
-  }
-
-  private static double[] values(TensorInfo tensor) {
-    try (ByteSource source = Locations.open(tensor.file())) {
-      double[] v = new double[(int) tensor.elementCount()];
-      new TensorReader(source, tensor, tensor.elementCount()).read(v);
-      return v;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      assertThat(TensorReader.values(t))
+          .as(name)
+          .containsExactly(TensorReader.values(reference.tensor(name)));
     }
   }
 }
