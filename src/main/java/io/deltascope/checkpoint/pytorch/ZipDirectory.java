@@ -36,6 +36,14 @@ record ZipDirectory(String file, Map<String, Entry> entries) {
   record Entry(String name, int method, long dataOffset, long size) {}
 
   static ZipDirectory read(ByteSource source) throws IOException {
+    try {
+      return readDirectory(source);
+    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+      throw CheckpointException.of(source.location(), "zip directory is damaged");
+    }
+  }
+
+  private static ZipDirectory readDirectory(ByteSource source) throws IOException {
     String file = source.location();
     long size = source.size();
     long end = findEnd(source, size);

@@ -126,6 +126,25 @@ class PyTorchFileTest {
   }
 
   @Test
+  void randomlyDamagedZipsFailOnlyAsCheckpointErrors() throws IOException {
+    byte[] bytes = Files.readAllBytes(BINS.resolve("dtypes.bin"));
+    java.util.Random random = new java.util.Random(6);
+    Path damaged = dir.resolve("damaged.bin");
+    for (int trial = 0; trial < 400; trial++) {
+      byte[] copy = bytes.clone();
+      // the directory and headers live in the first KB (data.pkl) and the last few hundred bytes
+      int at = random.nextBoolean() ? random.nextInt(64) : copy.length - 1 - random.nextInt(600);
+      copy[at] = (byte) random.nextInt(256);
+      Files.write(damaged, copy);
+      try {
+        Checkpoint.open(damaged.toString());
+      } catch (CheckpointException e) {
+        assertThat(e.getMessage()).startsWith(damaged + ": ").doesNotContain("\n");
+      }
+    }
+  }
+
+  @Test
   void aTruncatedZipFailsWithOneLine() throws IOException {
     byte[] bytes = Files.readAllBytes(BINS.resolve("dtypes.bin"));
     Path cut = dir.resolve("cut.bin");
