@@ -78,6 +78,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
               + " once when one block pair is large (default: ${DEFAULT-VALUE}).")
   double memoryBudgetGb;
 
+  @Mixin DownloadOption hub;
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -93,8 +94,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
       throw new UserException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
-    base = CheckpointArgs.locate(base, null);
-    finetuned = CheckpointArgs.locateOver(finetuned, base, null, false);
+    base = CheckpointArgs.locate(base, null, hub.download);
+    finetuned = CheckpointArgs.locateOver(finetuned, base, null, hub.download);
     List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer);
     SparkSession spark = SparkSessions.start(run.master, "deltascope activation-diff");
     List<ActivationMetricsRow> rows =

@@ -76,6 +76,7 @@ final class CompareCommand implements Callable<Integer> {
               + " has none, so give its source folder).")
   String tokenizerFrom;
 
+  @Mixin DownloadOption hub;
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -93,8 +94,8 @@ final class CompareCommand implements Callable<Integer> {
     List<String> tracked = Prompts.list(track);
     List<CompareResult.ModelRequest> requests = new ArrayList<>();
     List<LensWork> work = new ArrayList<>();
-    String first = CheckpointArgs.locate(model1, null);
-    String[] models = {first, CheckpointArgs.locateOver(model2, first, null, false)};
+    String first = CheckpointArgs.locate(model1, null, hub.download);
+    String[] models = {first, CheckpointArgs.locateOver(model2, first, null, hub.download)};
     for (int m = 0; m < models.length; m++) {
       ForwardModels.checkModel(models[m]);
       try (PromptTokenizer tokenizer =

@@ -55,13 +55,7 @@ final class WeightDiffCommand implements Callable<Integer> {
               + " org/name@REV sets one side's.")
   String revision;
 
-  @Option(
-      names = "--download",
-      description =
-          "Store HuggingFace Hub checkpoints in the local HuggingFace cache (the layout"
-              + " huggingface_hub writes; an interrupted download resumes) and read them there,"
-              + " instead of streaming them by ranged reads.")
-  boolean download;
+  @Mixin DownloadOption hub;
 
   @Mixin WeightDiffOutputs outputs;
   @Mixin SpectraOptions spectra;
@@ -72,11 +66,11 @@ final class WeightDiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     gate.checks();
-    String baseLocation = CheckpointArgs.locate(base, revision, download);
+    String baseLocation = CheckpointArgs.locate(base, revision, hub.download);
     WeightDiffResult result =
         WeightDiffRun.execute(
             baseLocation,
-            CheckpointArgs.locateOver(finetuned, baseLocation, revision, download),
+            CheckpointArgs.locateOver(finetuned, baseLocation, revision, hub.download),
             outputs,
             spectra,
             run,
