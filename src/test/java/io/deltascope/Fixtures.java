@@ -30,6 +30,17 @@ public final class Fixtures {
     return root().resolve("models").resolve(name);
   }
 
+  /**
+   * The location of fine-tuned model {@code b} compared with {@code a}: its folder, or for an
+   * unmerged adapter the adapter applied to {@code a} (what {@code -b A -f ADAPTER} opens).
+   */
+  public static String finetuned(String a, String b) {
+    String folder = model(b).toString();
+    return io.deltascope.checkpoint.PeftAdapter.isAdapter(folder)
+        ? io.deltascope.checkpoint.PeftAdapter.over(folder, model(a).toString())
+        : folder;
+  }
+
   /** The oracle for comparing {@code a} (base) with {@code b}: expected/a__b.json. */
   public static JsonNode pairOracle(String a, String b) {
     return json(root().resolve("expected").resolve(a + "__" + b + ".json"));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deltascope.checkpoint.gguf.GgufCheckpoint;
 import io.deltascope.checkpoint.gguf.GgufFile;
+import io.deltascope.checkpoint.pytorch.PyTorchFile;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,11 +36,16 @@ public record Checkpoint(
   public static final String SINGLE_FILE = "model.safetensors";
   public static final String INDEX_FILE = "model.safetensors.index.json";
   public static final String CONFIG_FILE = "config.json";
+  public static final String PYTORCH_FILE = "pytorch_model.bin";
+  public static final String PYTORCH_INDEX_FILE = "pytorch_model.bin.index.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Opens a checkpoint folder, a single {@code .safetensors} file, or a GGUF file. */
   public static Checkpoint open(String location) {
+    if (location.contains(PeftAdapter.BASE_MARK)) {
+      return PeftAdapter.open(location);
+    }
     if (!Locations.exists(location)) {
       throw CheckpointException.of(location, Locations.whyMissing(location));
     }
@@ -48,24 +54,37 @@ public record Checkpoint(
     }
     if (Locations.isFile(location)) {
       String file = Locations.resolve(Locations.parent(location), fileName(location));
-      return fromSingleFile(location, file, configBeside(Locations.parent(location)));
+      return fromSingleFile(location, readWeights(file), configBeside(Locations.parent(location)));
     }
     ModelConfig config = configBeside(location);
     String index = Locations.resolve(location, INDEX_FILE);
     if (Locations.isFile(index)) {
-      return fromIndex(location, index, config);
+      return fromIndex(location, index, config, SafetensorsFile::read);
     }
     String single = Locations.resolve(location, SINGLE_FILE);
     if (Locations.isFile(single)) {
-      return fromSingleFile(location, single, config);
+      return fromSingleFile(location, SafetensorsFile.read(single), config);
+    }
+    String pytorchIndex = Locations.resolve(location, PYTORCH_INDEX_FILE);
+    if (Locations.isFile(pytorchIndex)) {
+      return fromIndex(location, pytorchIndex, config, PyTorchFile::read);
+    }
+    String pytorch = Locations.resolve(location, PYTORCH_FILE);
+    if (Locations.isFile(pytorch)) {
+      return fromSingleFile(location, PyTorchFile.read(pytorch), config);
+    }
+    if (Locations.isFile(Locations.resolve(location, PeftAdapter.CONFIG_FILE))) {
+      return PeftAdapter.open(location);
     }
     Locations.requireFileOrNothing(index);
     Locations.requireFileOrNothing(single);
     throw CheckpointException.of(
         location,
-        "no %s or %s: not a HuggingFace checkpoint folder with safetensors weights",
+        "no %s, %s, %s or %s: not a HuggingFace checkpoint folder",
         SINGLE_FILE,
-        INDEX_FILE);
+        INDEX_FILE,
+        PYTORCH_FILE,
+        PYTORCH_INDEX_FILE);
   }
 
   /** Whether the checkpoint was read from a GGUF file (llama.cpp's format). */
@@ -96,8 +115,52 @@ public record Checkpoint(
     return file.substring(file.lastIndexOf('/') + 1);
   }
 
-  private static Checkpoint fromSingleFile(String location, String file, ModelConfig config) {
-    SafetensorsFile weights = SafetensorsFile.read(file);
+  /** One weights file, read as its name or first bytes say: PyTorch's, else safetensors. */
+  static WeightsFile readWeights(String file) {
+    byte[] first = firstBytes(file, 9);
+    if (file.endsWith(".bin") || file.endsWith(".pt") || file.endsWith(".pth")) {
+      return PyTorchFile.read(file);
+    }
+    if (PyTorchFile.hasMagic(first)) {
+      return PyTorchFile.read(file);
+    }
+    if (!file.endsWith(".safetensors") && !looksLikeSafetensors(first)) {
+      boolean json = first.length > 0 && (first[0] == '{' || first[0] == '[');
+      throw CheckpointException.of(
+          file,
+          "%s: pass the checkpoint's folder, or its .safetensors, .bin or .gguf file",
+          json
+              ? "a JSON file, not a checkpoint's weights"
+              : "not a checkpoint (neither safetensors, a PyTorch zip nor GGUF)");
+    }
+    return SafetensorsFile.read(file);
+  }
+
+  // an 8-byte header length of at most 100 MB, then the header's opening brace
+  private static boolean looksLikeSafetensors(byte[] first) {
+    if (first.length < 9) {
+      return false;
+    }
+    long length =
+        java.nio.ByteBuffer.wrap(first, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    return length > 1 && length <= 100L << 20 && first[8] == '{';
+  }
+
+  private static byte[] firstBytes(String file, int n) {
+    try (ByteSource source = Locations.open(file)) {
+      java.nio.ByteBuffer head = source.read(0, (int) Math.min(n, source.size()));
+      byte[] first = new byte[head.limit()];
+      head.get(0, first);
+      source.release(head);
+      return first;
+    } catch (java.io.IOException e) {
+      return new byte[0];
+    }
+  }
+
+  private static Checkpoint fromSingleFile(
+      String location, WeightsFile weights, ModelConfig config) {
+    String file = weights.location();
     Map<String, TensorInfo> byName = new TreeMap<>();
     for (TensorInfo t : weights.tensors()) {
       byName.put(t.name(), t);
@@ -106,19 +169,23 @@ public record Checkpoint(
         location, config, Collections.unmodifiableMap(byName), weights.metadata(), List.of(file));
   }
 
-  private static Checkpoint fromIndex(String folder, String index, ModelConfig config) {
+  private static Checkpoint fromIndex(
+      String folder,
+      String index,
+      ModelConfig config,
+      java.util.function.Function<String, WeightsFile> reader) {
     Map<String, String> weightMap = readWeightMap(folder, index);
-    Map<String, SafetensorsFile> shards = new LinkedHashMap<>();
+    Map<String, WeightsFile> shards = new LinkedHashMap<>();
     for (String shard : new java.util.TreeSet<>(weightMap.values())) {
       String shardFile = Locations.resolve(folder, shard);
       if (!Locations.isFile(shardFile)) {
         throw CheckpointException.of(index, "shard '%s' named in weight_map does not exist", shard);
       }
-      shards.put(shard, SafetensorsFile.read(shardFile));
+      shards.put(shard, reader.apply(shardFile));
     }
     Map<String, TensorInfo> byName = new TreeMap<>();
     for (Map.Entry<String, String> e : weightMap.entrySet()) {
-      SafetensorsFile shard = shards.get(e.getValue());
+      WeightsFile shard = shards.get(e.getValue());
       TensorInfo tensor =
           shard.tensors().stream()
               .filter(t -> t.name().equals(e.getKey()))

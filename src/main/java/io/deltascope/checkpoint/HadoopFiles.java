@@ -37,22 +37,29 @@ public final class HadoopFiles {
 
   /** The configuration remote reads use from now on in this JVM. */
   public static void use(Configuration conf) {
-    configuration = conf;
+    configuration = withHub(conf);
   }
 
   /** Applies {@code settings} over the defaults: what an executor receives from the driver. */
   public static void use(Map<String, String> settings) {
     Configuration conf = new Configuration();
     settings.forEach(conf::set);
-    configuration = conf;
+    configuration = withHub(conf);
   }
 
   static Configuration configuration() {
     Configuration conf = configuration;
     if (conf == null) {
-      conf = new Configuration();
+      conf = withHub(new Configuration());
       configuration = conf;
     }
+    return conf;
+  }
+
+  // hf:// is ours; uncached, so that each use reads the endpoint and token of its configuration
+  private static Configuration withHub(Configuration conf) {
+    conf.setIfUnset("fs.hf.impl", io.deltascope.checkpoint.hub.HubFileSystem.class.getName());
+    conf.setIfUnset("fs.hf.impl.disable.cache", "true");
     return conf;
   }
 

@@ -39,6 +39,11 @@ public final class HuggingFaceCache {
         Path.of(System.getProperty("user.home"), ".cache", "huggingface", "hub"));
   }
 
+  /** The cache's root folder (HF_HUB_CACHE). */
+  public Path root() {
+    return hub;
+  }
+
   /**
    * Whether {@code argument} reads as a model id rather than a path: no local file has its name.
    */

@@ -23,7 +23,8 @@ import java.util.Map;
  * @param metadata the {@code __metadata__} string map (empty when absent)
  */
 public record SafetensorsFile(
-    String location, List<TensorInfo> tensors, Map<String, String> metadata) {
+    String location, List<TensorInfo> tensors, Map<String, String> metadata)
+    implements WeightsFile {
 
   /** safetensors itself refuses headers over 100 MB; so do we, before allocating anything. */
   static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;

@@ -47,6 +47,7 @@ public final class TensorBlockReader {
               tensor.name(), r0, r1, c0, c1, tensor.elementCount() / Math.max(cols, 1), cols));
     }
     ElementDecoder decoder = TensorReader.decoderFor(tensor);
+    ByteSource values = TensorReader.view(source, tensor);
     int size = dtype.bytesPerBlock();
     long rowBytes = cols * size;
     int width = (int) (c1 - c0);
@@ -56,14 +57,14 @@ public final class TensorBlockReader {
       // from column c0 of row r to column c1 of the window's last row
       long start = tensor.offset() + r * rowBytes + c0 * size;
       long length = (windowRows - 1) * rowBytes + (long) width * size;
-      ByteBuffer window = map(source, tensor, start, length);
+      ByteBuffer window = map(values, tensor, start, length);
       try {
         for (int i = 0; i < windowRows; i++) {
           int at = (int) (i * rowBytes);
           decoder.decode(window, at, dst, (int) ((r - r0 + i) * width), width);
         }
       } finally {
-        source.release(window);
+        values.release(window);
       }
     }
   }

@@ -13,6 +13,8 @@ import java.io.Serializable;
  * @param byteLength number of bytes it occupies
  * @param rowOrder how its rows are stored when not in {@code shape}'s order (llama.cpp's rotary
  *     permutation of attn_q / attn_k), or null when they are; readers yield rows in logical order
+ * @param update a low-rank update (an unmerged LoRA) that readers add to the stored values, which
+ *     are then those of {@code update.base()}; null for a stored tensor
  */
 public record TensorInfo(
     String name,
@@ -21,12 +23,25 @@ public record TensorInfo(
     String file,
     long offset,
     long byteLength,
-    RowOrder rowOrder)
+    RowOrder rowOrder,
+    LowRankUpdate update)
     implements Serializable {
 
   /** A tensor stored in its logical row order. */
   public TensorInfo(String name, DType dtype, Shape shape, String file, long offset, long length) {
-    this(name, dtype, shape, file, offset, length, null);
+    this(name, dtype, shape, file, offset, length, null, null);
+  }
+
+  /** A stored tensor. */
+  public TensorInfo(
+      String name,
+      DType dtype,
+      Shape shape,
+      String file,
+      long offset,
+      long length,
+      RowOrder rowOrder) {
+    this(name, dtype, shape, file, offset, length, rowOrder, null);
   }
 
   public long elementCount() {
@@ -35,6 +50,6 @@ public record TensorInfo(
 
   /** The same tensor renamed, as when a tied side lends its embedding as the output head. */
   public TensorInfo withName(String newName) {
-    return new TensorInfo(newName, dtype, shape, file, offset, byteLength, rowOrder);
+    return new TensorInfo(newName, dtype, shape, file, offset, byteLength, rowOrder, update);
   }
 }

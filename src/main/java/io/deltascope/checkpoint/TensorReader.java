@@ -34,12 +34,33 @@ public final class TensorReader {
       throw new IllegalArgumentException(
           "element limit " + elementLimit + " outside [0, " + tensor.elementCount() + "]");
     }
-    this.source = tensor.rowOrder() == null ? source : new ReorderedRows(source, tensor);
+    this.source = view(source, tensor);
     this.tensor = tensor;
     this.decoder = decoderFor(tensor);
     this.elementLimit = elementLimit;
     this.blockElements = tensor.dtype().elementsPerBlock();
     this.blockBytes = tensor.dtype().bytesPerBlock();
+  }
+
+  /**
+   * Every value of a small tensor (a LoRA factor, a test's reference), its file opened and closed.
+   */
+  public static double[] values(TensorInfo tensor) {
+    try (ByteSource source = Locations.open(tensor.file())) {
+      double[] v = new double[Math.toIntExact(tensor.elementCount())];
+      new TensorReader(source, tensor, tensor.elementCount()).read(v);
+      return v;
+    } catch (IOException e) {
+      throw CheckpointException.of(tensor.file(), "cannot read: %s", Locations.describe(e));
+    }
+  }
+
+  /** The tensor's values as stored bytes: rows put in order, a low-rank update added. */
+  static ByteSource view(ByteSource stored, TensorInfo tensor) {
+    if (tensor.update() != null) {
+      return new LowRankSource(stored, tensor);
+    }
+    return tensor.rowOrder() == null ? stored : new ReorderedRows(stored, tensor);
   }
 
   public static ElementDecoder decoderFor(TensorInfo tensor) {

@@ -33,14 +33,19 @@ final class ActivationDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint folder (config.json, safetensors, tokenizer.json).")
+      description =
+          "Base checkpoint (config.json, weights, tokenizer.json): a folder (safetensors or"
+              + " pytorch_model.bin), a .gguf file, a Hadoop URI, a HuggingFace model id"
+              + " ORG/NAME[@REV] (the local cache, else the Hub) or hf://ORG/NAME[@REV][/path].")
   String base;
 
   @Option(
       names = {"-f", "--finetuned"},
       required = true,
       paramLabel = "FINETUNED",
-      description = "Fine-tuned checkpoint folder.")
+      description =
+          "Fine-tuned checkpoint, in any BASE form, or a PEFT LoRA adapter folder applied to"
+              + " BASE in the forward pass.")
   String finetuned;
 
   @Option(
@@ -78,6 +83,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
               + " once when one block pair is large (default: ${DEFAULT-VALUE}).")
   double memoryBudgetGb;
 
+  @Mixin DownloadOption hub;
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -93,6 +99,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
       throw new UsageException("--batch-size must be 1 or more, not " + batchSize);
     }
     outputs.check();
+    base = CheckpointArgs.locate(base, null, hub.download);
+    finetuned = CheckpointArgs.locateOver(finetuned, base, null, hub.download);
     List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer, allowLongPrompts);
     SparkSession spark = run.startSpark("deltascope activation-diff");
     List<ActivationMetricsRow> rows =

@@ -31,14 +31,19 @@ final class CompareCommand implements Callable<Integer> {
       names = {"-m1", "--model1"},
       required = true,
       paramLabel = "MODEL1",
-      description = "First checkpoint folder.")
+      description =
+          "First checkpoint: a folder (safetensors or pytorch_model.bin), a .gguf file, a Hadoop"
+              + " URI, a HuggingFace model id ORG/NAME[@REV] (the local cache, else the Hub) or"
+              + " hf://ORG/NAME[@REV][/path].")
   String model1;
 
   @Option(
       names = {"-m2", "--model2"},
       required = true,
       paramLabel = "MODEL2",
-      description = "Second checkpoint folder.")
+      description =
+          "Second checkpoint, in any MODEL1 form, or a PEFT LoRA adapter folder applied to"
+              + " MODEL1.")
   String model2;
 
   @Option(
@@ -77,6 +82,7 @@ final class CompareCommand implements Callable<Integer> {
       description = "Run a prompt longer than a model's context (max_position_embeddings).")
   boolean allowLongPrompts;
 
+  @Mixin DownloadOption hub;
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -94,7 +100,8 @@ final class CompareCommand implements Callable<Integer> {
     List<String> tracked = TrackedStrings.parse(track);
     List<CompareResult.ModelRequest> requests = new ArrayList<>();
     List<LensWork> work = new ArrayList<>();
-    String[] models = {model1, model2};
+    String first = CheckpointArgs.locate(model1, null, hub.download);
+    String[] models = {first, CheckpointArgs.locateOver(model2, first, null, hub.download)};
     for (int m = 0; m < models.length; m++) {
       DecoderConfig config = ForwardModels.checkModel(models[m]);
       int vocab = config.vocab();

@@ -34,14 +34,20 @@ final class WeightDiffCommand implements Callable<Integer> {
       names = {"-b", "--base"},
       required = true,
       paramLabel = "BASE",
-      description = "Base checkpoint: a HuggingFace folder, a .safetensors or a .gguf file.")
+      description =
+          "Base checkpoint: a HuggingFace folder (safetensors or pytorch_model.bin, sharded or"
+              + " not), a .safetensors, .bin or .gguf file, a Hadoop URI (s3a://...), a"
+              + " HuggingFace model id ORG/NAME[@REV] (the local cache, else the Hub) or"
+              + " hf://ORG/NAME[@REV][/subfolder].")
   String base;
 
   @Option(
       names = {"-f", "--finetuned"},
       required = true,
       paramLabel = "FINETUNED",
-      description = "Fine-tuned checkpoint.")
+      description =
+          "Fine-tuned checkpoint, in any BASE form, or a PEFT LoRA adapter folder"
+              + " (adapter_config.json, adapter_model.safetensors) applied to BASE.")
   String finetuned;
 
   @Option(
@@ -52,6 +58,8 @@ final class WeightDiffCommand implements Callable<Integer> {
               + " org/name@REV sets one side's.")
   String revision;
 
+  @Mixin DownloadOption hub;
+
   @Mixin WeightDiffOutputs outputs;
   @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
@@ -61,10 +69,11 @@ final class WeightDiffCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     gate.checks();
+    String baseLocation = CheckpointArgs.locate(base, revision, hub.download);
     WeightDiffResult result =
         WeightDiffRun.execute(
-            CheckpointArgs.locate(base, revision),
-            CheckpointArgs.locate(finetuned, revision),
+            baseLocation,
+            CheckpointArgs.locateOver(finetuned, baseLocation, revision, hub.download),
             outputs,
             spectra,
             run,

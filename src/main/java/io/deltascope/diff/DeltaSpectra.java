@@ -1,6 +1,8 @@
 package io.deltascope.diff;
 
+import io.deltascope.checkpoint.LowRankUpdate;
 import io.deltascope.tensor.DeltaMetrics;
+import io.deltascope.tensor.LowRankSpectrum;
 import io.deltascope.tensor.RankFloor;
 import io.deltascope.tensor.Spectrum;
 import io.deltascope.tensor.SpectrumStatus;
@@ -42,5 +44,23 @@ public final class DeltaSpectra {
             m.cols(),
             s[0]);
     return Spectrum.of(s, settings.topK(), floor);
+  }
+
+  /**
+   * Whether {@code pair}'s delta is exactly an unmerged LoRA's scale * B A (the fine-tuned side is
+   * the base tensor plus an update, compared whole), so its spectrum comes from the factors.
+   */
+  public static boolean isLowRank(TensorPair pair) {
+    LowRankUpdate update = pair.finetuned().update();
+    return update != null
+        && update.isDeltaOver(pair.base())
+        && pair.elements() == pair.base().elementCount();
+  }
+
+  /** Every singular value of a {@link #isLowRank} pair's delta, descending, from its factors. */
+  public static double[] lowRankSingularValues(TensorPair pair) {
+    LowRankUpdate update = pair.finetuned().update();
+    LowRankUpdate.Factors factors = update.factors();
+    return LowRankSpectrum.singularValues(factors.b(), factors.a(), update.rank(), update.scale());
   }
 }

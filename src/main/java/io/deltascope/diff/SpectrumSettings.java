@@ -41,6 +41,9 @@ public record SpectrumSettings(boolean enabled, int topK, long distributedAbove)
     if (m == null) {
       return Path.NONE;
     }
+    if (DeltaSpectra.isLowRank(pair)) {
+      return Path.LOCAL; // from the factors: r x r work, whatever the matrix's size
+    }
     boolean fits = io.deltascope.tensor.GramAccumulator.fitsLocally(m.rows(), m.cols());
     boolean large = m.elements() > distributedAbove || !fits;
     // the distributed path reads bands of columns: plain element types in stored row order only
@@ -55,7 +58,7 @@ public record SpectrumSettings(boolean enabled, int topK, long distributedAbove)
    */
   public long estimatedCost(TensorPair pair) {
     double cost = pair.bytesToRead();
-    if (pathFor(pair) == Path.LOCAL) {
+    if (pathFor(pair) == Path.LOCAL && !DeltaSpectra.isLowRank(pair)) {
       DeltaMatrix m = DeltaMatrix.of(pair);
       double order = m.order();
       cost += (double) m.rows() * m.cols() * order / 40 + order * order * order / 15;

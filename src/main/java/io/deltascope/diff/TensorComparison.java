@@ -109,7 +109,7 @@ public final class TensorComparison {
           new TensorReader(
               sources.apply(pair.finetuned().file()), pair.finetuned(), pair.elements());
       this.path = settings.pathFor(pair);
-      if (path == SpectrumSettings.Path.LOCAL) {
+      if (path == SpectrumSettings.Path.LOCAL && !DeltaSpectra.isLowRank(pair)) {
         DeltaMatrix m = DeltaMatrix.of(pair);
         this.gram = new GramAccumulator(m.rows(), m.cols(), workspace);
       } else {
@@ -136,8 +136,8 @@ public final class TensorComparison {
       if (decided != null || path == SpectrumSettings.Path.DISTRIBUTED) {
         return new TensorDelta(metrics, decided); // null: the distributed path computes it
       }
-      return new TensorDelta(
-          metrics, DeltaSpectra.of(pair, metrics, gram.singularValues(), settings));
+      double[] s = gram == null ? DeltaSpectra.lowRankSingularValues(pair) : gram.singularValues();
+      return new TensorDelta(metrics, DeltaSpectra.of(pair, metrics, s, settings));
     }
   }
 }

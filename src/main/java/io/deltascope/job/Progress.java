@@ -1,5 +1,6 @@
 package io.deltascope.job;
 
+import io.deltascope.checkpoint.hub.HubClient;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
@@ -29,6 +30,7 @@ public final class Progress implements AutoCloseable {
       LongSupplier bytesDone,
       long bytesTotal) {
     long started = System.nanoTime();
+    long fetchedBefore = HubClient.bytesFetched();
     Progress[] self = new Progress[1];
     Thread thread =
         new Thread(
@@ -38,12 +40,13 @@ public final class Progress implements AutoCloseable {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 out.print(
                     line(
-                        label,
-                        tensorsDone.getAsLong(),
-                        tensorsTotal,
-                        bytesDone.getAsLong(),
-                        bytesTotal,
-                        seconds));
+                            label,
+                            tensorsDone.getAsLong(),
+                            tensorsTotal,
+                            bytesDone.getAsLong(),
+                            bytesTotal,
+                            seconds)
+                        + fetched(HubClient.bytesFetched() - fetchedBefore));
                 out.flush();
               }
             },
@@ -66,6 +69,14 @@ public final class Progress implements AutoCloseable {
         human(bytes),
         human(bytesTotal),
         human((long) rate));
+  }
+
+  /**
+   * The bytes fetched from the HuggingFace Hub by this JVM (the driver and, in an embedded session,
+   * its executors), when any.
+   */
+  static String fetched(long bytes) {
+    return bytes > 0 ? "fetched " + human(bytes) + " from the Hub   " : "";
   }
 
   /** "1.5 GB", decimal units as disks and rates are quoted. */

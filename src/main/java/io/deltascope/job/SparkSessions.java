@@ -63,6 +63,10 @@ public final class SparkSessions {
                 .set(key.substring("spark.hadoop.".length()), value);
           }
         });
+    // the Hub's endpoint and token travel to executors with the other file system settings
+    io.deltascope.checkpoint.hub.HubSettings.fromEnvironment(
+            io.deltascope.checkpoint.Environment.get())
+        .applyTo(spark.sparkContext().hadoopConfiguration());
     // the driver reads checkpoint headers with the session's file system settings
     HadoopFiles.use(spark.sparkContext().hadoopConfiguration());
     return spark;

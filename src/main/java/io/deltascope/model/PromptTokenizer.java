@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.checkpoint.PeftAdapter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,9 @@ public final class PromptTokenizer implements AutoCloseable {
   /** The tokenizer beside a checkpoint: {@code FOLDER/tokenizer.json}, local or remote. */
   public static PromptTokenizer open(String checkpoint) {
     String folder = checkpoint;
-    if (Locations.isFile(checkpoint)) {
+    if (PeftAdapter.isAdapter(checkpoint)) {
+      folder = PeftAdapter.tokenizerFolder(checkpoint, FILE);
+    } else if (Locations.isFile(checkpoint)) {
       Path parent = Path.of(checkpoint).toAbsolutePath().getParent();
       folder = parent == null ? "." : parent.toString();
     }

@@ -100,7 +100,9 @@ final class WeightReader implements Closeable {
   private void decodeRange(
       TensorInfo tensor, long first, long count, FloatBuffer dst, int dstOffset) {
     ByteSource source = sources.computeIfAbsent(tensor.file(), Locations::open);
-    if (tensor.rowOrder() != null || tensor.dtype().elementsPerBlock() > 1) {
+    if (tensor.rowOrder() != null
+        || tensor.update() != null
+        || tensor.dtype().elementsPerBlock() > 1) {
       decodeThroughReader(tensor, source, first, count, dst, dstOffset);
       return;
     }
@@ -129,8 +131,9 @@ final class WeightReader implements Closeable {
   }
 
   /**
-   * GGUF weights: block-quantized values and llama.cpp's permuted q/k rows go through the
-   * checkpoint's {@link TensorReader}, which dequantizes them and restores the HF row order.
+   * GGUF weights and unmerged adapters: block-quantized values, llama.cpp's permuted q/k rows and
+   * base + scale * B A go through the checkpoint's {@link TensorReader}, which dequantizes them,
+   * restores the HF row order or adds the low-rank update.
    */
   private static void decodeThroughReader(
       TensorInfo tensor, ByteSource source, long first, long count, FloatBuffer dst, int at) {

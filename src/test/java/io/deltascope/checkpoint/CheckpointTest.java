@@ -84,7 +84,10 @@ class CheckpointTest {
   @Test
   void refusesAFolderWithoutWeights() throws IOException {
     Path empty = Files.createDirectories(dir.resolve("empty"));
-    assertError(empty.toString(), "no model.safetensors or model.safetensors.index.json");
+    assertError(
+        empty.toString(),
+        "no model.safetensors, model.safetensors.index.json, pytorch_model.bin or"
+            + " pytorch_model.bin.index.json");
   }
 
   @Test
@@ -162,6 +165,32 @@ class CheckpointTest {
       }
     }
     return target;
+  }
+
+  @Test
+  void aConfigOrTokenizerFileSaysItIsNotACheckpoint() throws IOException {
+    for (String name : new String[] {"config.json", "tokenizer.json"}) {
+      Path file = Fixtures.model("llama-base").resolve(name);
+      assertThatThrownBy(() -> Checkpoint.open(file.toString()))
+          .isInstanceOf(CheckpointException.class)
+          .hasMessage(
+              file
+                  + ": a JSON file, not a checkpoint's weights: pass the checkpoint's folder, or its"
+                  + " .safetensors, .bin or .gguf file");
+    }
+    Path text = dir.resolve("notes.txt");
+    Files.writeString(text, "fine-tuned on a weekend");
+    assertError(
+        text.toString(),
+        "notes.txt: not a checkpoint (neither safetensors, a PyTorch zip nor GGUF)");
+  }
+
+  @Test
+  void aFolderWithOnlyPytorchWeightsOrOnlyAnAdapterIsOpened() {
+    Path bin = Fixtures.root().resolve("pytorch").resolve("llama-sft-bin");
+    assertThat(Checkpoint.open(bin.toString()).files()).singleElement().asString().endsWith(".bin");
+    // an adapter alone names its base, which is not here: the error says what to do
+    assertError(Fixtures.model("llama-lora-adapter").toString(), "pass its base with -b BASE");
   }
 
   private static void assertError(String location, String problem) {

@@ -192,13 +192,21 @@ class WeightDiffCommandTest {
 
   @Test
   void resolvesAHuggingFaceModelIdFromTheCacheItIsGiven() {
-    // the cache named by HF_HUB_CACHE is not settable in-process: an id that is not cached must
-    // say so in one line
-    CliRun run = CliRun.of("weight-diff", "-b", "acme-not-cached/some-model", "-f", SFT);
-    assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.errorLine())
-        .startsWith(
-            "deltascope: error: acme-not-cached/some-model: not a local path, and not in the HuggingFace cache");
+    // offline, an id that is not cached says so in one line (online it would go to the Hub:
+    // remote/HubReadingTest)
+    io.deltascope.checkpoint.Environment.set(
+        java.util.Map.of("HF_HUB_CACHE", dir.toString(), "HF_HUB_OFFLINE", "1"));
+    try {
+      CliRun run = CliRun.of("weight-diff", "-b", "acme-not-cached/some-model", "-f", SFT);
+      assertThat(run.exitCode()).isEqualTo(1);
+      assertThat(run.errorLine())
+          .startsWith(
+              "deltascope: error: acme-not-cached/some-model@main: not a local path, and not in"
+                  + " the HuggingFace cache")
+          .endsWith("(HF_HUB_OFFLINE=1)");
+    } finally {
+      io.deltascope.checkpoint.Environment.set(null);
+    }
   }
 
   static JsonNode find(JsonNode tensors, String name) {

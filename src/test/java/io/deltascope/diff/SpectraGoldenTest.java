@@ -28,6 +28,7 @@ class SpectraGoldenTest {
   @CsvSource({
     "llama-base, llama-sft",
     "llama-base, llama-lora-merged",
+    "llama-base, llama-lora-adapter",
     "llama-base, llama-sft-resized",
     "qwen2-base, qwen2-sft",
     "gemma3-base, gemma3-sft",
@@ -45,7 +46,7 @@ class SpectraGoldenTest {
     WeightDiffPlan plan =
         WeightDiffPlan.of(
             Checkpoint.open(Fixtures.model(a).toString()),
-            Checkpoint.open(Fixtures.model(b).toString()));
+            Checkpoint.open(Fixtures.finetuned(a, b)));
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
     List<String> checked = new ArrayList<>();

@@ -33,6 +33,7 @@ class WeightDiffGoldenTest {
   @CsvSource({
     "llama-base, llama-sft",
     "llama-base, llama-lora-merged",
+    "llama-base, llama-lora-adapter",
     "llama-base, llama-sft-resized",
     "qwen2-base, qwen2-sft",
     "gemma3-base, gemma3-sft",
@@ -56,6 +57,7 @@ class WeightDiffGoldenTest {
   @CsvSource({
     "llama-base, llama-sft",
     "llama-base, llama-lora-merged",
+    "llama-base, llama-lora-adapter",
     "llama-base, llama-sft-resized",
     "qwen2-base, qwen2-sft",
     "gemma3-base, gemma3-sft",
@@ -100,7 +102,7 @@ class WeightDiffGoldenTest {
     WeightDiffPlan plan =
         WeightDiffPlan.of(
             Checkpoint.open(Fixtures.model(a).toString()),
-            Checkpoint.open(Fixtures.model(b).toString()));
+            Checkpoint.open(Fixtures.finetuned(a, b)));
     return WeightDiffJob.run(TestSpark.session(), plan, false);
   }
 

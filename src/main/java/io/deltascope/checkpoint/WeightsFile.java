@@ -1,0 +1,16 @@
+package io.deltascope.checkpoint;
+
+import java.util.List;
+import java.util.Map;
+
+/** One weights file's catalogue, whatever its format: what a checkpoint's shards are read into. */
+public interface WeightsFile {
+  /** The file. */
+  String location();
+
+  /** Its tensors, with absolute offsets into {@link #location()}. */
+  List<TensorInfo> tensors();
+
+  /** Its string metadata (safetensors' {@code __metadata__}); empty when the format has none. */
+  Map<String, String> metadata();
+}

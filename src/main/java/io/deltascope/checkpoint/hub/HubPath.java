@@ -1,0 +1,48 @@
+package io.deltascope.checkpoint.hub;
+
+import java.net.URI;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A location on the Hub: {@code hf://ORG/NAME[@REV][/path/in/repo]}.
+ *
+ * @param repo "ORG/NAME"
+ * @param revision a branch, tag or commit ("main" when not given)
+ * @param path the file or folder in the repo, without leading slash ("" for the root)
+ */
+public record HubPath(String repo, String revision, String path) {
+  public static final String SCHEME = "hf";
+  private static final Pattern FORM =
+      Pattern.compile(
+          "hf://([A-Za-z0-9][A-Za-z0-9._-]*)/([A-Za-z0-9][A-Za-z0-9._-]*)(?:@([A-Za-z0-9._-]+))?(?:/(.*))?");
+
+  public static boolean isHub(String location) {
+    return location.startsWith(SCHEME + "://");
+  }
+
+  /** Parses {@code location}; null when it is not of the form. */
+  public static HubPath parse(String location) {
+    Matcher m = FORM.matcher(location);
+    if (!m.matches()) {
+      return null;
+    }
+    String path = m.group(4) == null ? "" : m.group(4).replaceAll("/+$", "");
+    return new HubPath(
+        m.group(1) + "/" + m.group(2), m.group(3) == null ? "main" : m.group(3), path);
+  }
+
+  static HubPath of(URI uri) {
+    return parse(uri.toString());
+  }
+
+  /** The same place at {@code commit}. */
+  public HubPath at(String commit) {
+    return new HubPath(repo, commit, path);
+  }
+
+  @Override
+  public String toString() {
+    return SCHEME + "://" + repo + "@" + revision + (path.isEmpty() ? "" : "/" + path);
+  }
+}

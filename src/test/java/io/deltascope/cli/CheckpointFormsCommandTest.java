@@ -1,0 +1,81 @@
+package io.deltascope.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.Fixtures;
+import io.deltascope.TestSpark;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * weight-diff on checkpoints as people name them: an adapter folder, a pytorch_model.bin folder.
+ */
+class CheckpointFormsCommandTest {
+  private static final String BASE = Fixtures.model("llama-base").toString();
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void spark() {
+    TestSpark.session();
+  }
+
+  @Test
+  void anAdapterFolderIsAppliedToMinusBAndMatchesTheOracle() {
+    Path out = dir.resolve("out.json");
+    String adapter = Fixtures.model("llama-lora-adapter").toString();
+    CliRun run = CliRun.of("weight-diff", "-b", BASE, "-f", adapter, "-o", out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertMatchesOracle(
+        Fixtures.json(out), Fixtures.pairOracle("llama-base", "llama-lora-adapter"));
+  }
+
+  @Test
+  void aPytorchBinFolderMatchesTheSafetensorsOracle() {
+    Path out = dir.resolve("out.json");
+    String bin = Fixtures.root().resolve("pytorch").resolve("llama-sft-bin").toString();
+    CliRun run = CliRun.of("weight-diff", "-b", BASE, "-f", bin, "-o", out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertMatchesOracle(Fixtures.json(out), Fixtures.pairOracle("llama-base", "llama-sft"));
+  }
+
+  @Test
+  void activationDiffAndCompareRunAnAdapterFolderOverTheBase() {
+    String adapter = Fixtures.model("llama-lora-adapter").toString();
+    Path out = dir.resolve("activation.json");
+    CliRun run =
+        CliRun.of(
+            "activation-diff",
+            "-b",
+            BASE,
+            "-f",
+            adapter,
+            "-p",
+            "The answer is",
+            "-o",
+            out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode cosines = Fixtures.json(out).get("prompts").get(0).get("cosine_by_layer");
+    assertThat(cosines.get(0).asDouble()).isCloseTo(1.0, within(1e-9));
+    assertThat(cosines.get(4).asDouble()).isLessThan(0.99999);
+    CliRun compare = CliRun.of("compare", "-m1", BASE, "-m2", adapter, "-p", "The answer is");
+    assertThat(compare.exitCode()).as(compare.err()).isZero();
+  }
+
+  private static void assertMatchesOracle(JsonNode json, JsonNode oracle) {
+    assertThat(json.get("tensors")).hasSize(oracle.get("tensors").size());
+    for (JsonNode t : json.get("tensors")) {
+      String name = t.get("name").asText();
+      JsonNode e = oracle.get("tensors").get(name);
+      double l2 = e.get("l2_distance").asDouble();
+      assertThat(t.get("l2_distance").asDouble()).as(name).isCloseTo(l2, within(1e-9 * l2 + 1e-15));
+      assertThat(t.get("cosine").asDouble())
+          .as(name)
+          .isCloseTo(e.get("cosine").asDouble(), within(1e-9));
+    }
+  }
+}

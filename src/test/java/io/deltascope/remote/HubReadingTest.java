@@ -1,0 +1,265 @@
+package io.deltascope.remote;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.Fixtures;
+import io.deltascope.TestSpark;
+import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.Environment;
+import io.deltascope.checkpoint.hub.HubPath;
+import io.deltascope.checkpoint.hub.HubRevisions;
+import io.deltascope.checkpoint.hub.HubSettings;
+import io.deltascope.cli.CliRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checkpoints named by Hub id, read from a real HTTP server on 127.0.0.1 that speaks the Hub's
+ * protocol ({@link HubTestServer}): by ranged reads, pinned to a commit, with one-line errors.
+ */
+class HubReadingTest {
+  static final String SHA_BASE = "1".repeat(40);
+  static final String SHA_SFT = "2".repeat(40);
+  static final String SHA_GATED = "3".repeat(40);
+  static final String TOKEN = "hf_s3cr3t-never-printed-91c";
+
+  static HubTestServer hub;
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() throws IOException {
+    TestSpark.session();
+    hub =
+        new HubTestServer()
+            .publish("org/llama-base", SHA_BASE, Fixtures.model("llama-base"))
+            .publish("org/llama-sft", SHA_SFT, Fixtures.model("llama-sft"))
+            .gate("org/gated", SHA_GATED, Fixtures.model("llama-sft"), TOKEN);
+  }
+
+  @AfterAll
+  static void stop() {
+    hub.close();
+  }
+
+  @BeforeEach
+  void environment() {
+    use(Map.of());
+    hub.resetCounts();
+  }
+
+  @AfterEach
+  void processEnvironment() {
+    Environment.set(null);
+  }
+
+  @Test
+  void weightDiffOfTwoHubIdsEqualsTheLocalOneAndFetchesAboutTheFilesOnce() throws IOException {
+    use(Map.of("HF_TOKEN", TOKEN));
+    Path remote = dir.resolve("hub.json");
+    CliRun run =
+        CliRun.of(
+            "weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "-o", remote.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).doesNotContain(TOKEN);
+    assertThat(run.err()).doesNotContain(TOKEN);
+    long served = hub.bytesServed();
+
+    Path local = dir.resolve("local.json");
+    CliRun.of(
+        "weight-diff",
+        "-b",
+        Fixtures.model("llama-base").toString(),
+        "-f",
+        Fixtures.model("llama-sft").toString(),
+        "-o",
+        local.toString());
+    assertSameTensors(Fixtures.json(remote), Fixtures.json(local));
+    long files =
+        folderBytes(Fixtures.model("llama-base")) + folderBytes(Fixtures.model("llama-sft"));
+    assertThat((double) served).isBetween(0.7 * files, 1.3 * files);
+    // the token went to the endpoint only, never to the content host of a redirect
+    assertThat(hub.contentAuthorizations).isNotEmpty().containsOnly("null");
+    assertThat(Files.readString(remote)).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void structureOnlyReadsUnderATenthOfTheFiles() {
+    CliRun run =
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "--structure-only");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    long files =
+        folderBytes(Fixtures.model("llama-base")) + folderBytes(Fixtures.model("llama-sft"));
+    assertThat(hub.bytesServed()).isPositive().isLessThan(files / 10);
+  }
+
+  @Test
+  void aGatedRepoWithoutATokenSaysToSetHfTokenAndWithItIsRead() {
+    CliRun without =
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/gated", "--structure-only");
+    assertThat(without.exitCode()).isEqualTo(1);
+    assertThat(without.err().lines().filter(l -> l.contains("error"))).hasSize(1);
+    assertThat(without.errorLine())
+        .contains("org/gated")
+        .contains("gated or private")
+        .contains("set HF_TOKEN");
+
+    use(Map.of("HF_TOKEN", "hf_wrong"));
+    CliRun wrong =
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/gated", "--structure-only");
+    assertThat(wrong.exitCode()).isEqualTo(1);
+    assertThat(wrong.errorLine()).contains("org/gated").contains("the token has no access");
+
+    use(Map.of("HF_TOKEN", TOKEN));
+    CliRun with =
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/gated", "--structure-only");
+    assertThat(with.exitCode()).as(with.err()).isZero();
+    assertThat(with.out() + with.err()).doesNotContain(TOKEN);
+  }
+
+  @Test
+  void unknownReposRevisionsAndAnUnreachableHubFailWithOneLine() {
+    assertOneLineError(
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/nope", "--structure-only"),
+        "org/nope@main: unknown repo (or a private one: set HF_TOKEN)");
+    assertOneLineError(
+        CliRun.of(
+            "weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft@v9", "--structure-only"),
+        "org/llama-sft@v9: unknown revision");
+    assertOneLineError(
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            "org/llama-base",
+            "-f",
+            "hf://org/llama-sft/nope",
+            "--structure-only"),
+        "no such file or folder");
+    use(Map.of("HF_ENDPOINT", "http://127.0.0.1:9"));
+    assertOneLineError(
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "--structure-only"),
+        "cannot reach the Hub at http://127.0.0.1:9");
+    use(Map.of("HF_HUB_OFFLINE", "1"));
+    assertOneLineError(
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "--structure-only"),
+        "(HF_HUB_OFFLINE=1)");
+  }
+
+  @Test
+  void aRateLimitIsRetriedWithBackoff() {
+    hub.rateLimitNext(2);
+    CliRun run =
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "--structure-only");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+  }
+
+  @Test
+  void aRevisionIsPinnedToItsCommitWhileMainMoves() {
+    HubSettings settings = HubSettings.fromEnvironment(Environment.get());
+    String pinned = HubRevisions.pin(HubPath.parse("hf://org/moving"), settings);
+    assertThat(pinned).isEqualTo("hf://org/moving@" + SHA_BASE);
+    hub.publish("org/moving", SHA_SFT, Fixtures.model("llama-sft")); // main moves
+    Checkpoint atPin = Checkpoint.open(pinned);
+    assertThat(atPin.files()).allMatch(f -> f.contains("@" + SHA_BASE + "/"));
+    assertThat(HubRevisions.pin(HubPath.parse("hf://org/moving"), settings)).endsWith(SHA_SFT);
+    assertThat(
+            Checkpoint.open(
+                    HubRevisions.pin(HubPath.parse("hf://org/moving@" + SHA_BASE), settings))
+                .names())
+        .isEqualTo(atPin.names());
+  }
+
+  @Test
+  void downloadStoresTheHfCacheLayoutResumesAndTheNextRunIsOffline() throws IOException {
+    Path cache = dir.resolve("hf-home").resolve("hub");
+    Path repo = cache.resolve("models--org--llama-sft");
+    // an earlier download stopped after 1000 bytes of the weights
+    byte[] weights = Files.readAllBytes(Fixtures.model("llama-sft").resolve("model.safetensors"));
+    String etag = "\"" + SHA_SFT + weights.length + "\"";
+    Path partial = repo.resolve("blobs").resolve(etag.replace("\"", "") + ".incomplete");
+    Files.createDirectories(partial.getParent());
+    Files.write(partial, java.util.Arrays.copyOf(weights, 1000));
+
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            "org/llama-base",
+            "-f",
+            "org/llama-sft",
+            "--download",
+            "--structure-only");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    long files =
+        folderBytes(Fixtures.model("llama-base")) + folderBytes(Fixtures.model("llama-sft"));
+    // every file of both (all JSON or safetensors) once, less what the earlier download had
+    assertThat(hub.bytesServed()).isEqualTo(files - 1000);
+    assertThat(Files.readString(repo.resolve("refs").resolve("main"))).isEqualTo(SHA_SFT);
+    Path snapshot = repo.resolve("snapshots").resolve(SHA_SFT);
+    assertThat(Files.isSymbolicLink(snapshot.resolve("model.safetensors"))).isTrue();
+    assertThat(Files.readAllBytes(snapshot.resolve("model.safetensors"))).isEqualTo(weights);
+    assertThat(partial).doesNotExist();
+
+    hub.resetCounts();
+    use(Map.of("HF_HUB_OFFLINE", "1"));
+    Path out = dir.resolve("offline.json");
+    CliRun offline =
+        CliRun.of(
+            "weight-diff", "-b", "org/llama-base", "-f", "org/llama-sft", "-o", out.toString());
+    assertThat(offline.exitCode()).as(offline.err()).isZero();
+    assertThat(hub.requests()).isZero();
+    assertThat(Fixtures.json(out).get("finetuned").asText()).isEqualTo(snapshot.toString());
+    CliRun uri =
+        CliRun.of(
+            "weight-diff", "-b", "org/llama-base", "-f", "hf://org/llama-sft", "--structure-only");
+    assertThat(uri.exitCode()).as(uri.err()).isZero();
+    assertThat(hub.requests()).isZero(); // hf:// is looked up in the cache first too
+  }
+
+  @BeforeEach
+  void movingRepo() {
+    hub.publish("org/moving", SHA_BASE, Fixtures.model("llama-base"));
+  }
+
+  private void use(Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("HF_ENDPOINT", hub.endpoint());
+    all.put("HF_HOME", dir.resolve("hf-home").toString()); // an empty cache, no token file
+    Environment.set(all);
+  }
+
+  private static void assertOneLineError(CliRun run, String expected) {
+    assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+    assertThat(run.err().lines().filter(l -> l.contains("error"))).as(run.err()).hasSize(1);
+    assertThat(run.errorLine()).contains(expected).doesNotContain("\tat ");
+  }
+
+  private static void assertSameTensors(JsonNode a, JsonNode b) {
+    assertThat(a.get("tensors")).hasSize(b.get("tensors").size());
+    for (int i = 0; i < a.get("tensors").size(); i++) {
+      JsonNode x = a.get("tensors").get(i);
+      JsonNode y = b.get("tensors").get(i);
+      assertThat(x.get("name")).isEqualTo(y.get("name"));
+      assertThat(x.get("l2_distance")).isEqualTo(y.get("l2_distance"));
+      assertThat(x.get("cosine")).isEqualTo(y.get("cosine"));
+    }
+  }
+
+  private static long folderBytes(Path folder) {
+    try (Stream<Path> files = Files.list(folder)) {
+      return files.mapToLong(f -> f.toFile().length()).sum();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
