@@ -33,11 +33,17 @@ public final class ColumnComments {
           Map.entry("options", "the run's options, as JSON"),
           Map.entry("runs.status", "succeeded or failed"),
           Map.entry("error", "the one-line error of a failed run"),
-          Map.entry("profile", "the diagnosis profile: surgical, standard, heavy or extreme"),
+          Map.entry(
+              "profile",
+              "the diagnosis profile of a fine_tune: surgical, standard, heavy or extreme; else"
+                  + " null"),
           Map.entry(
               "mean_relative_delta",
               "the headline mean: unweighted mean of relative_delta over the compared 2-D weight"
                   + " matrices"),
+          Map.entry(
+              "kind",
+              "what the pair is: identical, quantization, lora_merge, unrelated or fine_tune"),
           Map.entry("diagnosis", "the run's diagnosis (profile, summary, findings) as JSON"),
           Map.entry(Tables.TENSOR, "the tensor's name in the checkpoint"),
           Map.entry(
@@ -61,14 +67,17 @@ public final class ColumnComments {
           Map.entry("prompt_index", "the prompt's position in the prompt list"),
           Map.entry("prompt", "the prompt's text"),
           Map.entry("num_tokens", "the prompt's tokens (the base's tokenizer)"),
-          Map.entry("activation_metrics.layer", "the residual stream's layer"),
+          Map.entry(
+              "activation_metrics.layer", "layer l: the output of block l; -1 the embeddings"),
           Map.entry(
               "cosine_last_token", "cosine of the two models' residuals at the last position"),
           Map.entry("cosine_all_tokens", "cosine of the residuals, averaged over positions"),
           Map.entry("divergence", "1 - cosine_last_token"),
           Map.entry("model_index", "1 or 2: which of the compared models"),
           Map.entry("model", "the model's location"),
-          Map.entry("logit_lens.layer", "the residual stream's layer read through the head"),
+          Map.entry(
+              "logit_lens.layer",
+              "layer l (block l's output, -1 the embeddings) read through the head"),
           Map.entry("rank", "the token's rank at this layer, 1 the most probable"),
           Map.entry("token_id", "the token's id in this model's vocabulary"),
           Map.entry("token", "the token, decoded"),

@@ -113,7 +113,7 @@ class SqlReaderTest {
             "5",
             "--format",
             "json",
-            "SELECT name FROM tensor_metrics");
+            "SELECT tensor FROM tensor_metrics");
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.err()).contains("showing the first 5 rows of more (--max-rows)");
     JsonNode json = new ObjectMapper().readTree(run.out());
