@@ -21,7 +21,6 @@ import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code deltascope weight-diff}: every tensor of two checkpoints compared. */
@@ -196,9 +195,6 @@ final class WeightDiffCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "List at most N tensors.")
     Integer limit;
 
-    @Spec(Spec.Target.MIXEE)
-    picocli.CommandLine.Model.CommandSpec mixee;
-
     @Override
     void check() {
       if (topN < 0) {
@@ -213,7 +209,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       try {
         return TensorListing.parse(tensors, sort, filter, limit);
       } catch (IllegalArgumentException e) {
-        throw new ParameterException(mixee.commandLine(), e.getMessage());
+        throw new UsageException(e.getMessage());
       }
     }
 

@@ -59,7 +59,7 @@ class CheckpointFormsCommandTest {
             "-o",
             out.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
-    JsonNode cosines = Fixtures.json(out).get("prompts").get(0).get("cosine_by_layer");
+    JsonNode cosines = Fixtures.json(out).get("prompts").get(0).get("cosine_last_token");
     assertThat(cosines.get(0).asDouble()).isCloseTo(1.0, within(1e-9));
     assertThat(cosines.get(4).asDouble()).isLessThan(0.99999);
     CliRun compare = CliRun.of("compare", "-m1", BASE, "-m2", adapter, "-p", "The answer is");

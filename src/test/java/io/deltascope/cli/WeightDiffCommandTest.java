@@ -104,11 +104,13 @@ class WeightDiffCommandTest {
   void badTensorTableOptionsAreUsageErrorsBeforeAnyWork() {
     CliRun sort = CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--sort", "speed");
     assertThat(sort.exitCode()).isEqualTo(Main.USAGE);
-    assertThat(sort.errorLine()).startsWith("--sort 'speed': no such metric (one of n_params,");
+    assertThat(sort.errorLine())
+        .startsWith("deltascope: error: --sort 'speed': no such metric (one of n_params,");
     assertThat(sort.out()).isEmpty();
     CliRun filter = CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--filter", "(");
     assertThat(filter.exitCode()).isEqualTo(Main.USAGE);
-    assertThat(filter.errorLine()).startsWith("--filter '(': not a regular expression");
+    assertThat(filter.errorLine())
+        .startsWith("deltascope: error: --filter '(': not a regular expression");
   }
 
   @Test

@@ -176,7 +176,9 @@ class ClusterIT {
             .get("cosine_last_token_by_layer");
     assertThat(layers).hasSize(oracle.size());
     for (int l = 0; l < oracle.size(); l++) {
-      assertThat(layers.get(l).get("avg_cosine").asDouble())
+      // the oracle's hidden_states[l] is deltascope's layer l - 1 (the embeddings are -1)
+      assertThat(layers.get(l).get("layer").asInt()).isEqualTo(l - 1);
+      assertThat(layers.get(l).get("cosine_last_token").asDouble())
           .as("layer %d", l)
           .isCloseTo(oracle.get(l).asDouble(), within(1e-4));
     }
