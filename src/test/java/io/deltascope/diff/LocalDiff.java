@@ -20,10 +20,14 @@ public final class LocalDiff {
   private LocalDiff() {}
 
   public static WeightDiffResult of(String base, String finetuned) {
-    WeightDiffPlan plan =
-        WeightDiffPlan.of(
-            Checkpoint.open(Fixtures.model(base).toString()),
-            Checkpoint.open(Fixtures.model(finetuned).toString()));
+    return of(
+        Checkpoint.open(Fixtures.model(base).toString()),
+        Checkpoint.open(Fixtures.model(finetuned).toString()));
+  }
+
+  /** Any two checkpoints, as {@link #of(String, String)} compares fixtures. */
+  public static WeightDiffResult of(Checkpoint base, Checkpoint finetuned) {
+    WeightDiffPlan plan = WeightDiffPlan.of(base, finetuned);
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
     List<TensorMetricsRow> rows = new ArrayList<>();
