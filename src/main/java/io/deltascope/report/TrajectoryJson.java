@@ -10,21 +10,25 @@ import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The trajectory document: {@code checkpoints} (locations in order), {@code pairs} (each with
  * {@code from}, {@code to}, {@code kind} and the weight-diff document's {@code tensors}, {@code
- * layers}, {@code summary}, {@code structural} and {@code diagnosis}, and {@code by_layer}: each
- * decoder layer's relative change over all its tensors) and the trajectory's {@code findings}.
+ * layers}, {@code summary}, {@code structural} and {@code diagnosis}; {@code by_layer}, each
+ * decoder layer's relative change over all its tensors; {@code by_component}, each layer's
+ * components with relative change, cosine and effective rank) and the trajectory's {@code
+ * findings}.
  */
 public final class TrajectoryJson {
   private TrajectoryJson() {}
 
   /** The weight-diff document's fields each pair carries. */
-  static final List<String> PAIR_FIELDS =
+  public static final List<String> PAIR_FIELDS =
       List.of("structural", "tensors", "layers", "summary", "diagnosis");
 
   /**
@@ -48,6 +52,7 @@ public final class TrajectoryJson {
 
   private static ObjectNode pair(Trajectory.Pair p, WeightDiffResult result, Diagnosis diagnosis) {
     ObjectNode node = JsonReport.MAPPER.createObjectNode();
+    node.put("name", p.name());
     node.put("from", p.from());
     node.put("to", p.to());
     node.put("kind", p.kind().label());
@@ -56,24 +61,59 @@ public final class TrajectoryJson {
       node.set(field, full.get(field));
     }
     node.set("by_layer", byLayer(result));
+    node.set("by_component", byComponent(result));
     return node;
   }
 
+  /** The metrics the trajectory charts draw per layer and component. */
+  static final List<Metric> CHARTED =
+      List.of(Metric.RELATIVE_DELTA, Metric.COSINE, Metric.EFFECTIVE_RANK);
+
   /** Each decoder layer's relative change over all its tensors, in layer order. */
   static ArrayNode byLayer(WeightDiffResult result) {
-    Map<Integer, List<TensorMetricsRow>> layers = new TreeMap<>();
+    ArrayNode out = JsonReport.MAPPER.createArrayNode();
+    groups(result, row -> List.of(row.getLayer()))
+        .forEach(
+            (key, rows) -> {
+              ObjectNode node = out.addObject();
+              node.put("layer", (Integer) key.get(0));
+              JsonReport.putDouble(
+                  node, Metric.RELATIVE_DELTA.column(), Metric.RELATIVE_DELTA.aggregate(rows));
+            });
+    return out;
+  }
+
+  /**
+   * Each decoder layer's components with the charted metrics aggregated over their tensors, as the
+   * registry aggregates them.
+   */
+  static ArrayNode byComponent(WeightDiffResult result) {
+    ArrayNode out = JsonReport.MAPPER.createArrayNode();
+    groups(result, row -> List.of(row.getLayer(), row.getComponent()))
+        .forEach(
+            (key, rows) -> {
+              ObjectNode node = out.addObject();
+              node.put("layer", (Integer) key.get(0));
+              node.put("component", (String) key.get(1));
+              for (Metric m : CHARTED) {
+                JsonReport.putDouble(node, m.column(), m.aggregate(rows));
+              }
+            });
+    return out;
+  }
+
+  /** The compared rows inside the layers, grouped by {@code key}, in layer then key order. */
+  private static Map<List<Object>, List<TensorMetricsRow>> groups(
+      WeightDiffResult result, Function<TensorMetricsRow, List<Object>> key) {
+    Map<List<Object>, List<TensorMetricsRow>> groups =
+        new TreeMap<>(
+            Comparator.comparing((List<Object> k) -> (Integer) k.get(0))
+                .thenComparing(k -> k.size() > 1 ? String.valueOf(k.get(1)) : ""));
     for (TensorMetricsRow row : result.compared()) {
       if (row.getLayer() != null) {
-        layers.computeIfAbsent(row.getLayer(), k -> new ArrayList<>()).add(row);
+        groups.computeIfAbsent(key.apply(row), k -> new ArrayList<>()).add(row);
       }
     }
-    ArrayNode out = JsonReport.MAPPER.createArrayNode();
-    layers.forEach(
-        (layer, rows) -> {
-          ObjectNode node = out.addObject();
-          node.put("layer", layer);
-          JsonReport.putDouble(node, "relative_delta", Metric.RELATIVE_DELTA.aggregate(rows));
-        });
-    return out;
+    return groups;
   }
 }
