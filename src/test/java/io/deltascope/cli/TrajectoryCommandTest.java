@@ -94,7 +94,7 @@ class TrajectoryCommandTest {
     assertThat(runs)
         .extracting(r -> r.getString(0))
         .containsExactly("traj-0-1", "traj-0-2", "traj-1-2", "traj-0-3", "traj-2-3");
-    Row last = runs.get(4);
+    Row last = runs.get(3); // traj-0-3
     assertThat(last.getInt(2)).isZero();
     assertThat(last.getInt(3)).isEqualTo(3);
     assertThat(last.getString(4)).isEqualTo("succeeded");

@@ -20,7 +20,11 @@ final class PairOverview {
       }
       out.append("</ol>");
     }
-    findings(out, Json.list(doc, "findings"));
+    List<JsonNode> findings = Json.list(doc, "findings");
+    if (!findings.isEmpty()) {
+      out.append("<h3>Findings over the steps</h3>");
+      FindingsList.render(out, findings);
+    }
     out.append("<div class=\"scroll\"><table class=\"pairs-table sortable\"><thead><tr>")
         .append(TensorTable.th("Pair", "text"))
         .append(TensorTable.th("Kind", "text"))
@@ -65,28 +69,6 @@ final class PairOverview {
         .append("\">")
         .append(Numbers.count(compared))
         .append("</td></tr>");
-  }
-
-  /** The findings as a list, warnings marked (never by colour alone: the severity is written). */
-  static void findings(StringBuilder out, List<JsonNode> findings) {
-    if (findings.isEmpty()) {
-      return;
-    }
-    out.append("<h3>Findings</h3><ul class=\"findings\">");
-    for (JsonNode f : findings) {
-      out.append("<li class=\"finding ")
-          .append(Html.esc(Json.str(f, "severity")))
-          .append("\" data-category=\"")
-          .append(Html.esc(Json.str(f, "category")))
-          .append("\"><strong>")
-          .append(Html.esc(Json.str(f, "severity")))
-          .append(": ")
-          .append(Html.esc(Json.str(f, "title")))
-          .append("</strong><br>")
-          .append(Html.esc(Json.str(f, "detail")))
-          .append("</li>");
-    }
-    out.append("</ul>");
   }
 
   private static String orDash(String s) {

@@ -28,9 +28,12 @@ final class StepCharts {
     List<JsonNode> consecutive = TrajectorySections.consecutive(doc);
     TreeSet<Integer> layers = new TreeSet<>();
     for (JsonNode p : Json.list(doc, "pairs")) {
-      Json.list(p, "by_component").forEach(c -> layers.add(Json.integer(c, "layer")));
+      for (JsonNode c : Json.list(p, "by_component")) {
+        if (Json.integer(c, "layer") != null) {
+          layers.add(Json.integer(c, "layer"));
+        }
+      }
     }
-    layers.remove(null);
     StringBuilder out =
         new StringBuilder(
             "<p class=\"note\">Each chart is one layer; each line one component, plotted at the"

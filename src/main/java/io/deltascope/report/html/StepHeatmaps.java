@@ -15,9 +15,12 @@ final class StepHeatmaps {
   static String render(JsonNode doc) {
     TreeSet<Integer> layers = new TreeSet<>();
     for (JsonNode p : Json.list(doc, "pairs")) {
-      Json.list(p, "by_layer").forEach(l -> layers.add(Json.integer(l, "layer")));
+      for (JsonNode l : Json.list(p, "by_layer")) {
+        if (Json.integer(l, "layer") != null) {
+          layers.add(Json.integer(l, "layer"));
+        }
+      }
     }
-    layers.remove(null);
     if (layers.isEmpty()) {
       return "<p class=\"none\">No tensor inside the layers was compared.</p>";
     }
@@ -72,7 +75,7 @@ final class StepHeatmaps {
       out.append("<td class=\"cell empty\"></td>");
       return;
     }
-    double t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    double t = Heatmaps.position(v, lo, hi);
     out.append("<td class=\"cell\" tabindex=\"0\" style=\"background:")
         .append(Viridis.at(t))
         .append(";color:")

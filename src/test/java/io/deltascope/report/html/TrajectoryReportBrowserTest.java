@@ -28,8 +28,7 @@ class TrajectoryReportBrowserTest {
   static final List<String> MODELS =
       List.of("llama-base", "llama-sft", "llama-lora-merged", "llama-sft-resized");
 
-  static Chromium chromium;
-  static Path profile;
+  static BrowserSession browser;
   static JsonNode json;
   static Path commandReport; // trajectory -o x.html
   static Path storedReport; // report --results --batch (a trajectory)
@@ -38,9 +37,7 @@ class TrajectoryReportBrowserTest {
 
   @BeforeAll
   static void reportsAndBrowser() throws Exception {
-    Files.createDirectories(OUT);
-    profile = Files.createTempDirectory(OUT, "chromium-profile-");
-    chromium = Chromium.start(profile);
+    browser = BrowserSession.start(OUT);
     TestSpark.session();
     String list = String.join(",", MODELS.stream().map(m -> Fixtures.model(m).toString()).toList());
     Path store = OUT.resolve("results");
@@ -101,26 +98,19 @@ class TrajectoryReportBrowserTest {
 
   @AfterAll
   static void closeBrowser() throws java.io.IOException {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (profile != null) {
-      try (var files = Files.walk(profile)) {
-        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
+    if (browser != null) {
+      browser.close();
     }
   }
 
   @BeforeEach
   void newTab() {
-    page = chromium.open(1280, 900);
+    page = browser.open(1280, 900);
   }
 
   @AfterEach
   void closeTab() {
-    chromium.call(null, "Target.closeTarget", Chromium.obj().put("targetId", page.target()));
+    browser.close(page);
   }
 
   @Test
