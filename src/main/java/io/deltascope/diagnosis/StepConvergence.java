@@ -4,10 +4,14 @@ import java.util.List;
 
 /**
  * Whether the step size shrinks along the trajectory: the headline mean relative change of each
- * consecutive step, smaller at every step, smaller at the end than at the start, or not. Needs
- * three steps or more; says nothing about spacing, which the checkpoints' names do not carry.
+ * consecutive step, the last at most {@link #SHRUNK} of the first (at every step, or overall), or
+ * not (steady within that margin, or growing). Needs three steps or more; says nothing about
+ * spacing, which the checkpoints' names do not carry.
  */
 final class StepConvergence {
+  /** The last step at most this fraction of the first: shrunk; steadier series are not. */
+  static final double SHRUNK = 0.8;
+
   private StepConvergence() {}
 
   static List<Finding> of(StepSeries steps) {
@@ -23,19 +27,21 @@ final class StepConvergence {
             + StepSeries.number(last / sizes[0])
             + ". Steps are compared as given: checkpoints spaced unevenly make steps of different"
             + " lengths.";
-    if (shrinksEveryStep(sizes)) {
-      return List.of(Finding.info("convergence", "The step size shrank at every step", detail));
-    }
-    if (last < sizes[0]) {
+    double ratio = last / sizes[0];
+    if (ratio <= SHRUNK) {
       return List.of(
           Finding.info(
-              "convergence", "The step size shrank overall, but not at every step", detail));
+              "convergence",
+              shrinksEveryStep(sizes)
+                  ? "The step size shrank at every step"
+                  : "The step size shrank overall, but not at every step",
+              detail));
     }
-    return List.of(
-        Finding.notice(
-            "convergence",
-            "The step size is not shrinking: the last step is as large as the first or larger",
-            detail));
+    String how =
+        ratio >= 1 / SHRUNK
+            ? "the last step is " + StepSeries.number(ratio) + " times the first"
+            : "the last step is within " + StepSeries.percent(1 - SHRUNK) + " of the first";
+    return List.of(Finding.notice("convergence", "The step size is not shrinking: " + how, detail));
   }
 
   private static boolean shrinksEveryStep(double[] sizes) {

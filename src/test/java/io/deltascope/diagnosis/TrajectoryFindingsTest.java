@@ -37,7 +37,9 @@ class TrajectoryFindingsTest {
     assertThat(late.title()).isEqualTo("Layer 3 moved late");
     assertThat(late.detail()).startsWith("100% of its summed step changes came in the last 2 of 4");
     // the jump step is larger than the first, so no convergence is claimed
-    assertThat(only(findings, "convergence").title()).startsWith("The step size is not shrinking");
+    assertThat(only(findings, "convergence").title())
+        .startsWith("The step size is not shrinking: the last step is ")
+        .endsWith(" times the first");
     assertThat(only(findings, "concentration").detail())
         .contains("attn_q in step 1 -> 2", "mlp_down in step 1 -> 2");
   }
@@ -50,6 +52,18 @@ class TrajectoryFindingsTest {
     assertThat(findings).extracting(Finding::category).doesNotContain("jump", "late_layer");
     assertThat(only(findings, "convergence").title())
         .isEqualTo("The step size shrank at every step");
+  }
+
+  @Test
+  void equalStepsClaimNeitherConvergenceNorAPeak() throws IOException {
+    // the relative change of equal steps falls a little as the weights grow: not convergence
+    List<Finding> findings = findings(SyntheticTrajectory.Options.uniform(4, 2e-3, 5, 1L << 30));
+    assertThat(findings).extracting(Finding::category).doesNotContain("jump", "late_layer");
+    assertThat(only(findings, "convergence").title())
+        .isEqualTo("The step size is not shrinking: the last step is within 20% of the first");
+    assertThat(only(findings, "concentration").detail())
+        .contains("attn_q evenly (no step above 2")
+        .doesNotContain(" in step ");
   }
 
   @Test
