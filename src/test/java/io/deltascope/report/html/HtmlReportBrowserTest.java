@@ -454,6 +454,39 @@ class HtmlReportBrowserTest {
     page.screenshot("#heatmaps", OUT.resolve("screenshots/dark-heatmaps.png"));
   }
 
+  @Test
+  void tensorNamesSortNaturallyLayerTwoBeforeLayerTen() throws Exception {
+    // a 12-layer synthetic pair: lexically "layers.10" would sort before "layers.2"
+    Path models = OUT.resolve("twelve-layers");
+    io.deltascope.synth.SyntheticTrajectory.write(
+        new io.deltascope.synth.ModelShape(
+            "twelve", "llama", 12, 32, 64, 4, 2, 64, false, false, 10000.0, 1e-5, 64),
+        models,
+        io.deltascope.synth.SyntheticTrajectory.Options.uniform(1, 2e-3, 3, 1L << 30));
+    Path report = OUT.resolve("twelve-layers.html");
+    cli(
+        "weight-diff",
+        "-b",
+        models.resolve("step-0").toString(),
+        "-f",
+        models.resolve("step-1").toString(),
+        "--no-spectra",
+        "-o",
+        report.toString());
+    load(report);
+    page.click("#top-tensors th:nth-child(2)"); // Tensor: descending first
+    List<Integer> layers = new ArrayList<>();
+    for (String name : texts("#top-tensors tbody tr", "dataset.tensor")) {
+      Matcher m = Pattern.compile("layers\\.(\\d+)\\.").matcher(name);
+      if (m.find()) {
+        layers.add(Integer.parseInt(m.group(1)));
+      }
+    }
+    assertThat(layers).anyMatch(l -> l < 10).anyMatch(l -> l >= 10);
+    assertThat(layers).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertSelfContainedAndQuiet(report);
+  }
+
   private void load(Path report) throws InterruptedException {
     page.load(report);
   }
