@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       WeightDiffCommand.class,
       BatchCommand.class,
+      TrajectoryCommand.class,
       ActivationDiffCommand.class,
       CompareCommand.class,
       SqlCommand.class,

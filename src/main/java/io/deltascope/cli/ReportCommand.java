@@ -2,6 +2,7 @@ package io.deltascope.cli;
 
 import io.deltascope.report.html.HtmlReport;
 import io.deltascope.report.html.ReportDocuments;
+import io.deltascope.report.html.StoredBatch;
 import io.deltascope.report.html.StoredReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,7 +16,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
-    description = "Write the HTML report of a stored run (weight-diff runs).")
+    description =
+        "Write the HTML report of a stored run (weight-diff runs), or of a stored batch or"
+            + " trajectory (--batch).")
 final class ReportCommand implements Callable<Integer> {
   @Option(
       names = "--results",
@@ -26,10 +29,17 @@ final class ReportCommand implements Callable<Integer> {
 
   @Option(
       names = "--run",
-      required = true,
       paramLabel = "RUN_ID",
-      description = "The run to report on.")
+      description = "The run to report on (a weight-diff run).")
   String runId;
+
+  @Option(
+      names = "--batch",
+      paramLabel = "BATCH_ID",
+      description =
+          "Report on a batch instead: a trajectory's page (charts over steps, steps x layers),"
+              + " or any batch's overview, one row and one section per pair.")
+  String batchId;
 
   @Option(
       names = {"-o", "--output"},
@@ -46,10 +56,16 @@ final class ReportCommand implements Callable<Integer> {
     if (!ReportFiles.isHtml(output)) {
       throw new UsageException(output + ": the report is an HTML file (expected a .html name)");
     }
+    if ((runId == null) == (batchId == null)) {
+      throw new UsageException("report needs one of --run RUN_ID or --batch BATCH_ID");
+    }
     OutputFiles.checkWritable(output);
-    io.deltascope.results.ResultsStore.checkRunId(runId);
+    io.deltascope.results.ResultsStore.checkRunId(runId != null ? runId : batchId);
     SparkSession spark = run.startSpark("deltascope report");
-    ReportDocuments docs = StoredReport.load(spark, results, runId);
+    ReportDocuments docs =
+        runId != null
+            ? StoredReport.load(spark, results, runId)
+            : StoredBatch.load(spark, results, batchId);
     OutputFiles.write(output, HtmlReport.render(docs));
     spec.commandLine().getOut().println("Report: " + output);
     return Main.OK;

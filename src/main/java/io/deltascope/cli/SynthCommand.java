@@ -3,6 +3,7 @@ package io.deltascope.cli;
 import io.deltascope.job.Progress;
 import io.deltascope.synth.ModelShape;
 import io.deltascope.synth.SyntheticPair;
+import io.deltascope.synth.SyntheticTrajectory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -75,6 +76,14 @@ final class SynthCommand implements Callable<Integer> {
   String shardSize;
 
   @Option(
+      names = "--steps",
+      paramLabel = "N",
+      description =
+          "Write a training trajectory instead of a pair: OUT/step-0 (random weights) to"
+              + " OUT/step-N, each step adding --noise to every weight matrix.")
+  Integer steps;
+
+  @Option(
       names = "--threads",
       paramLabel = "N",
       description = "Generator threads (default: the number of cores).")
@@ -105,6 +114,9 @@ final class SynthCommand implements Callable<Integer> {
       throw usage("--threads must be 1 or more, not " + workers);
     }
     long started = System.nanoTime();
+    if (steps != null) {
+      return trajectory(model, shardBytes, started);
+    }
     long bytes =
         SyntheticPair.write(
             model, out, new SyntheticPair.Options(rank, noise, seed, shardBytes, workers));
@@ -118,6 +130,27 @@ final class SynthCommand implements Callable<Integer> {
         model.name(),
         Progress.human(bytes),
         seconds);
+    stdout.flush();
+    return Main.OK;
+  }
+
+  private int trajectory(ModelShape model, long shardBytes, long started) throws IOException {
+    if (steps < 1) {
+      throw usage("--steps must be 1 or more, not " + steps);
+    }
+    long bytes =
+        SyntheticTrajectory.write(
+            model, out, SyntheticTrajectory.Options.uniform(steps, noise, seed, shardBytes));
+    PrintWriter stdout = spec.commandLine().getOut();
+    stdout.printf(
+        Locale.ROOT,
+        "Wrote %s to %s (%s, %d x %s) in %.1f s%n",
+        SyntheticTrajectory.step(out, 0),
+        SyntheticTrajectory.step(out, steps),
+        model.name(),
+        steps + 1,
+        Progress.human(bytes),
+        (System.nanoTime() - started) / 1e9);
     stdout.flush();
     return Main.OK;
   }

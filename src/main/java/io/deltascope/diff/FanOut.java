@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * One base tensor and every comparison that reads it: the unit of work on executors. A single
- * weight-diff has one target per unit; a batch where several fine-tunes share a base has one per
- * fine-tune, and the base tensor is read once for all of them.
+ * Comparisons that read overlapping tensors, and each of those tensors read once for all of them:
+ * the unit of work on executors. A single weight-diff has one target per unit; a batch where
+ * several fine-tunes share a base has one per fine-tune (the base read once); a trajectory has one
+ * per pair of checkpoints that compares the tensor (each checkpoint's tensor read once).
  *
  * @param targets the comparisons, each tagged with the index of the plan it belongs to
  */
@@ -19,12 +21,12 @@ public record FanOut(List<Target> targets) implements Serializable {
   /** A comparison of plan number {@code plan}. */
   public record Target(int plan, TensorPair pair) implements Serializable {}
 
-  /** Bytes read: the base once, every fine-tune once. */
+  /** Bytes read: each distinct tensor once, as far as its longest comparison reaches. */
   public long bytesToRead() {
-    TensorPair first = targets.get(0).pair();
-    long bytes = first.bytesToRead() - finetunedBytes(first);
-    for (Target t : targets) {
-      bytes += finetunedBytes(t.pair());
+    Map<TensorInfo, Long> reach = reach(pairs());
+    long bytes = 0;
+    for (Map.Entry<TensorInfo, Long> e : reach.entrySet()) {
+      bytes += TensorPair.bytesOf(e.getKey(), e.getValue());
     }
     return bytes;
   }
@@ -33,21 +35,36 @@ public record FanOut(List<Target> targets) implements Serializable {
     return targets.stream().map(Target::pair).toList();
   }
 
-  /** Groups the plans' pairs by the base tensor they read (and how much of it). */
-  public static List<FanOut> of(List<WeightDiffPlan> plans) {
-    Map<List<Object>, List<Target>> byBase = new LinkedHashMap<>();
-    for (int i = 0; i < plans.size(); i++) {
-      for (TensorPair pair : plans.get(i).pairs()) {
-        List<Object> key = List.of(pair.base(), pair.elements());
-        byBase.computeIfAbsent(key, k -> new ArrayList<>()).add(new Target(i, pair));
-      }
+  /** Each distinct tensor the pairs read, in first use order, and how many elements of it. */
+  public static Map<TensorInfo, Long> reach(List<TensorPair> pairs) {
+    Map<TensorInfo, Long> reach = new LinkedHashMap<>();
+    for (TensorPair p : pairs) {
+      reach.merge(p.base(), p.elements(), Math::max);
+      reach.merge(p.finetuned(), p.elements(), Math::max);
     }
-    return byBase.values().stream().map(t -> new FanOut(List.copyOf(t))).toList();
+    return reach;
   }
 
-  private static long finetunedBytes(TensorPair pair) {
-    TensorInfo t = pair.finetuned();
-    int block = t.dtype().elementsPerBlock();
-    return t.dtype().byteLength((pair.elements() + block - 1) / block * block);
+  /** Groups the plans' pairs by the base tensor they read (and how much of it): a batch. */
+  public static List<FanOut> of(List<WeightDiffPlan> plans) {
+    return group(plans, pair -> List.of(pair.base(), pair.elements()));
+  }
+
+  /**
+   * Groups the plans' pairs by tensor name: plans over a sequence of checkpoints (a trajectory),
+   * where one unit reads a tensor from every checkpoint once for every pair that compares it.
+   */
+  public static List<FanOut> byName(List<WeightDiffPlan> plans) {
+    return group(plans, TensorPair::name);
+  }
+
+  private static List<FanOut> group(List<WeightDiffPlan> plans, Function<TensorPair, ?> key) {
+    Map<Object, List<Target>> groups = new LinkedHashMap<>();
+    for (int i = 0; i < plans.size(); i++) {
+      for (TensorPair pair : plans.get(i).pairs()) {
+        groups.computeIfAbsent(key.apply(pair), k -> new ArrayList<>()).add(new Target(i, pair));
+      }
+    }
+    return groups.values().stream().map(t -> new FanOut(List.copyOf(t))).toList();
   }
 }

@@ -1,6 +1,7 @@
 package io.deltascope.diff;
 
 import io.deltascope.checkpoint.ByteSource;
+import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.TensorReader;
 import io.deltascope.tensor.DeltaAccumulator;
 import io.deltascope.tensor.DeltaMetrics;
@@ -8,13 +9,14 @@ import io.deltascope.tensor.GramAccumulator;
 import io.deltascope.tensor.Spectrum;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
  * Compares tensors in a single pass over their bytes: the metrics, and when asked the Gram matrix
  * of each delta for its spectrum, from the same decoded values. One base tensor is compared with
  * one fine-tune, or with several at once (a batch where many fine-tunes share a base reads each
- * base chunk once).
+ * base chunk once, a trajectory each checkpoint's).
  */
 public final class TensorComparison {
   /**
@@ -23,9 +25,9 @@ public final class TensorComparison {
    */
   static final int CHUNK = 1 << 13;
 
-  private final double[] a = new double[CHUNK];
-  private final double[] b = new double[CHUNK];
-  // one per fine-tune compared at once: a Gram's arrays live until its tensor is done
+  // one chunk per tensor read at once: a batch's base and fine-tunes, a trajectory's checkpoints
+  private final List<double[]> buffers = new ArrayList<>();
+  // one per comparison run at once: a Gram's arrays live until its tensor is done
   private final List<GramAccumulator.Workspace> workspaces = new ArrayList<>();
 
   /**
@@ -46,7 +48,9 @@ public final class TensorComparison {
   }
 
   /**
-   * Compares pairs that share their base tensor and element count, reading the base once.
+   * Compares pairs that read overlapping tensors (a shared base, or a tensor along a trajectory),
+   * reading each distinct tensor once. Every reader steps by the same chunk from element 0, so each
+   * pair sees exactly the chunks it would see compared alone, and its numbers are the same.
    *
    * @return what each pair's pass found, in order
    */
@@ -55,7 +59,7 @@ public final class TensorComparison {
     try {
       return compareMapped(pairs, sources, settings);
     } catch (InternalError fault) {
-      List<io.deltascope.checkpoint.TensorInfo> read = new ArrayList<>();
+      List<TensorInfo> read = new ArrayList<>();
       pairs.forEach(p -> read.addAll(List.of(p.base(), p.finetuned())));
       throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(fault, read);
     }
@@ -63,25 +67,45 @@ public final class TensorComparison {
 
   private List<TensorDelta> compareMapped(
       List<TensorPair> pairs, Function<String, ByteSource> sources, SpectrumSettings settings) {
-    TensorPair first = pairs.get(0);
-    TensorReader left =
-        new TensorReader(sources.apply(first.base().file()), first.base(), first.elements());
+    Map<TensorInfo, Long> reach = FanOut.reach(pairs);
+    List<TensorInfo> tensors = new ArrayList<>(reach.keySet());
+    List<TensorReader> readers = new ArrayList<>();
+    for (TensorInfo t : tensors) {
+      readers.add(new TensorReader(sources.apply(t.file()), t, reach.get(t)));
+      buffer(readers.size() - 1);
+    }
     List<Side> sides = new ArrayList<>();
     for (int i = 0; i < pairs.size(); i++) {
       TensorPair p = pairs.get(i);
-      if (!p.base().equals(first.base()) || p.elements() != first.elements()) {
-        throw new IllegalArgumentException(
-            p.name() + ": not the same base tensor and length as " + first.name());
-      }
-      sides.add(new Side(p, sources, settings, workspace(i)));
+      sides.add(
+          new Side(
+              p,
+              tensors.indexOf(p.base()),
+              tensors.indexOf(p.finetuned()),
+              settings,
+              workspace(i)));
     }
-    int n;
-    while ((n = left.read(a)) > 0) {
+    int[] counts = new int[readers.size()];
+    for (long first = 0; ; first += CHUNK) {
+      boolean any = false;
+      for (int r = 0; r < readers.size(); r++) {
+        counts[r] = readers.get(r).read(buffers.get(r));
+        any |= counts[r] > 0;
+      }
+      if (!any) {
+        break;
+      }
       for (Side side : sides) {
-        side.add(a, b, n);
+        side.add(buffers, counts, first);
       }
     }
     return sides.stream().map(side -> side.result(settings)).toList();
+  }
+
+  private void buffer(int i) {
+    while (buffers.size() <= i) {
+      buffers.add(new double[CHUNK]);
+    }
   }
 
   private GramAccumulator.Workspace workspace(int i) {
@@ -91,23 +115,28 @@ public final class TensorComparison {
     return workspaces.get(i);
   }
 
-  /** One fine-tune's side of a pass: its reader, its accumulator, its Gram when it has one. */
+  /** One comparison of a pass: which chunks it reads, its accumulator, its Gram when it has one. */
   private static final class Side {
     private final TensorPair pair;
-    private final TensorReader reader;
+    private final int base;
+    private final int finetuned;
     private final DeltaAccumulator acc = new DeltaAccumulator();
     private final SpectrumSettings.Path path;
     private final GramAccumulator gram;
 
+    /**
+     * @param base index of the base tensor's reader in the pass
+     * @param finetuned index of the fine-tuned tensor's reader
+     */
     Side(
         TensorPair pair,
-        Function<String, ByteSource> sources,
+        int base,
+        int finetuned,
         SpectrumSettings settings,
         GramAccumulator.Workspace workspace) {
       this.pair = pair;
-      this.reader =
-          new TensorReader(
-              sources.apply(pair.finetuned().file()), pair.finetuned(), pair.elements());
+      this.base = base;
+      this.finetuned = finetuned;
       this.path = settings.pathFor(pair);
       if (path == SpectrumSettings.Path.LOCAL && !DeltaSpectra.isLowRank(pair)) {
         DeltaMatrix m = DeltaMatrix.of(pair);
@@ -117,13 +146,25 @@ public final class TensorComparison {
       }
     }
 
-    /** Adds the next {@code n} base values {@code a}, reading this side's into {@code b}. */
-    void add(double[] a, double[] b, int n) {
-      int m = reader.read(b);
-      if (m != n) {
-        throw new IllegalStateException(
-            pair.name() + ": sides ran out of step (" + n + " vs " + m + " values)");
+    /** Adds the chunk that starts at element {@code first}, as far as this pair compares. */
+    void add(List<double[]> chunks, int[] counts, long first) {
+      int n = (int) Math.min(TensorComparison.CHUNK, Math.max(0, pair.elements() - first));
+      if (n == 0) {
+        return;
       }
+      if (counts[base] < n || counts[finetuned] < n) {
+        throw new IllegalStateException(
+            pair.name()
+                + ": sides ran out of step ("
+                + counts[base]
+                + " vs "
+                + counts[finetuned]
+                + " values, "
+                + n
+                + " expected)");
+      }
+      double[] a = chunks.get(base);
+      double[] b = chunks.get(finetuned);
       acc.add(a, b, n);
       if (gram != null) {
         gram.add(a, b, n);

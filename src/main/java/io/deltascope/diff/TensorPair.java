@@ -26,12 +26,12 @@ public record TensorPair(
 
   /** Bytes read on both sides: what the planner balances partitions by. */
   public long bytesToRead() {
-    return base.dtype().byteLength(roundToBlocks(base))
-        + finetuned.dtype().byteLength(roundToBlocks(finetuned));
+    return bytesOf(base, elements) + bytesOf(finetuned, elements);
   }
 
-  private long roundToBlocks(TensorInfo t) {
+  /** Bytes of the leading {@code elements} of {@code t}, whole blocks of a quantized type. */
+  public static long bytesOf(TensorInfo t, long elements) {
     int block = t.dtype().elementsPerBlock();
-    return (elements + block - 1) / block * block;
+    return t.dtype().byteLength((elements + block - 1) / block * block);
   }
 }

@@ -6,7 +6,6 @@ import io.deltascope.diff.FanOut;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorComparison;
 import io.deltascope.diff.TensorDelta;
-import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.TensorRows;
 import io.deltascope.results.TensorMetricsRow;
 import java.io.IOException;
@@ -93,7 +92,7 @@ public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<
       }
     }
     tensorsDone.add(unit.targets().size());
-    bytesDone.add(unit.pairs().stream().mapToLong(TensorPair::bytesToRead).sum());
+    bytesDone.add(unit.bytesToRead());
   }
 
   private static void closeAll(Map<String, ByteSource> open) {

@@ -48,13 +48,14 @@ public final class WeightDiffJob {
   static JavaRDD<PairRow> rows(
       SparkSession spark,
       List<WeightDiffPlan> plans,
+      List<FanOut> units,
       LongAccumulator tensorsDone,
       LongAccumulator bytesDone,
       SpectrumSettings spectra) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     List<List<FanOut>> bins =
         WorkBins.pack(
-            FanOut.of(plans),
+            units,
             unit -> unit.pairs().stream().mapToLong(spectra::estimatedCost).sum(),
             jsc.defaultParallelism() * PARTITIONS_PER_CORE);
     if (bins.isEmpty()) {
@@ -81,15 +82,31 @@ public final class WeightDiffJob {
     return outcome.result();
   }
 
-  /** Runs every plan in one Spark job and assembles each plan's result on the driver. */
+  /**
+   * Runs every plan in one Spark job, a base tensor that several plans share read once, and
+   * assembles each plan's result on the driver.
+   */
   public static List<Outcome> runAll(
       SparkSession spark,
       List<WeightDiffPlan> plans,
       boolean showProgress,
       SpectrumSettings spectra) {
+    return runAll(spark, plans, FanOut.of(plans), showProgress, spectra);
+  }
+
+  /**
+   * Runs every plan in one Spark job, in the given units of work (each reading its tensors once for
+   * all its comparisons), and assembles each plan's result on the driver.
+   */
+  public static List<Outcome> runAll(
+      SparkSession spark,
+      List<WeightDiffPlan> plans,
+      List<FanOut> units,
+      boolean showProgress,
+      SpectrumSettings spectra) {
     LongAccumulator tensorsDone = spark.sparkContext().longAccumulator("tensors compared");
     LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
-    JavaRDD<PairRow> rows = rows(spark, plans, tensorsDone, bytesDone, spectra);
+    JavaRDD<PairRow> rows = rows(spark, plans, units, tensorsDone, bytesDone, spectra);
     List<PairRow> collected;
     try (Progress progress =
         showProgress
@@ -99,7 +116,7 @@ public final class WeightDiffJob {
                 tensorsDone::value,
                 plans.stream().mapToLong(p -> p.pairs().size()).sum(),
                 bytesDone::value,
-                plans.stream().mapToLong(WeightDiffPlan::bytesToRead).sum())
+                units.stream().mapToLong(FanOut::bytesToRead).sum())
             : Progress.quiet()) {
       collected = rows.collect();
     }

@@ -127,15 +127,21 @@ public final class JsonReport {
     putDouble(node, "mean_relative_delta", d.meanRelativeDelta());
     node.put("mean_of", d.meanOf());
     node.put("summary", d.summary());
-    ArrayNode findings = node.putArray("findings");
-    for (Finding f : d.findings()) {
+    node.set("findings", findings(d.findings()));
+    return node;
+  }
+
+  /** Findings as JSON: category, severity, title, detail. */
+  public static ArrayNode findings(List<Finding> list) {
+    ArrayNode findings = MAPPER.createArrayNode();
+    for (Finding f : list) {
       ObjectNode e = findings.addObject();
       e.put("category", f.category());
       e.put("severity", f.severity());
       e.put("title", f.title());
       e.put("detail", f.detail());
     }
-    return node;
+    return findings;
   }
 
   static ObjectNode quantization(QuantizedFile f) {

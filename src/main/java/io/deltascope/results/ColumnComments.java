@@ -23,7 +23,15 @@ public final class ColumnComments {
       Map.ofEntries(
           Map.entry(Tables.RUN_ID, "the run: one command's comparison; every table's key"),
           Map.entry("runs.pair", "the pair's name in a batch's pairs file; null for a single run"),
-          Map.entry("batch_id", "the batch that wrote the run; null for a single run"),
+          Map.entry(
+              "batch_id",
+              "the batch or trajectory that wrote the run (its run id); null for a single run"),
+          Map.entry(
+              "step_from",
+              "a trajectory pair's base: the index of its checkpoint, 0 the first; else null"),
+          Map.entry(
+              "step_to",
+              "a trajectory pair's later checkpoint, as an index like step_from; else null"),
           Map.entry("command", "the command that wrote the run: weight-diff, activation-diff, ..."),
           Map.entry("base", "the base checkpoint, as named (credentials removed)"),
           Map.entry("finetuned", "the fine-tuned checkpoint, as named (credentials removed)"),

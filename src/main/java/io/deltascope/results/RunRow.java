@@ -14,6 +14,8 @@ public class RunRow implements Serializable {
   private String runId;
   private String pair; // the pair's name in a batch; null for a single run
   private String batchId; // the batch that wrote this run; null for a single run
+  private Integer stepFrom; // a trajectory pair's base checkpoint index; null outside trajectories
+  private Integer stepTo; // a trajectory pair's later checkpoint index; null outside trajectories
   private String command; // weight-diff, activation-diff, compare, ...
   private String base;
   private String finetuned;
@@ -52,6 +54,22 @@ public class RunRow implements Serializable {
 
   public void setBatchId(String batchId) {
     this.batchId = batchId;
+  }
+
+  public Integer getStepFrom() {
+    return stepFrom;
+  }
+
+  public void setStepFrom(Integer stepFrom) {
+    this.stepFrom = stepFrom;
+  }
+
+  public Integer getStepTo() {
+    return stepTo;
+  }
+
+  public void setStepTo(Integer stepTo) {
+    this.stepTo = stepTo;
   }
 
   public String getCommand() {

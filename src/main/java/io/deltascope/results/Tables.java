@@ -20,9 +20,10 @@ public final class Tables {
   /**
    * Bumped whenever a table gains, loses or changes a column. 3: {@code tensor} and {@code pair}
    * for the two meanings of {@code name}, {@code run_id} first, {@code profile} and {@code
-   * mean_relative_delta} in {@code runs}, column comments.
+   * mean_relative_delta} in {@code runs}, column comments. 4: {@code step_from} and {@code step_to}
+   * in {@code runs} (a trajectory's pairs).
    */
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
 
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
@@ -53,6 +54,8 @@ public final class Tables {
           RUN_ID,
           "pair",
           "batch_id",
+          "step_from",
+          "step_to",
           "command",
           "base",
           "finetuned",

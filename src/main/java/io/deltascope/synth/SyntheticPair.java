@@ -45,7 +45,7 @@ public final class SyntheticPair {
   static final float NORM_CHANGE = 0.01f;
 
   /** sqrt(6): the standard deviation of {@link #symmetric} is 1 / sqrt(6). */
-  private static final float TRIANGULAR_TO_UNIT = (float) Math.sqrt(6);
+  static final float TRIANGULAR_TO_UNIT = (float) Math.sqrt(6);
 
   /**
    * @param rank rank of the update on projections
@@ -197,6 +197,11 @@ public final class SyntheticPair {
     return (a + b - 65535) * (1f / 65536f);
   }
 
+  /** {@code value} rounded to bf16, as it is stored. */
+  static float bf16(float value) {
+    return HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(value));
+  }
+
   /** One tensor's generation: its kind, its rows, and its update's factors. */
   private record TensorPlan(int index, Kind kind, int rows, int cols, float[] u, float[] v) {
     int rowsPerBlock() {
@@ -251,10 +256,6 @@ public final class SyntheticPair {
           out[j] += ur * v[vk + j];
         }
       }
-    }
-
-    private static float bf16(float value) {
-      return HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(value));
     }
   }
 

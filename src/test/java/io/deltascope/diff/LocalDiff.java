@@ -30,6 +30,11 @@ public final class LocalDiff {
         Checkpoint.open(Fixtures.model(finetuned).toString()));
   }
 
+  /** Any two checkpoints, as {@link #of(String, String)} compares fixtures. */
+  public static WeightDiffResult of(Checkpoint base, Checkpoint finetuned) {
+    return of(WeightDiffPlan.of(base, finetuned));
+  }
+
   /** The plan of two checkpoints anywhere (a folder, a .safetensors or a .gguf file). */
   public static WeightDiffPlan planOf(String base, String finetuned) {
     return WeightDiffPlan.of(Checkpoint.open(base), Checkpoint.open(finetuned));

@@ -29,7 +29,8 @@ class S3ReadingTest {
   static void start() throws Exception {
     TestSpark.session();
     server = new S3TestServer(storage.resolve("blobs"));
-    for (String model : List.of("llama-base", "llama-sft", "qwen2-base", "qwen2-sft")) {
+    for (String model :
+        List.of("llama-base", "llama-sft", "llama-lora-merged", "qwen2-base", "qwen2-sft")) {
       server.upload("models", model, Fixtures.model(model));
     }
   }
@@ -56,6 +57,45 @@ class S3ReadingTest {
     long served = server.bytesServed();
     // every tensor byte is needed once; HTTP headers and listings add a little
     assertThat(served).isBetween(fileBytes * 9 / 10, fileBytes + fileBytes / 10 + 256 * 1024);
+  }
+
+  @Test
+  void aTrajectoryReadsEachCheckpointOnceForAllItsPairs() throws IOException {
+    long checkpointBytes =
+        bytesOf("llama-base") + bytesOf("llama-sft") + bytesOf("llama-lora-merged");
+    server.resetCount();
+    CliRun run =
+        cli(
+            "trajectory",
+            "--checkpoints",
+            "s3a://models/llama-base,s3a://models/llama-sft,s3a://models/llama-lora-merged",
+            "--no-spectra");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    long trajectory = server.bytesServed();
+
+    // the same three pairs (0 -> 1, 1 -> 2, 0 -> 2) as separate weight-diffs
+    server.resetCount();
+    for (String[] pair :
+        List.of(
+            new String[] {"llama-base", "llama-sft"},
+            new String[] {"llama-sft", "llama-lora-merged"},
+            new String[] {"llama-base", "llama-lora-merged"})) {
+      CliRun single =
+          cli(
+              "weight-diff",
+              "-b",
+              "s3a://models/" + pair[0],
+              "-f",
+              "s3a://models/" + pair[1],
+              "--no-spectra");
+      assertThat(single.exitCode()).as(single.err()).isZero();
+    }
+    long separate = server.bytesServed();
+
+    // every checkpoint's bytes once; HTTP headers and listings add a little
+    assertThat(trajectory)
+        .isBetween(checkpointBytes * 9 / 10, checkpointBytes + checkpointBytes / 10 + 256 * 1024);
+    assertThat(separate).isGreaterThan(checkpointBytes * 18 / 10);
   }
 
   @Test

@@ -178,7 +178,7 @@ final class Heatmaps {
       out.append("<td class=\"cell empty\"></td>");
       return;
     }
-    double t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+    double t = position(v, lo, hi);
     String where =
         cell.layer() == null
             ? cell.component()
@@ -215,7 +215,31 @@ final class Heatmaps {
         .append("</td>");
   }
 
+  /**
+   * Where {@code v} falls on the colour scale from {@code lo} to {@code hi}, 0 to 1; the middle for
+   * every value when the range is below display precision, so that values printed the same are
+   * painted the same.
+   */
+  static double position(double v, double lo, double hi) {
+    return flat(lo, hi) ? 0.5 : (v - lo) / (hi - lo);
+  }
+
+  /** Whether {@code lo} and {@code hi} print as the same number. */
+  static boolean flat(double lo, double hi) {
+    return !(hi > lo) || Numbers.num(lo).equals(Numbers.num(hi));
+  }
+
   static void legend(StringBuilder out, double lo, double hi) {
+    if (flat(lo, hi)) {
+      out.append("<div class=\"scale flat\" role=\"img\" aria-label=\"every value ")
+          .append(Html.esc(Numbers.num(hi)))
+          .append("\"><span class=\"bar\" style=\"background:")
+          .append(Viridis.at(0.5))
+          .append("\"></span><span class=\"hi\">all ")
+          .append(Html.esc(Numbers.num(hi)))
+          .append("</span></div>");
+      return;
+    }
     out.append("<div class=\"scale\" role=\"img\" aria-label=\"colour scale from ")
         .append(Html.esc(Numbers.num(lo)))
         .append(" to ")

@@ -172,7 +172,15 @@ final class LineChart {
   }
 
   private void point(StringBuilder svg, Point p, double x, double y, String color) {
-    String tip = " data-tip=\"" + Html.esc(p.tip()) + "\" tabindex=\"0\"";
+    // the plotted values, so that tests and scripts read what a point stands for
+    String tip =
+        " data-tip=\""
+            + Html.esc(p.tip())
+            + "\" data-x=\""
+            + Numbers.raw(p.x())
+            + "\" data-y=\""
+            + Numbers.raw(p.y())
+            + "\" tabindex=\"0\"";
     if (p.mark() == null) {
       svg.append("<circle class=\"pt\" cx=\"")
           .append(f(x))

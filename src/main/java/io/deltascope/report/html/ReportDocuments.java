@@ -13,10 +13,16 @@ import java.time.format.DateTimeFormatter;
  *     layers, summary; spectra fields and diagnosis when computed)
  * @param activation the activation-diff document (layers, prompts)
  * @param compare the compare document (prompt, models)
+ * @param trajectory the trajectory document (checkpoints, pairs, findings)
  * @param date when the result was computed, as people read it
  */
 public record ReportDocuments(
-    JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
+    JsonNode weightDiff, JsonNode activation, JsonNode compare, JsonNode trajectory, String date) {
+
+  /** The documents of the commands that compare one pair. */
+  public ReportDocuments(JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
+    this(weightDiff, activation, compare, null, date);
+  }
 
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
@@ -33,8 +39,12 @@ public record ReportDocuments(
     return new ReportDocuments(null, null, compare, now());
   }
 
+  public static ReportDocuments trajectory(JsonNode trajectory) {
+    return new ReportDocuments(null, null, null, trajectory, now());
+  }
+
   public ReportDocuments withDate(Instant when) {
-    return new ReportDocuments(weightDiff, activation, compare, DATE.format(when));
+    return new ReportDocuments(weightDiff, activation, compare, trajectory, DATE.format(when));
   }
 
   static String now() {

@@ -56,7 +56,8 @@
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {
       var x = key(a.cells[index], numeric), y = key(b.cells[index], numeric);
-      var c = x < y ? -1 : x > y ? 1 : 0;
+      // names sort naturally: layers.2 before layers.10
+      var c = numeric ? (x < y ? -1 : x > y ? 1 : 0) : x.localeCompare(y, "en", { numeric: true });
       return descending ? -c : c;
     });
     rows.forEach(function (r) { body.appendChild(r); });

@@ -405,6 +405,93 @@ class HtmlReportBrowserTest {
     page.screenshot("#heatmaps", OUT.resolve("screenshots/narrow-heatmaps.png"));
   }
 
+  @Test
+  void aColourScaleWhoseRangeIsBelowDisplayPrecisionPaintsOneColour() throws Exception {
+    // the LoRA pair's top-k energy shares all print as 1 (they differ below 1e-14)
+    Path lora = OUT.resolve("llama-base__llama-lora-merged.html");
+    cli(
+        "weight-diff",
+        "-b",
+        BASE,
+        "-f",
+        Fixtures.model("llama-lora-merged").toString(),
+        "-o",
+        lora.toString());
+    load(lora);
+    String figure = "figure[data-metric=top_k_energy_share]";
+    JsonNode backgrounds =
+        page.eval(
+            "[...new Set([...document.querySelectorAll('"
+                + figure
+                + " td.cell:not(.empty)')].map(c => c.style.background))]");
+    assertThat(count(figure + " td.cell:not(.empty)")).isEqualTo(8); // the tensors LoRA changed
+    assertThat(backgrounds).hasSize(1);
+    assertThat(page.eval("document.querySelector('" + figure + " .scale').textContent").asText())
+        .isEqualTo("all 1");
+    // a scale with a range still spreads its colours
+    JsonNode spread =
+        page.eval(
+            "new Set([...document.querySelectorAll('figure[data-metric=relative_delta]"
+                + " td.cell:not(.empty)')].map(c => c.style.background)).size");
+    assertThat(spread.asInt()).isGreaterThan(5);
+    assertSelfContainedAndQuiet(lora);
+    page.screenshot(
+        "figure[data-metric=top_k_energy_share]", OUT.resolve("screenshots/flat-scale.png"));
+  }
+
+  @Test
+  void aReaderWhoPrefersDarkGetsTheDarkScheme() throws Exception {
+    load(fullReport);
+    String background = "getComputedStyle(document.body).backgroundColor";
+    assertThat(page.eval(background).asText()).isEqualTo("rgb(255, 255, 255)");
+    page.call(
+        "Emulation.setEmulatedMedia",
+        Chromium.obj()
+            .set(
+                "features",
+                Chromium.obj()
+                    .arrayNode()
+                    .add(Chromium.obj().put("name", "prefers-color-scheme").put("value", "dark"))));
+    assertThat(page.eval(background).asText()).isEqualTo("rgb(22, 22, 26)");
+    assertThat(page.eval("getComputedStyle(document.body).color").asText())
+        .isEqualTo("rgb(230, 230, 234)");
+    assertSelfContainedAndQuiet(fullReport);
+    page.screenshot("#heatmaps", OUT.resolve("screenshots/dark-heatmaps.png"));
+  }
+
+  @Test
+  void tensorNamesSortNaturallyLayerTwoBeforeLayerTen() throws Exception {
+    // a 12-layer synthetic pair: lexically "layers.10" would sort before "layers.2"
+    Path models = OUT.resolve("twelve-layers");
+    io.deltascope.synth.SyntheticTrajectory.write(
+        new io.deltascope.synth.ModelShape(
+            "twelve", "llama", 12, 32, 64, 4, 2, 64, false, false, 10000.0, 1e-5, 64),
+        models,
+        io.deltascope.synth.SyntheticTrajectory.Options.uniform(1, 2e-3, 3, 1L << 30));
+    Path report = OUT.resolve("twelve-layers.html");
+    cli(
+        "weight-diff",
+        "-b",
+        models.resolve("step-0").toString(),
+        "-f",
+        models.resolve("step-1").toString(),
+        "--no-spectra",
+        "-o",
+        report.toString());
+    load(report);
+    page.click("#top-tensors th:nth-child(2)"); // Tensor: descending first
+    List<Integer> layers = new ArrayList<>();
+    for (String name : texts("#top-tensors tbody tr", "dataset.tensor")) {
+      Matcher m = Pattern.compile("layers\\.(\\d+)\\.").matcher(name);
+      if (m.find()) {
+        layers.add(Integer.parseInt(m.group(1)));
+      }
+    }
+    assertThat(layers).anyMatch(l -> l < 10).anyMatch(l -> l >= 10);
+    assertThat(layers).isSortedAccordingTo(java.util.Comparator.reverseOrder());
+    assertSelfContainedAndQuiet(report);
+  }
+
   private void load(Path report) throws InterruptedException {
     page.load(report);
   }

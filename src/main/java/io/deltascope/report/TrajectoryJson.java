@@ -1,0 +1,119 @@
+package io.deltascope.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.diagnosis.Diagnosis;
+import io.deltascope.diagnosis.Finding;
+import io.deltascope.diff.Trajectory;
+import io.deltascope.diff.TrajectoryResult;
+import io.deltascope.diff.WeightDiffResult;
+import io.deltascope.results.Metric;
+import io.deltascope.results.TensorMetricsRow;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The trajectory document: {@code checkpoints} (locations in order), {@code pairs} (each with
+ * {@code from}, {@code to}, {@code kind} and the weight-diff document's {@code tensors}, {@code
+ * layers}, {@code summary}, {@code structural} and {@code diagnosis}; {@code by_layer}, each
+ * decoder layer's relative change over all its tensors; {@code by_component}, each layer's
+ * components with relative change, cosine and effective rank) and the trajectory's {@code
+ * findings}.
+ */
+public final class TrajectoryJson {
+  private TrajectoryJson() {}
+
+  /** The weight-diff document's fields each pair carries. */
+  public static final List<String> PAIR_FIELDS =
+      List.of("structural", "tensors", "layers", "summary", "diagnosis");
+
+  /**
+   * @param diagnoses each pair's diagnosis, in the trajectory's pair order
+   * @param findings what the trajectory as a whole shows
+   */
+  public static ObjectNode of(
+      TrajectoryResult result, List<Diagnosis> diagnoses, List<Finding> findings) {
+    ObjectNode root = JsonReport.MAPPER.createObjectNode();
+    root.put("command", "trajectory");
+    root.put("tool_version", Version.get());
+    Trajectory t = result.trajectory();
+    t.checkpoints().forEach(root.putArray("checkpoints")::add);
+    ArrayNode pairs = root.putArray("pairs");
+    for (int i = 0; i < t.pairs().size(); i++) {
+      pairs.add(pair(t.pairs().get(i), result.results().get(i), diagnoses.get(i)));
+    }
+    root.set("findings", JsonReport.findings(findings));
+    return root;
+  }
+
+  private static ObjectNode pair(Trajectory.Pair p, WeightDiffResult result, Diagnosis diagnosis) {
+    ObjectNode node = JsonReport.MAPPER.createObjectNode();
+    node.put("name", p.name());
+    node.put("from", p.from());
+    node.put("to", p.to());
+    node.put("kind", p.kind().label());
+    ObjectNode full = JsonReport.weightDiff(result, List.of(), diagnosis);
+    for (String field : PAIR_FIELDS) {
+      node.set(field, full.get(field));
+    }
+    node.set("by_layer", byLayer(result));
+    node.set("by_component", byComponent(result));
+    return node;
+  }
+
+  /** The metrics the trajectory charts draw per layer and component. */
+  static final List<Metric> CHARTED =
+      List.of(Metric.RELATIVE_DELTA, Metric.COSINE, Metric.EFFECTIVE_RANK);
+
+  /** Each decoder layer's relative change over all its tensors, in layer order. */
+  static ArrayNode byLayer(WeightDiffResult result) {
+    ArrayNode out = JsonReport.MAPPER.createArrayNode();
+    groups(result, row -> List.of(row.getLayer()))
+        .forEach(
+            (key, rows) -> {
+              ObjectNode node = out.addObject();
+              node.put("layer", (Integer) key.get(0));
+              JsonReport.putDouble(
+                  node, Metric.RELATIVE_DELTA.column(), Metric.RELATIVE_DELTA.aggregate(rows));
+            });
+    return out;
+  }
+
+  /**
+   * Each decoder layer's components with the charted metrics aggregated over their tensors, as the
+   * registry aggregates them.
+   */
+  static ArrayNode byComponent(WeightDiffResult result) {
+    ArrayNode out = JsonReport.MAPPER.createArrayNode();
+    groups(result, row -> List.of(row.getLayer(), row.getComponent()))
+        .forEach(
+            (key, rows) -> {
+              ObjectNode node = out.addObject();
+              node.put("layer", (Integer) key.get(0));
+              node.put("component", (String) key.get(1));
+              for (Metric m : CHARTED) {
+                JsonReport.putDouble(node, m.column(), m.aggregate(rows));
+              }
+            });
+    return out;
+  }
+
+  /** The compared rows inside the layers, grouped by {@code key}, in layer then key order. */
+  private static Map<List<Object>, List<TensorMetricsRow>> groups(
+      WeightDiffResult result, Function<TensorMetricsRow, List<Object>> key) {
+    Map<List<Object>, List<TensorMetricsRow>> groups =
+        new TreeMap<>(
+            Comparator.comparing((List<Object> k) -> (Integer) k.get(0))
+                .thenComparing(k -> k.size() > 1 ? String.valueOf(k.get(1)) : ""));
+    for (TensorMetricsRow row : result.compared()) {
+      if (row.getLayer() != null) {
+        groups.computeIfAbsent(key.apply(row), k -> new ArrayList<>()).add(row);
+      }
+    }
+    return groups;
+  }
+}
