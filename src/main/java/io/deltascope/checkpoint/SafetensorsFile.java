@@ -80,8 +80,13 @@ public record SafetensorsFile(
   private static JsonNode parseHeader(ByteSource source, int length) throws IOException {
     ByteBuffer buffer = source.read(8, length);
     byte[] bytes = new byte[length];
-    buffer.get(0, bytes);
-    source.release(buffer);
+    try {
+      buffer.get(0, bytes);
+    } catch (InternalError fault) { // the mapped header was cut under us
+      throw CheckpointException.of(source.location(), "changed while its header was being read");
+    } finally {
+      source.release(buffer);
+    }
     String text = new String(bytes, StandardCharsets.UTF_8);
     try {
       JsonNode node = JSON.readTree(text.stripTrailing());

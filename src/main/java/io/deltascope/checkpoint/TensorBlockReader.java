@@ -63,6 +63,8 @@ public final class TensorBlockReader {
           int at = (int) (i * rowBytes);
           decoder.decode(window, at, dst, (int) ((r - r0 + i) * width), width);
         }
+      } catch (InternalError fault) {
+        throw CheckpointException.mappedReadFailed(fault, java.util.List.of(tensor));
       } finally {
         values.release(window);
       }

@@ -131,22 +131,29 @@ final class Block implements AutoCloseable {
     if (config.scaleByInverseLayer()) {
       scale /= layer + 1;
     }
-    // queries in chunks: scores are [kv, group, chunk, T], so memory grows with T, not T^2
+    // queries in chunks: scores are [kv, group, chunk, T], and each chunk's temporaries are freed
+    // before the next, so memory grows with T, not T^2
     NDList parts = new NDList();
+    NDArray byQuery = qh.reshape(kvHeads, group, t, d);
     for (long from = 0; from < t; from += QUERY_CHUNK) {
       long rows = Math.min(QUERY_CHUNK, t - from);
-      NDArray qc = rows == t ? qh : qh.reshape(kvHeads, group, t, d).get(sliceRows(from, rows));
-      NDArray scores = qc.reshape(kvHeads, (long) group * rows, d).matMul(kh).mul(scale);
-      scores = scores.reshape(kvHeads, group, rows, t);
-      float[] m = mask((int) from, (int) rows, (int) t, spec.slidingWindow());
-      scores = scores.add(tmp.create(m, new Shape(rows, t)));
-      NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * rows, t);
-      parts.add(
-          probs
-              .matMul(vh)
-              .reshape(heads, rows, d)
-              .transpose(1, 0, 2)
-              .reshape(rows, (long) heads * d));
+      try (NDManager chunk = tmp.newSubManager()) {
+        NDArray qc = byQuery.get(sliceRows(from, rows));
+        qc.attach(chunk); // what is computed from it belongs to the chunk
+        NDArray scores = qc.reshape(kvHeads, (long) group * rows, d).matMul(kh).mul(scale);
+        scores = scores.reshape(kvHeads, group, rows, t);
+        float[] m = mask((int) from, (int) rows, (int) t, spec.slidingWindow());
+        scores = scores.add(chunk.create(m, new Shape(rows, t)));
+        NDArray probs = scores.softmax(-1).reshape(kvHeads, (long) group * rows, t);
+        NDArray part =
+            probs
+                .matMul(vh)
+                .reshape(heads, rows, d)
+                .transpose(1, 0, 2)
+                .reshape(rows, (long) heads * d);
+        part.attach(tmp);
+        parts.add(part);
+      }
     }
     NDArray ctx = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
     return o.apply(ctx);

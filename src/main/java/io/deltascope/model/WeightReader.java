@@ -99,6 +99,16 @@ final class WeightReader implements Closeable {
 
   private void decodeRange(
       TensorInfo tensor, long first, long count, FloatBuffer dst, int dstOffset) {
+    try {
+      decodeMapped(tensor, first, count, dst, dstOffset);
+    } catch (InternalError fault) {
+      throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(
+          fault, java.util.List.of(tensor));
+    }
+  }
+
+  private void decodeMapped(
+      TensorInfo tensor, long first, long count, FloatBuffer dst, int dstOffset) {
     ByteSource source = sources.computeIfAbsent(tensor.file(), Locations::open);
     if (tensor.rowOrder() != null
         || tensor.update() != null
@@ -120,9 +130,6 @@ final class WeightReader implements Closeable {
       try {
         window.order(ByteOrder.LITTLE_ENDIAN);
         widen(tensor, window, n, dst, dstOffset + (int) done);
-      } catch (InternalError fault) {
-        throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(
-            fault, java.util.List.of(tensor));
       } finally {
         source.release(window);
       }

@@ -39,6 +39,26 @@ class MappedFaultTest {
         .hasMessageStartingWith(base + ": changed while being read (now 8 bytes; tensor 'w'");
   }
 
+  @Test
+  void aBlockReadOfAFileTruncatedWhileMappedIsNamed() throws Exception {
+    Path base = write("block.safetensors");
+    io.deltascope.checkpoint.TensorInfo w = Checkpoint.open(base.toString()).tensor("w");
+    double[] dst = new double[N];
+    assertThatThrownBy(
+            () ->
+                io.deltascope.checkpoint.TensorBlockReader.read(
+                    new TruncatedAfterMapping(Locations.open(base.toString()), base.toString()),
+                    w,
+                    64,
+                    0,
+                    N / 64,
+                    0,
+                    64,
+                    dst))
+        .isInstanceOf(CheckpointException.class)
+        .hasMessageStartingWith(base + ": changed while being read (now 8 bytes; tensor 'w'");
+  }
+
   private Path write(String name) throws IOException {
     double[] values = new double[N];
     for (int i = 0; i < N; i++) {
