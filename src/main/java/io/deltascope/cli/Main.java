@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       BatchCommand.class,
       ActivationDiffCommand.class,
       CompareCommand.class,
+      LogitDiffCommand.class,
       SqlCommand.class,
       ReportCommand.class,
       DemoCommand.class,

@@ -13,28 +13,38 @@ import java.time.format.DateTimeFormatter;
  *     layers, summary; spectra fields and diagnosis when computed)
  * @param activation the activation-diff document (layers, prompts)
  * @param compare the compare document (prompt, models)
+ * @param logitDiff the logit-diff document (summary, prompts, top_positions, kl_histogram)
  * @param date when the result was computed, as people read it
  */
 public record ReportDocuments(
-    JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
+    JsonNode weightDiff, JsonNode activation, JsonNode compare, JsonNode logitDiff, String date) {
 
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
 
+  /** The documents of the commands that came before logit-diff. */
+  public ReportDocuments(JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
+    this(weightDiff, activation, compare, null, date);
+  }
+
   public static ReportDocuments weightDiff(JsonNode weightDiff) {
-    return new ReportDocuments(weightDiff, null, null, now());
+    return new ReportDocuments(weightDiff, null, null, null, now());
   }
 
   public static ReportDocuments activation(JsonNode activation) {
-    return new ReportDocuments(null, activation, null, now());
+    return new ReportDocuments(null, activation, null, null, now());
   }
 
   public static ReportDocuments compare(JsonNode compare) {
-    return new ReportDocuments(null, null, compare, now());
+    return new ReportDocuments(null, null, compare, null, now());
+  }
+
+  public static ReportDocuments logitDiff(JsonNode logitDiff) {
+    return new ReportDocuments(null, null, null, logitDiff, now());
   }
 
   public ReportDocuments withDate(Instant when) {
-    return new ReportDocuments(weightDiff, activation, compare, DATE.format(when));
+    return new ReportDocuments(weightDiff, activation, compare, logitDiff, DATE.format(when));
   }
 
   static String now() {
