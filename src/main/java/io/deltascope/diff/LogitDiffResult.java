@@ -113,8 +113,8 @@ public record LogitDiffResult(
    * @param promptIndex the prompt's index
    * @param prompt its text
    * @param position 0-based
-   * @param token the token at the position
-   * @param nextToken the actual next token, or null at the last position
+   * @param token the token at the position, as text
+   * @param nextToken the actual next token as text, or null at the last position
    * @param kl KL(P ‖ Q) there
    * @param base the base's top-k
    * @param finetuned the fine-tune's top-k
@@ -208,8 +208,8 @@ public record LogitDiffResult(
         r.getPromptIndex(),
         prompt,
         r.getPosition(),
-        r.getToken(),
-        r.getNextToken(),
+        decode.apply(r.getTokenId()),
+        r.getNextTokenId() == null ? null : decode.apply(r.getNextTokenId()),
         r.getKlDivergence(),
         predictions(r.getTopIdsBase(), r.getTopProbsBase(), decode),
         predictions(r.getTopIdsFinetuned(), r.getTopProbsFinetuned(), decode));
