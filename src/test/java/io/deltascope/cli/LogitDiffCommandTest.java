@@ -135,19 +135,7 @@ class LogitDiffCommandTest {
     Path text = dir.resolve("corpus.txt");
     Files.writeString(text, "The answer is");
     Path json = dir.resolve("windows.json");
-    CliRun r =
-        CliRun.of(
-            "logit-diff",
-            "-b",
-            model("llama-base"),
-            "-f",
-            model("llama-sft"),
-            "--text",
-            text.toString(),
-            "--window",
-            "3",
-            "-o",
-            json.toString());
+    CliRun r = windows(text, 3, json);
     assertThat(r.exitCode()).as(r.err()).isZero();
     JsonNode doc = Fixtures.json(json);
     assertThat(doc.get("prompts")).hasSize(3);
@@ -156,19 +144,7 @@ class LogitDiffCommandTest {
 
     // one window holding the whole prompt is the oracle's prompt 0
     Path whole = dir.resolve("whole.json");
-    CliRun w =
-        CliRun.of(
-            "logit-diff",
-            "-b",
-            model("llama-base"),
-            "-f",
-            model("llama-sft"),
-            "--text",
-            text.toString(),
-            "--window",
-            "6",
-            "-o",
-            whole.toString());
+    CliRun w = windows(text, 6, whole);
     assertThat(w.exitCode()).as(w.err()).isZero();
     assertSummary(
         Fixtures.json(whole).get("summary"),
@@ -274,6 +250,21 @@ class LogitDiffCommandTest {
 
     assertThat(json).doesNotExist();
     assertThat(store).doesNotExist();
+  }
+
+  private static CliRun windows(Path text, int window, Path json) {
+    return CliRun.of(
+        "logit-diff",
+        "-b",
+        model("llama-base"),
+        "-f",
+        model("llama-sft"),
+        "--text",
+        text.toString(),
+        "--window",
+        String.valueOf(window),
+        "-o",
+        json.toString());
   }
 
   private static CliRun run(String[] outputs, String... args) {

@@ -1,8 +1,6 @@
 package io.deltascope.model;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,15 +19,7 @@ public final class LogitDiffBenchmark {
     String finetuned = args[1];
     int prompts = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     int tokens = args.length > 3 ? Integer.parseInt(args[3]) : 64;
-    List<PromptPair> batch = new ArrayList<>();
-    for (int p = 0; p < prompts; p++) {
-      long[] ids = new long[tokens];
-      for (int t = 0; t < tokens; t++) {
-        ids[t] = (p * 7919L + t * 104729L) % 1000; // as ForwardBenchmark: ids any vocabulary has
-      }
-      Tokens tk = new Tokens(ids, Collections.nCopies(tokens, "?"));
-      batch.add(new PromptPair(p, "prompt " + p, tk, tk));
-    }
+    List<PromptPair> batch = ForwardBenchmark.prompts(prompts, tokens);
     int positions = prompts * tokens;
     try (DecoderModel a = DecoderModel.open(base);
         DecoderModel b = DecoderModel.open(finetuned)) {
