@@ -42,6 +42,9 @@ public final class LogitDiff {
         b[i] = finetuned.embed(batchB, ids);
       }
       Lockstep.forward(base, finetuned, a, b);
+      // the blocks' idle buffers go before the output heads are widened, so both never coexist
+      base.releaseBuffers();
+      finetuned.releaseBuffers();
       double[] scratch = new double[vocab];
       for (int i = 0; i < n; i++) {
         PromptPair p = prompts.get(i);
