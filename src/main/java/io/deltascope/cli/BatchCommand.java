@@ -5,17 +5,21 @@ import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diff.Gate;
+import io.deltascope.diff.LogitDiffResult;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.job.PairSpec;
 import io.deltascope.job.WeightDiffJob;
+import io.deltascope.model.DecoderConfig;
 import io.deltascope.model.PromptPair;
+import io.deltascope.model.PromptTokenizer;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TerminalReport;
 import io.deltascope.results.ActivationMetricsRow;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.RunRow;
 import io.deltascope.results.Tables;
+import io.deltascope.results.TokenMetricsRow;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -68,13 +72,15 @@ final class BatchCommand implements Callable<Integer> {
       description =
           "What to compute per pair: weights (the fast scan, default), spectra (every delta's"
               + " spectrum as well; --top-k and --distributed-svd-above apply), activations"
-              + " (hidden-state cosines by layer over --prompts).")
+              + " (hidden-state cosines by layer over --prompts), logits (next-token KL,"
+              + " agreement and perplexity over --prompts).")
   List<String> analyses;
 
   @Option(
       names = "--prompts",
       paramLabel = "PROMPTS",
-      description = "Prompts for --analyses activations: \"a,b,c\" or @file (one per line).")
+      description =
+          "Prompts for --analyses activations and logits: \"a,b,c\" or @file (one per line).")
   String prompts;
 
   @Mixin SpectraOptions spectra;
@@ -86,18 +92,20 @@ final class BatchCommand implements Callable<Integer> {
   public Integer call() {
     List<Gate.Check> checks = gate.checks();
     for (String analysis : analyses) {
-      if (!List.of("weights", "spectra", "activations").contains(analysis)) {
+      if (!List.of("weights", "spectra", "activations", "logits").contains(analysis)) {
         throw new UsageException(
             "--analyses: unknown analysis '"
                 + analysis
-                + "' (available: weights, spectra, activations)");
+                + "' (available: weights, spectra, activations, logits)");
       }
     }
     List<String> texts = List.of();
-    if (analyses.contains("activations")) {
-      if (prompts == null) {
-        throw new UsageException("--analyses activations needs --prompts (\"a,b\" or @file)");
+    for (String forward : List.of("activations", "logits")) {
+      if (analyses.contains(forward) && prompts == null) {
+        throw new UsageException("--analyses " + forward + " needs --prompts (\"a,b\" or @file)");
       }
+    }
+    if (prompts != null && (analyses.contains("activations") || analyses.contains("logits"))) {
       texts = Prompts.parse(prompts);
     }
     // weights alone is the fast scan; spectra adds every delta's spectrum, which the diagnosis uses
@@ -157,16 +165,12 @@ final class BatchCommand implements Callable<Integer> {
         continue;
       }
       Map<String, Dataset<Row>> more = new HashMap<>();
-      if (!texts.isEmpty()) {
-        try {
-          more.put(Tables.ACTIVATION_METRICS, activations(spark, pair, texts, row.getRunId()));
-        } catch (RuntimeException e) {
-          anyFailed = true;
-          String failure = "activations: " + Errors.oneLine(e);
-          ResultsWriter.failed(spark, results, row, failure);
-          out.printf(Locale.ROOT, "%-24s %-10s %s%n", pair.name(), "failed", failure);
-          continue;
-        }
+      String failure = forwardTables(spark, pair, texts, row.getRunId(), more);
+      if (failure != null) {
+        anyFailed = true;
+        ResultsWriter.failed(spark, results, row, failure);
+        out.printf(Locale.ROOT, "%-24s %-10s %s%n", pair.name(), "failed", failure);
+        continue;
       }
       ResultsWriter.weightDiff(
           spark,
@@ -194,6 +198,61 @@ final class BatchCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return anyFailed ? Main.SOME_PAIRS_FAILED : anyCheckFailed ? Main.CHECK_FAILED : Main.OK;
+  }
+
+  /**
+   * The pair's forward analyses over the batch's prompts, as tables added to {@code more}; the
+   * failure as one line ("logits: ..."), or null.
+   */
+  private String forwardTables(
+      SparkSession spark,
+      PairSpec pair,
+      List<String> texts,
+      String runId,
+      Map<String, Dataset<Row>> more) {
+    String current = "activations";
+    try {
+      if (analyses.contains("activations")) {
+        more.put(Tables.ACTIVATION_METRICS, activations(spark, pair, texts, runId));
+      }
+      current = "logits";
+      if (analyses.contains("logits")) {
+        more.put(Tables.TOKEN_METRICS, logits(spark, pair, texts, runId));
+      }
+      return null;
+    } catch (RuntimeException e) {
+      return current + ": " + Errors.oneLine(e);
+    }
+  }
+
+  /** The pair's next-token comparison over the batch's prompts, as its token_metrics table. */
+  private static Dataset<Row> logits(
+      SparkSession spark, PairSpec pair, List<String> texts, String runId) {
+    LogitDiffCommand.checkVocabularies(pair.base(), pair.finetuned());
+    LogitDiffResult result;
+    DecoderConfig baseConfig = ForwardModels.checkModel(pair.base());
+    DecoderConfig finetunedConfig = ForwardModels.checkModel(pair.finetuned());
+    try (PromptTokenizer tokenizer = PromptTokenizer.open(pair.base())) {
+      List<PromptPair> prompts = LogitDiffCommand.tokenize(texts, tokenizer);
+      for (PromptPair p : prompts) {
+        String what = "prompt " + (p.index() + 1);
+        baseConfig.checkPromptLength(what, p.base().length(), pair.base(), false);
+        finetunedConfig.checkPromptLength(what, p.finetuned().length(), pair.finetuned(), false);
+      }
+      result =
+          LogitDiffCommand.compute(
+              spark,
+              pair.base(),
+              pair.finetuned(),
+              prompts,
+              LogitDiffCommand.Settings.DEFAULT,
+              tokenizer);
+    }
+    return Tables.asTable(
+        spark.createDataset(result.rows(), TokenMetricsRow.ENCODER),
+        Tables.TOKEN_METRICS,
+        runId,
+        Tables.TOKEN_METRICS_COLUMNS);
   }
 
   /** The pair's activation cosines over the batch's prompts, as its activation_metrics table. */

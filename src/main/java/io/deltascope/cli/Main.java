@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       TrajectoryCommand.class,
       ActivationDiffCommand.class,
       CompareCommand.class,
+      LogitDiffCommand.class,
       SqlCommand.class,
       ReportCommand.class,
       DemoCommand.class,

@@ -3,6 +3,7 @@ package io.deltascope.job;
 import io.deltascope.model.PromptPair;
 import io.deltascope.results.ActivationMetricsRow;
 import io.deltascope.results.LogitLensRow;
+import io.deltascope.results.TokenMetricsRow;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
@@ -11,8 +12,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * activation-diff and compare on Spark: the driver has tokenized the prompts; executors run the
- * forward passes on batches of them ({@code mapPartitions}), each executor opening a model once.
+ * activation-diff, logit-diff and compare on Spark: the driver has tokenized the prompts; executors
+ * run the forward passes on batches of them ({@code mapPartitions}), each executor opening a model
+ * once.
  */
 public final class ForwardJobs {
   private ForwardJobs() {}
@@ -30,14 +32,51 @@ public final class ForwardJobs {
       int batchSize,
       long taskBytes,
       long memoryBudget) {
+    JavaRDD<ActivationMetricsRow> rows =
+        promptBatches(spark, prompts, batchSize, taskBytes, memoryBudget)
+            .mapPartitions(new ComputeActivationCosines(base, finetuned));
+    return spark.createDataset(rows.rdd(), ActivationMetricsRow.ENCODER);
+  }
+
+  /**
+   * logit-diff's rows, one per position of every prompt, spread as {@link #activationMetrics}
+   * spreads its prompts; each task runs its prompts {@code batchSize} at a time.
+   *
+   * @param keep positions of largest KL per batch that keep both models' top-k predictions
+   */
+  public static Dataset<TokenMetricsRow> tokenMetrics(
+      SparkSession spark,
+      String base,
+      String finetuned,
+      List<PromptPair> prompts,
+      Batching batching,
+      int topK,
+      int keep) {
+    JavaRDD<TokenMetricsRow> rows =
+        promptBatches(
+                spark, prompts, batching.batchSize(), batching.taskBytes(), batching.memoryBudget())
+            .mapPartitions(
+                new ComputeTokenMetrics(base, finetuned, batching.batchSize(), topK, keep));
+    return spark.createDataset(rows.rdd(), TokenMetricsRow.ENCODER);
+  }
+
+  /**
+   * How forward prompts are spread: {@code batchSize} prompts a batch, as many batches at a time as
+   * there are cores and as {@code memoryBudget} allows when each holds {@code taskBytes}.
+   */
+  public record Batching(int batchSize, long taskBytes, long memoryBudget) {}
+
+  private static JavaRDD<PromptPair> promptBatches(
+      SparkSession spark,
+      List<PromptPair> prompts,
+      int batchSize,
+      long taskBytes,
+      long memoryBudget) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     long byMemory = Math.max(1, memoryBudget / Math.max(1, taskBytes));
     int parallelism = (int) Math.min(jsc.defaultParallelism(), byMemory);
     int partitions = partitions(prompts.size(), batchSize, parallelism);
-    JavaRDD<ActivationMetricsRow> rows =
-        jsc.parallelize(new ArrayList<>(prompts), partitions)
-            .mapPartitions(new ComputeActivationCosines(base, finetuned));
-    return spark.createDataset(rows.rdd(), ActivationMetricsRow.ENCODER);
+    return jsc.parallelize(new ArrayList<>(prompts), partitions);
   }
 
   /** Logit-lens rows of every (model, prompt) piece of work, one partition per model. */

@@ -2,6 +2,7 @@ package io.deltascope.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.CheckpointException;
@@ -145,6 +146,18 @@ public final class DecoderModel implements AutoCloseable {
     try (NDManager tmp = owner.newSubManager()) {
       h.tempAttach(tmp);
       return logits(h.reshape(1, config.hidden())).softmax(-1).toFloatArray();
+    }
+  }
+
+  /**
+   * The logits of residual rows [from, to) of h [T, hidden] as a flat [to - from, vocab] float32
+   * array; nothing stays allocated on h's manager.
+   */
+  public float[] logitRows(NDArray h, int from, int to) {
+    try (NDManager tmp = h.getManager().newSubManager()) {
+      NDArray rows = h.get(new NDIndex(from + ":" + to));
+      rows.attach(tmp);
+      return logits(rows).toFloatArray();
     }
   }
 

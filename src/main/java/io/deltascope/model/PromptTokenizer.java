@@ -64,6 +64,12 @@ public final class PromptTokenizer implements AutoCloseable {
     return new Tokens(e.getIds(), Arrays.asList(e.getTokens()));
   }
 
+  /** A text's ids and token strings without special tokens (a corpus to cut into windows). */
+  public Tokens encodeText(String text) {
+    Encoding e = tokenizer.encode(text, false, false);
+    return new Tokens(e.getIds(), Arrays.asList(e.getTokens()));
+  }
+
   /** Ids of a string alone, without special tokens (for tracked tokens). */
   public long[] encodePlain(String text) {
     return tokenizer.encode(text, false, false).getIds();

@@ -48,6 +48,7 @@ public final class Tables {
   public static final String COSINE_ALL_TOKENS = "cosine_all_tokens";
 
   public static final String LOGIT_LENS = "logit_lens";
+  public static final String TOKEN_METRICS = "token_metrics";
 
   public static final List<String> RUNS_COLUMNS =
       List.of(
@@ -121,6 +122,27 @@ public final class Tables {
           "token",
           "prob",
           "tracked");
+
+  /** logit-diff: one row per position of every prompt or window. */
+  public static final List<String> TOKEN_METRICS_COLUMNS =
+      List.of(
+          "run_id",
+          "prompt_index",
+          "position",
+          "token_id",
+          "token",
+          "next_token_id",
+          "next_token",
+          "kl_divergence",
+          "top1_base",
+          "top1_finetuned",
+          "top1_agree",
+          "logprob_base",
+          "logprob_finetuned",
+          "top_ids_base",
+          "top_probs_base",
+          "top_ids_finetuned",
+          "top_probs_finetuned");
 
   /** Bean properties stored under another column name: the column's name to the property's. */
   private static final Map<String, String> PROPERTY_OF = Map.of(TENSOR, "name");

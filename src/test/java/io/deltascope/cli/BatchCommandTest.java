@@ -1,9 +1,12 @@
 package io.deltascope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
+import io.deltascope.model.OracleLogitDiff;
+import io.deltascope.results.ResultsStore;
 import io.deltascope.results.Tables;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -156,6 +159,45 @@ class BatchCommandTest {
             .first()
             .getDouble(0);
     assertThat(lastLayer).isBetween(0.0, 1.0);
+  }
+
+  @Test
+  void logitsAddEachPairsTokenMetricsAndAVocabularyMismatchFailsOnlyItsPair() throws IOException {
+    Path pairs =
+        Files.writeString(
+            dir.resolve("logits.csv"),
+            line("sft", "llama-base", "llama-sft")
+                + line("resized", "llama-sft", "llama-sft-resized"));
+    CliRun run =
+        CliRun.of(
+            "batch",
+            "--pairs",
+            pairs.toString(),
+            "--results",
+            store,
+            "--run-id",
+            "lg",
+            "--analyses",
+            "weights,logits",
+            "--prompts",
+            "The answer is");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.SOME_PAIRS_FAILED);
+    assertThat(run.out()).contains("logits: ").contains("over 1032");
+    ResultsStore results = new ResultsStore(TestSpark.session(), store);
+    List<Row> rows =
+        results
+            .table(Tables.TOKEN_METRICS)
+            .where("run_id = 'lg-sft'")
+            .orderBy("position")
+            .collectAsList();
+    List<OracleLogitDiff.Position> expected =
+        OracleLogitDiff.positions("llama-base", "llama-sft", 0);
+    assertThat(rows).hasSize(expected.size());
+    for (int i = 0; i < rows.size(); i++) {
+      double kl = expected.get(i).kl();
+      assertThat(rows.get(i).<Double>getAs("kl_divergence")).isCloseTo(kl, within(1e-4 * kl));
+    }
+    assertThat(results.table(Tables.TOKEN_METRICS).where("run_id = 'lg-resized'").count()).isZero();
   }
 
   @Test

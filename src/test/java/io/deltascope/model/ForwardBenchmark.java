@@ -41,15 +41,7 @@ public final class ForwardBenchmark {
       }
       double widenSeconds = (System.nanoTime() - t0) / 1e9;
       a.releaseBuffers();
-      List<PromptPair> batch = new ArrayList<>();
-      for (int p = 0; p < prompts; p++) {
-        long[] ids = new long[tokens];
-        for (int t = 0; t < tokens; t++) {
-          ids[t] = (p * 7919L + t * 104729L) % 1000;
-        }
-        Tokens tk = new Tokens(ids, Collections.nCopies(tokens, "?"));
-        batch.add(new PromptPair(p, "prompt " + p, tk, tk));
-      }
+      List<PromptPair> batch = prompts(prompts, tokens);
       long started = System.nanoTime();
       ActivationDiff.run(a, b, batch);
       double wall = (System.nanoTime() - started) / 1e9;
@@ -85,6 +77,20 @@ public final class ForwardBenchmark {
           blockBytes / widenSeconds / 1e6,
           peakRss());
     }
+  }
+
+  /** {@code prompts} prompts of {@code tokens} ids that any vocabulary of 1000 or more has. */
+  static List<PromptPair> prompts(int prompts, int tokens) {
+    List<PromptPair> batch = new ArrayList<>();
+    for (int p = 0; p < prompts; p++) {
+      long[] ids = new long[tokens];
+      for (int t = 0; t < tokens; t++) {
+        ids[t] = (p * 7919L + t * 104729L) % 1000;
+      }
+      Tokens tk = new Tokens(ids, Collections.nCopies(tokens, "?"));
+      batch.add(new PromptPair(p, "prompt " + p, tk, tk));
+    }
+    return batch;
   }
 
   // matmul FLOPs of one block for one prompt of t tokens: projections and attention

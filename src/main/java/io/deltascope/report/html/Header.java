@@ -24,6 +24,9 @@ final class Header {
     if (wd != null) {
       model(h, "Base", Json.str(wd, "base"), "model-base");
       model(h, "Fine-tuned", Json.str(wd, "finetuned"), "model-finetuned");
+    } else if (docs.logitDiff() != null) {
+      model(h, "Base", Json.str(docs.logitDiff(), "base"), "model-base");
+      model(h, "Fine-tuned", Json.str(docs.logitDiff(), "finetuned"), "model-finetuned");
     } else if (docs.compare() != null) {
       List<JsonNode> ms = Json.list(docs.compare(), "models");
       for (int i = 0; i < ms.size(); i++) {
@@ -47,6 +50,9 @@ final class Header {
     if (docs.weightDiff() != null) {
       out.add(Json.str(docs.weightDiff(), "base"));
       out.add(Json.str(docs.weightDiff(), "finetuned"));
+    } else if (docs.logitDiff() != null) {
+      out.add(Json.str(docs.logitDiff(), "base"));
+      out.add(Json.str(docs.logitDiff(), "finetuned"));
     } else if (docs.compare() != null) {
       Json.list(docs.compare(), "models").forEach(m -> out.add(Json.str(m, "model")));
     }
@@ -158,7 +164,7 @@ final class Header {
     figure(h, "structural-count retypes", String.join(", ", lines), "stored type only");
   }
 
-  private static void figure(StringBuilder h, String cls, String value, String label) {
+  static void figure(StringBuilder h, String cls, String value, String label) {
     h.append("<div class=\"figure ")
         .append(cls)
         .append("\"><span class=\"value\">")

@@ -35,6 +35,9 @@ public final class HtmlReport {
     if (docs.trajectory() != null) {
       sections.addAll(TrajectorySections.of(docs.trajectory()));
     }
+    if (docs.logitDiff() != null) {
+      sections.add(LogitDiffSection.of(docs.logitDiff()));
+    }
     StringBuilder page = new StringBuilder(64 * 1024);
     page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")

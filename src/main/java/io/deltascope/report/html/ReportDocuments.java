@@ -13,19 +13,25 @@ import java.time.format.DateTimeFormatter;
  *     layers, summary; spectra fields and diagnosis when computed)
  * @param activation the activation-diff document (layers, prompts)
  * @param compare the compare document (prompt, models)
+ * @param logitDiff the logit-diff document (summary, prompts, top_positions, kl_histogram)
  * @param trajectory the trajectory document (checkpoints, pairs, findings)
  * @param date when the result was computed, as people read it
  */
 public record ReportDocuments(
-    JsonNode weightDiff, JsonNode activation, JsonNode compare, JsonNode trajectory, String date) {
-
-  /** The documents of the commands that compare one pair. */
-  public ReportDocuments(JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
-    this(weightDiff, activation, compare, null, date);
-  }
+    JsonNode weightDiff,
+    JsonNode activation,
+    JsonNode compare,
+    JsonNode logitDiff,
+    JsonNode trajectory,
+    String date) {
 
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+
+  /** The documents of the commands that compare one pair by weights and hidden states. */
+  public ReportDocuments(JsonNode weightDiff, JsonNode activation, JsonNode compare, String date) {
+    this(weightDiff, activation, compare, null, null, date);
+  }
 
   public static ReportDocuments weightDiff(JsonNode weightDiff) {
     return new ReportDocuments(weightDiff, null, null, now());
@@ -39,12 +45,17 @@ public record ReportDocuments(
     return new ReportDocuments(null, null, compare, now());
   }
 
+  public static ReportDocuments logitDiff(JsonNode logitDiff) {
+    return new ReportDocuments(null, null, null, logitDiff, null, now());
+  }
+
   public static ReportDocuments trajectory(JsonNode trajectory) {
-    return new ReportDocuments(null, null, null, trajectory, now());
+    return new ReportDocuments(null, null, null, null, trajectory, now());
   }
 
   public ReportDocuments withDate(Instant when) {
-    return new ReportDocuments(weightDiff, activation, compare, trajectory, DATE.format(when));
+    return new ReportDocuments(
+        weightDiff, activation, compare, logitDiff, trajectory, DATE.format(when));
   }
 
   static String now() {

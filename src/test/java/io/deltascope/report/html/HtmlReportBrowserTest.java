@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
 import io.deltascope.cli.Main;
+import io.deltascope.model.OracleLogitDiff;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -388,6 +389,53 @@ class HtmlReportBrowserTest {
         .contains("\u201c a\u201d")
         .contains("emerges here");
     assertSelfContainedAndQuiet(fullReport);
+  }
+
+  @Test
+  void theLogitDiffReportShowsTheOraclesFiguresHistogramAndTopPositions() throws Exception {
+    Path report = OUT.resolve("logit-diff.html");
+    cli(
+        "logit-diff",
+        "-b",
+        BASE,
+        "-f",
+        SFT,
+        "-p",
+        "The answer is,def parse(text):",
+        "-o",
+        report.toString());
+    List<OracleLogitDiff.Position> positions = new ArrayList<>();
+    positions.addAll(OracleLogitDiff.positions("llama-base", "llama-sft", 0));
+    positions.addAll(OracleLogitDiff.positions("llama-base", "llama-sft", 2));
+    double mean =
+        positions.stream().mapToDouble(OracleLogitDiff.Position::kl).average().orElseThrow();
+    double agree =
+        positions.stream().filter(p -> p.top1Base() == p.top1Finetuned()).count()
+            / (double) positions.size();
+    load(report);
+    assertThat(texts("main > section", "id")).containsExactly("logit-diff");
+    assertThat(
+            Double.parseDouble(
+                page.eval("document.querySelector('.kl-mean .value').textContent").asText()))
+        .isCloseTo(mean, within(1e-3 * mean));
+    assertThat(page.eval("document.querySelector('.top1 .value').textContent").asText())
+        .isEqualTo(Numbers.percent(agree));
+    assertThat(
+            page.eval(
+                    "[...document.querySelectorAll('.kl-histogram rect.bar')]"
+                        + ".reduce((s, r) => s + +r.dataset.count, 0)")
+                .asInt())
+        .isEqualTo(positions.size());
+    assertThat(count(".logit-prompts tbody tr")).isEqualTo(2);
+    assertThat(count(".logit-top tbody tr")).isEqualTo(Math.min(10, positions.size()));
+    assertThat(count(".logit-top tbody tr:first-child ol.base li")).isEqualTo(5);
+    assertThat(count(".logit-top tbody tr:first-child ol.finetuned li")).isEqualTo(5);
+    page.hover(".kl-histogram rect.bar[data-count]:not([data-count='0'])");
+    assertThat(page.eval("document.getElementById('tip').textContent").asText())
+        .contains("KL")
+        .contains("positions");
+    page.screenshot("#logit-diff", OUT.resolve("screenshots/logit-diff.png"));
+    assertSelfContainedAndQuiet(report);
   }
 
   @Test

@@ -87,6 +87,29 @@ class HtmlReportTest {
   }
 
   @Test
+  void theLogitDiffSectionEscapesPromptsAndTokensAndShowsItsModels() {
+    var doc = io.deltascope.report.JsonReport.MAPPER.createObjectNode();
+    doc.put("base", "/m/llama-base");
+    doc.put("finetuned", "/m/llama-sft");
+    doc.putObject("summary").put("kl_mean", 0.25).put("top1_agreement", 0.5).put("positions", 4);
+    var top = doc.putArray("top_positions").addObject();
+    top.put("prompt", ReportTestDocuments.HOSTILE_PROMPT);
+    top.put("token", ReportTestDocuments.HOSTILE_TOKEN);
+    top.putNull("next_token");
+    top.put("kl", 0.5);
+    top.putArray("base").addObject().put("token", ReportTestDocuments.HOSTILE_TOKEN).put("prob", 1);
+    top.putArray("finetuned");
+    String page = HtmlReport.render(ReportDocuments.logitDiff(doc));
+    assertThat(page)
+        .contains("<section id=\"logit-diff\"")
+        .contains("<title>deltascope: llama-base vs llama-sft</title>")
+        .doesNotContain("<img")
+        .doesNotContain("<b>")
+        .contains("&lt;img src=x")
+        .contains("(end)");
+  }
+
+  @Test
   void noStringFromADocumentReachesThePageUnescaped() {
     String page =
         HtmlReport.render(
