@@ -55,12 +55,13 @@ final class SqlCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     SparkSession spark = run.startSpark("deltascope sql");
+    ResultsStore store = new ResultsStore(spark, results);
     try {
-      new ResultsStore(spark, results).registerViews();
+      store.registerViews();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
-    Dataset<Row> rows = spark.sql(query);
+    Dataset<Row> rows = spark.sql(store.resolveTimeTravel(query));
     List<Row> collected = rows.limit(maxRows).collectAsList();
     PrintWriter out = spec.commandLine().getOut();
     switch (format) {

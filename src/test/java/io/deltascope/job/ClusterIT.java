@@ -113,9 +113,8 @@ class ClusterIT {
 
     JsonNode oracle = Fixtures.pairOracle("qwen2-base", "qwen2-sft").get("tensors");
     List<Row> rows =
-        TestSpark.session()
-            .read()
-            .parquet(store + "/tensor_metrics")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("tensor_metrics")
             .where("run_id = 'cluster-qwen' AND status = 'compared'")
             .select("name", "relative_delta", "max_abs_diff")
             .collectAsList();
@@ -126,7 +125,11 @@ class ClusterIT {
       assertThat(row.getDouble(1)).as(row.getString(0)).isCloseTo(want, within(1e-9 * want));
       assertThat(row.getDouble(2)).isEqualTo(expected.get("max_abs_diff").asDouble());
     }
-    assertThat(TestSpark.session().read().parquet(store + "/runs").count()).isEqualTo(2);
+    assertThat(
+            new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+                .table("runs")
+                .count())
+        .isEqualTo(2);
   }
 
   @AfterEach
