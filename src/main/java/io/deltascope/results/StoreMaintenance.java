@@ -76,12 +76,16 @@ public final class StoreMaintenance {
   public Dataset<Row> vacuum(double hours) {
     folder.checkReadable();
     String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    // vacuum lists a table's folders in as many tasks as this says (Spark's default: 10,000)
+    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
     spark.conf().set(check, "false");
+    spark.conf().set(listing, Integer.toString(spark.sparkContext().defaultParallelism()));
     try {
       return perTable(
           table -> delta(table).vacuum(hours).select(functions.lit(hours).as("retain_hours")));
     } finally {
       spark.conf().unset(check);
+      spark.conf().unset(listing);
     }
   }
 
