@@ -21,7 +21,8 @@ import picocli.CommandLine.Command;
       SqlCommand.class,
       ReportCommand.class,
       DemoCommand.class,
-      SynthCommand.class
+      SynthCommand.class,
+      StoreCommand.class
     })
 public final class Main implements Runnable {
   /** Exit codes, as the README documents them. */

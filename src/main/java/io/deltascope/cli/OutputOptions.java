@@ -15,7 +15,7 @@ class OutputOptions {
   @Option(
       names = "--results",
       paramLabel = "DIR",
-      description = "Append this run to the Parquet results store DIR (a path or Hadoop URI).")
+      description = "Append this run to the results store DIR (Delta Lake; a path or Hadoop URI).")
   String results;
 
   @Option(

@@ -24,7 +24,7 @@ final class ReportCommand implements Callable<Integer> {
       names = "--results",
       required = true,
       paramLabel = "DIR",
-      description = "The Parquet results store (a path or Hadoop URI).")
+      description = "The results store (a path or Hadoop URI).")
   String results;
 
   @Option(

@@ -58,12 +58,13 @@ final class SqlCommand implements Callable<Integer> {
       throw new UsageException("--max-rows must be 0 or more, not " + maxRows);
     }
     SparkSession spark = run.startSpark("deltascope sql");
+    ResultsStore store = new ResultsStore(spark, results);
     try {
-      new ResultsStore(spark, results).registerViews();
+      store.registerViews();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
-    Dataset<Row> rows = ReadOnlyQuery.run(spark, query);
+    Dataset<Row> rows = ReadOnlyQuery.run(spark, store.resolveTimeTravel(query));
     List<Row> collected =
         new ArrayList<>(
             rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList());

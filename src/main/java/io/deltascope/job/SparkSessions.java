@@ -17,6 +17,8 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class SparkSessions {
   public static final String LOCAL_MASTER = "local[*]";
+  static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
+  static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
 
   private SparkSessions() {}
 
@@ -49,6 +51,14 @@ public final class SparkSessions {
     } else if (!submitted) {
       builder.master(LOCAL_MASTER);
     }
+    // The results store's tables are Delta tables: its SQL (time travel, MERGE) and its catalog.
+    builder.config("spark.sql.extensions", DELTA_EXTENSION);
+    builder.config("spark.sql.catalog.spark_catalog", DELTA_CATALOG);
+    // S3 has no atomic put-if-absent for s3a here: Delta's log store for S3 is safe for one
+    // writing driver at a time (see README, "The results store on S3")
+    builder.config("spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
+    // a store's logs are small: their state in a few tasks rather than Delta's 50
+    builder.config("spark.databricks.delta.snapshotPartitions", "4");
     settings.forEach(builder::config);
     // Partition values such as run ids stay strings: never guess "20261123" is a number.
     builder.config("spark.sql.sources.partitionColumnTypeInference.enabled", "false");

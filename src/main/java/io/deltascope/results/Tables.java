@@ -18,12 +18,22 @@ public final class Tables {
   private Tables() {}
 
   /**
-   * Bumped whenever a table gains, loses or changes a column. 3: {@code tensor} and {@code pair}
-   * for the two meanings of {@code name}, {@code run_id} first, {@code profile} and {@code
-   * mean_relative_delta} in {@code runs}, column comments. 4: {@code step_from} and {@code step_to}
-   * in {@code runs} (a trajectory's pairs).
+   * Bumped whenever a table gains, loses or changes a column. 3: Delta tables; {@code tensor} and
+   * {@code pair} for the two meanings of {@code name}, {@code run_id} first, column comments; in
+   * {@code runs} {@code profile}, {@code mean_relative_delta}, {@code kind}, {@code step_from} and
+   * {@code step_to}; layers of activation_metrics and logit_lens from -1 (the embeddings).
    */
-  public static final int SCHEMA_VERSION = 4;
+  public static final int SCHEMA_VERSION = 3;
+
+  /**
+   * Per table, the columns an older schema named otherwise (old name to current name): {@code
+   * deltascope store upgrade} renames them; a current column an old table lacks it adds as null.
+   */
+  public static final Map<String, Map<String, String>> RENAMED =
+      Map.of(
+          "tensor_metrics", Map.of("name", "tensor"),
+          "spectra", Map.of("name", "tensor"),
+          "runs", Map.of("name", "pair"));
 
   public static final String RUNS = "runs";
   public static final String TENSOR_METRICS = "tensor_metrics";
@@ -168,6 +178,28 @@ public final class Tables {
           .add(TENSOR, org.apache.spark.sql.types.DataTypes.StringType, false)
           .add("index", org.apache.spark.sql.types.DataTypes.IntegerType, false)
           .add("value", org.apache.spark.sql.types.DataTypes.DoubleType, false);
+
+  /** The current schema of a table of the store, where deltascope writes it. */
+  public static java.util.Optional<org.apache.spark.sql.types.StructType> schema(
+      org.apache.spark.sql.SparkSession spark, String table) {
+    return java.util.Optional.ofNullable(
+        switch (table) {
+          case RUNS -> empty(spark, RunRow.ENCODER, RUNS_COLUMNS);
+          case TENSOR_METRICS -> empty(spark, TensorMetricsRow.ENCODER, TENSOR_METRICS_COLUMNS);
+          case SPECTRA -> SPECTRA_SCHEMA;
+          case ACTIVATION_METRICS ->
+              empty(spark, ActivationMetricsRow.ENCODER, ACTIVATION_METRICS_COLUMNS);
+          case LOGIT_LENS -> empty(spark, LogitLensRow.ENCODER, LOGIT_LENS_COLUMNS);
+          default -> null;
+        });
+  }
+
+  private static <T> org.apache.spark.sql.types.StructType empty(
+      org.apache.spark.sql.SparkSession spark,
+      org.apache.spark.sql.Encoder<T> encoder,
+      List<String> columns) {
+    return asTable(spark.createDataset(List.of(), encoder), "", columns).schema();
+  }
 
   /**
    * A bean Dataset as a table: each stored column taken from the bean property of the same name but

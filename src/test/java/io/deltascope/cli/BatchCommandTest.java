@@ -74,9 +74,8 @@ class BatchCommandTest {
         .containsPattern("qwen\\s+succeeded\\s+50")
         .containsPattern("broken\\s+failed\\s+.*no-such-model: no such file or folder");
     List<Row> runs =
-        TestSpark.session()
-            .read()
-            .parquet(store + "/runs")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("runs")
             .where("batch_id = 'nightly'")
             .orderBy("pair")
             .select("pair", "status", "error", "run_id")
@@ -92,7 +91,9 @@ class BatchCommandTest {
 
   @Test
   void everyPairEqualsItsSingleRun() {
-    Dataset<Row> metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    Dataset<Row> metrics =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("tensor_metrics");
     String[] columns =
         Tables.TENSOR_METRICS_COLUMNS.stream()
             .filter(c -> !c.equals("run_id"))
@@ -117,12 +118,13 @@ class BatchCommandTest {
     CliRun again =
         CliRun.of("batch", "--pairs", pairs.toString(), "--results", store, "--run-id", "nightly");
     assertThat(again.exitCode()).as(again.err()).isZero();
-    Dataset<Row> metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    Dataset<Row> metrics =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("tensor_metrics");
     assertThat(metrics.where("run_id = 'nightly-sft'").count()).isEqualTo(39);
     assertThat(
-            TestSpark.session()
-                .read()
-                .parquet(store + "/runs")
+            new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+                .table("runs")
                 .where("run_id = 'nightly-sft'")
                 .count())
         .isEqualTo(1);
@@ -148,7 +150,9 @@ class BatchCommandTest {
             "--prompts",
             "The answer is,Hello");
     assertThat(run.exitCode()).as(run.err()).isZero();
-    Dataset<Row> acts = TestSpark.session().read().parquet(store + "/activation_metrics");
+    Dataset<Row> acts =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("activation_metrics");
     // 2 prompts x (4 layers + the embeddings) for each pair; layer l is block l, embed -1
     assertThat(acts.where("run_id = 'acts-sft'").count()).isEqualTo(10);
     assertThat(acts.where("run_id = 'acts-sft' AND layer = -1").count()).isEqualTo(2);

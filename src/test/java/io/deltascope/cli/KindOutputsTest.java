@@ -35,9 +35,7 @@ class KindOutputsTest {
     assertThat(diagnosis.get("kind").asText()).isEqualTo("unrelated");
     assertThat(diagnosis.get("profile").isNull()).isTrue();
     var kind =
-        TestSpark.session()
-            .read()
-            .parquet(store + "/runs")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("runs")
             .where("run_id = 'families'")
             .select("kind")
             .first();

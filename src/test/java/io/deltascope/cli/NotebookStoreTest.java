@@ -43,7 +43,11 @@ class NotebookStoreTest {
             "--run-id",
             "nightly");
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(TestSpark.session().read().parquet(store + "/runs").count()).isEqualTo(6);
+    assertThat(
+            new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+                .table("runs")
+                .count())
+        .isEqualTo(6);
   }
 
   private static String pair(String name, String base, String finetuned) {

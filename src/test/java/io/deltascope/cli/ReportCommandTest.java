@@ -125,7 +125,7 @@ class ReportCommandTest {
         .isEqualTo(
             "deltascope: error: "
                 + empty
-                + ": not a deltascope results store (it has no runs table)");
+                + ": not a deltascope results store (no _deltascope.json)");
   }
 
   @Test

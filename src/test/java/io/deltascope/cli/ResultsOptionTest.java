@@ -27,8 +27,9 @@ class ResultsOptionTest {
     assertThat(run("--results", store, "--run-id", "sft", "-f", SFT)).isZero();
 
     SparkSession spark = TestSpark.session();
-    var runs = spark.read().parquet(store + "/runs");
-    var metrics = spark.read().parquet(store + "/tensor_metrics");
+    var runs = new io.deltascope.results.ResultsStore(spark, store.toString()).table("runs");
+    var metrics =
+        new io.deltascope.results.ResultsStore(spark, store.toString()).table("tensor_metrics");
     assertThat(runs.count()).isEqualTo(2);
     assertThat(metrics.where("run_id = 'sft'").count()).isEqualTo(39);
     assertThat(metrics.where("run_id = 'lora'").count()).isEqualTo(39);
@@ -47,8 +48,8 @@ class ResultsOptionTest {
     assertThat(lora.getString(0)).isEqualTo("weight-diff");
     assertThat(lora.getString(2)).isEqualTo(LORA);
     assertThat(lora.getString(3)).isEqualTo("succeeded");
-    assertThat(Path.of(store, "_staging"))
-        .satisfiesAnyOf(p -> assertThat(p).doesNotExist(), p -> assertThat(p).isEmptyDirectory());
+    assertThat(Path.of(store, "runs", "_delta_log")).isDirectory();
+    assertThat(Path.of(store, "tensor_metrics", "_delta_log")).isDirectory();
   }
 
   @Test
@@ -59,9 +60,15 @@ class ResultsOptionTest {
     Files.write(broken.resolve("model.safetensors"), new byte[] {1, 2});
     assertThat(run("--results", store, "--run-id", "good", "-f", broken.toString())).isEqualTo(1);
 
-    var metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    var metrics =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("tensor_metrics");
     assertThat(metrics.count()).isEqualTo(39);
-    assertThat(TestSpark.session().read().parquet(store + "/runs").count()).isEqualTo(1);
+    assertThat(
+            new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+                .table("runs")
+                .count())
+        .isEqualTo(1);
   }
 
   private static int run(String... args) {

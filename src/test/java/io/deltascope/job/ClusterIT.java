@@ -113,9 +113,8 @@ class ClusterIT {
 
     JsonNode oracle = Fixtures.pairOracle("qwen2-base", "qwen2-sft").get("tensors");
     List<Row> rows =
-        TestSpark.session()
-            .read()
-            .parquet(store + "/tensor_metrics")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("tensor_metrics")
             .where("run_id = 'cluster-qwen' AND status = 'compared'")
             .select("tensor", "relative_delta", "max_abs_diff")
             .collectAsList();
@@ -126,12 +125,13 @@ class ClusterIT {
       assertThat(row.getDouble(1)).as(row.getString(0)).isCloseTo(want, within(1e-9 * want));
       assertThat(row.getDouble(2)).isEqualTo(expected.get("max_abs_diff").asDouble());
     }
-    assertThat(TestSpark.session().read().parquet(store + "/runs").count()).isEqualTo(2);
+    var stored = new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString());
+    assertThat(stored.table("runs").count()).isEqualTo(2);
     // whole and duplicate-free after the retries
-    var metrics = TestSpark.session().read().parquet(store + "/tensor_metrics");
+    var metrics = stored.table("tensor_metrics");
     for (String run : List.of("cluster-qwen", "cluster-sft")) {
       var ofRun = metrics.where("run_id = '" + run + "'");
-      assertThat(ofRun.count()).as(run).isEqualTo(ofRun.select("name").distinct().count());
+      assertThat(ofRun.count()).as(run).isEqualTo(ofRun.select("tensor").distinct().count());
     }
     assertThat(metrics.where("run_id = 'cluster-sft'").count()).isEqualTo(39);
 

@@ -121,22 +121,43 @@ class S3ReadingTest {
   @Test
   void writesResultsToS3aThatReadBack() {
     server.blobStore().createContainerInLocation(null, "results");
-    CliRun run =
+    for (int write = 0; write < 2; write++) { // the second write of the run replaces it whole
+      CliRun run =
+          cli(
+              "weight-diff",
+              "-b",
+              "s3a://models/llama-base",
+              "-f",
+              local("llama-sft"),
+              "--results",
+              "s3a://results/store",
+              "--run-id",
+              "s3-run");
+      assertThat(run.exitCode()).as(run.err()).isZero();
+    }
+    // a Delta store, its log on S3
+    assertThat(
+            server
+                .blobStore()
+                .blobExists("results", "store/runs/_delta_log/00000000000000000000.json"))
+        .isTrue();
+    var results =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), "s3a://results/store");
+    var metrics = results.table("tensor_metrics");
+    assertThat(metrics.where("run_id = 's3-run'").count()).isEqualTo(39);
+    var runs = results.table("runs");
+    assertThat(runs.count()).isEqualTo(1);
+    assertThat(runs.select("base").first().getString(0)).isEqualTo("s3a://models/llama-base");
+    CliRun sql =
         cli(
-            "weight-diff",
-            "-b",
-            "s3a://models/llama-base",
-            "-f",
-            local("llama-sft"),
+            "sql",
             "--results",
             "s3a://results/store",
-            "--run-id",
-            "s3-run");
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    var metrics = TestSpark.session().read().parquet("s3a://results/store/tensor_metrics");
-    assertThat(metrics.where("run_id = 's3-run'").count()).isEqualTo(39);
-    var runs = TestSpark.session().read().parquet("s3a://results/store/runs");
-    assertThat(runs.select("base").first().getString(0)).isEqualTo("s3a://models/llama-base");
+            "--format",
+            "csv",
+            "SELECT count(*) AS n FROM tensor_metrics VERSION AS OF 0");
+    assertThat(sql.exitCode()).as(sql.err()).isZero();
+    assertThat(sql.out()).isEqualTo("n\n39\n");
   }
 
   @Test

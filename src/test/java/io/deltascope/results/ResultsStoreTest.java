@@ -23,26 +23,23 @@ class ResultsStoreTest {
   private final SparkSession spark = TestSpark.session();
 
   @Test
-  void aRunThatFailsWhileWritingLeavesNoPartitionAndNoStagingBehind() throws Exception {
+  void aRunThatFailsWhileWritingLeavesNothingVisibleAndEarlierRunsIntact() throws Exception {
     ResultsStore store = new ResultsStore(spark, dir.toString());
     store.writeRun(run("first"), Map.of("tensor_metrics", rows(3)));
 
     Dataset<Row> failing =
         rows(3)
             .withColumn(
-                "boom",
+                "id",
                 functions
                     .udf((Long id) -> 10 / (id - 2), DataTypes.LongType)
                     .apply(functions.col("id")));
-    assertThatThrownBy(() -> store.writeRun(run("second"), Map.of("tensor_metrics", failing)));
+    assertThatThrownBy(() -> store.writeRun(run("second"), Map.of("tensor_metrics", failing)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageStartingWith(dir + ": table tensor_metrics: cannot write run second: ");
 
-    assertThat(store.partition("tensor_metrics", "second").toString())
-        .satisfies(p -> assertThat(Path.of(p)).doesNotExist());
-    assertThat(dir.resolve("runs/run_id=second")).doesNotExist();
-    try (var staged = Files.list(dir.resolve("_staging"))) {
-      assertThat(staged).isEmpty();
-    }
     assertThat(store.table("tensor_metrics").count()).isEqualTo(3);
+    assertThat(store.table("tensor_metrics").columns()).containsExactly("id", "run_id");
     assertThat(
             store
                 .table("runs")
@@ -50,6 +47,18 @@ class ResultsStoreTest {
                 .as(org.apache.spark.sql.Encoders.STRING())
                 .collectAsList())
         .containsExactly("first");
+  }
+
+  @Test
+  void aTableOfAnotherSchemaIsRefusedInOneLineNamingTheStoreAndTable() {
+    ResultsStore store = new ResultsStore(spark, dir.toString());
+    store.writeRun(run("first"), Map.of("tensor_metrics", rows(3)));
+    Dataset<Row> other = rows(2).withColumn("extra", functions.lit(1));
+    assertThatThrownBy(() -> store.writeRun(run("second"), Map.of("tensor_metrics", other)))
+        .isInstanceOf(StoreException.class)
+        .hasMessageStartingWith(dir + ": table tensor_metrics: cannot write run second: ")
+        .hasMessageContaining("mismatch");
+    assertThat(store.table("runs").count()).isEqualTo(1);
   }
 
   @Test

@@ -11,8 +11,6 @@ import io.deltascope.report.JsonReport;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.Tables;
 import io.deltascope.results.TensorMetricsRow;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,8 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,7 +41,7 @@ public final class StoredReport {
   public static ReportDocuments load(SparkSession spark, String store, String runId) {
     ResultsStore.checkRunId(runId);
     ResultsStore results = new ResultsStore(spark, store);
-    checkRunExists(spark, results, store, runId);
+    checkRunExists(results, store, runId);
     List<Row> runs = forRun(results.table(Tables.RUNS), runId).collectAsList();
     if (runs.isEmpty()) {
       throw new IllegalArgumentException(store + ": no run '" + runId + "' in the runs table");
@@ -78,37 +74,28 @@ public final class StoredReport {
     return started == null ? docs : docs.withDate(started.toInstant());
   }
 
-  private static void checkRunExists(
-      SparkSession spark, ResultsStore results, String store, String runId) {
-    Path runsTable = results.partition(Tables.RUNS, runId).getParent();
-    try {
-      FileSystem fs = runsTable.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(runsTable)) {
-        throw new IllegalArgumentException(
-            store + ": not a deltascope results store (it has no " + Tables.RUNS + " table)");
-      }
-      if (!fs.exists(results.partition(Tables.RUNS, runId))) {
-        List<String> known = new ArrayList<>();
-        for (var status : fs.listStatus(runsTable)) {
-          String name = status.getPath().getName();
-          if (status.isDirectory() && name.startsWith(Tables.RUN_ID + "=")) {
-            known.add(name.substring(Tables.RUN_ID.length() + 1));
-          }
-        }
-        known.sort(Comparator.naturalOrder());
-        String listed =
-            known.size() > 10
-                ? String.join(", ", known.subList(known.size() - 10, known.size()))
-                    + " (the last 10 of "
-                    + known.size()
-                    + ")"
-                : String.join(", ", known);
-        throw new IllegalArgumentException(
-            store + ": no run '" + runId + "' (runs there: " + listed + ")");
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(store + ": cannot read the results store", e);
+  private static void checkRunExists(ResultsStore results, String store, String runId) {
+    if (results.hasRun(runId)) {
+      return;
     }
+    List<String> known =
+        results
+            .table(Tables.RUNS)
+            .select(Tables.RUN_ID)
+            .as(org.apache.spark.sql.Encoders.STRING())
+            .collectAsList()
+            .stream()
+            .sorted()
+            .toList();
+    String listed =
+        known.size() > 10
+            ? String.join(", ", known.subList(known.size() - 10, known.size()))
+                + " (the last 10 of "
+                + known.size()
+                + ")"
+            : String.join(", ", known);
+    throw new IllegalArgumentException(
+        store + ": no run '" + runId + "' (runs there: " + listed + ")");
   }
 
   private static Dataset<Row> forRun(Dataset<Row> table, String runId) {

@@ -1,0 +1,181 @@
+package io.deltascope.results;
+
+import io.deltascope.checkpoint.HadoopFiles;
+import io.deltascope.checkpoint.Locations;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The folder of a results store: its marker ({@value #MARKER}, which names the schema version) and
+ * its tables, one Delta table per folder ({@code DIR/<table>/_delta_log}).
+ */
+final class StoreFolder {
+  static final String MARKER = "_deltascope.json";
+  static final String DELTA_LOG = "_delta_log";
+  private static final Pattern VERSION = Pattern.compile("\"schema_version\"\\s*:\\s*(\\d+)");
+
+  private final Path root;
+  private final Configuration conf;
+
+  StoreFolder(Path root, Configuration conf) {
+    this.root = root;
+    this.conf = conf;
+  }
+
+  Path root() {
+    return root;
+  }
+
+  Path table(String name) {
+    return new Path(root, name);
+  }
+
+  String name() {
+    return Locations.redact(root.toString());
+  }
+
+  /** Checks the store can be read by this version: it exists, is a store, of this schema. */
+  void checkReadable() {
+    try {
+      FileSystem fs = fs();
+      if (!fs.exists(root)) {
+        throw new StoreException(name() + ": no such results store");
+      }
+      checkVersion(fs, true);
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  /**
+   * Checks the store can take a run, creating it (its folder and marker) where there is none: a
+   * folder that holds anything but a store is refused.
+   */
+  void prepareForWrite() {
+    try {
+      FileSystem fs = fs();
+      if (fs.exists(root) && fs.getFileStatus(root).isFile()) {
+        throw new StoreException(name() + ": is a file, not a results store folder");
+      }
+      if (fs.exists(new Path(root, MARKER))) {
+        checkVersion(fs, true);
+        return;
+      }
+      if (fs.exists(root) && fs.listStatus(root).length > 0) {
+        throw new StoreException(
+            name() + ": not a deltascope results store (no " + MARKER + ") and not empty");
+      }
+      writeMarker(fs, Tables.SCHEMA_VERSION);
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  /** The schema version the marker names; the store must exist and have one. */
+  int version() {
+    try {
+      return checkVersion(fs(), false);
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  void writeMarker(int version) {
+    try {
+      writeMarker(fs(), version);
+    } catch (IOException e) {
+      throw new StoreException(
+          name() + ": cannot write " + MARKER + ": " + HadoopFiles.describe(e), e);
+    }
+  }
+
+  /** The store's tables: its folders but those starting with "_" or ".", sorted. */
+  List<String> tables() {
+    try {
+      List<String> names = new ArrayList<>();
+      for (FileStatus status : fs().listStatus(root)) {
+        String name = status.getPath().getName();
+        if (status.isDirectory() && !name.startsWith("_") && !name.startsWith(".")) {
+          names.add(name);
+        }
+      }
+      Collections.sort(names);
+      return names;
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  boolean isDelta(String table) {
+    try {
+      return fs().exists(new Path(table(table), DELTA_LOG));
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  FileSystem fs() throws IOException {
+    return root.getFileSystem(conf);
+  }
+
+  private int checkVersion(FileSystem fs, boolean current) throws IOException {
+    Path marker = new Path(root, MARKER);
+    if (!fs.exists(marker)) {
+      throw new StoreException(name() + ": not a deltascope results store (no " + MARKER + ")");
+    }
+    String text;
+    try (var in = fs.open(marker)) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Matcher m = VERSION.matcher(text);
+    if (!m.find()) {
+      throw new StoreException(name() + ": " + MARKER + " names no schema_version");
+    }
+    int version = Integer.parseInt(m.group(1));
+    if (current && version < Tables.SCHEMA_VERSION) {
+      throw new StoreException(
+          name()
+              + ": a results store of schema version "
+              + version
+              + " (plain Parquet); run `deltascope store upgrade --results "
+              + name()
+              + "` to convert it to version "
+              + Tables.SCHEMA_VERSION);
+    }
+    if (version > Tables.SCHEMA_VERSION) {
+      throw new StoreException(
+          name()
+              + ": a results store of schema version "
+              + version
+              + ", newer than this deltascope's "
+              + Tables.SCHEMA_VERSION);
+    }
+    return version;
+  }
+
+  private void writeMarker(FileSystem fs, int version) throws IOException {
+    fs.mkdirs(root);
+    try (FSDataOutputStream out = fs.create(new Path(root, MARKER), true)) {
+      out.write(
+          ("{\"format\": \"deltascope results\", \"table_format\": \"delta\", \"schema_version\": "
+                  + version
+                  + "}\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private StoreException unreadable(IOException e) {
+    return new StoreException(
+        name() + ": cannot read the results store: " + HadoopFiles.describe(e), e);
+  }
+}

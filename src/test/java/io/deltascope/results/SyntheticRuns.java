@@ -1,0 +1,108 @@
+package io.deltascope.results;
+
+import io.deltascope.job.SparkSessions;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs of made-up rows written through the real writer ({@link ResultsStore#writeRun}): every row
+ * of a run carries its version (the runs row's options, each tensor's relative_delta, each singular
+ * value), so a reader can tell an old run from a new one and a whole run from a part of one.
+ *
+ * <p>Run as a program it writes runs in its own JVM (the crash and concurrency tests, the
+ * benchmark): {@code STORE VERSION TENSORS RUN_ID...}.
+ */
+public final class SyntheticRuns {
+  private SyntheticRuns() {}
+
+  public static void main(String[] args) {
+    SparkSession spark = SparkSessions.start("local[2]", "deltascope synthetic runs");
+    spark.sparkContext().setLogLevel("ERROR");
+    int version = Integer.parseInt(args[1]);
+    int tensors = Integer.parseInt(args[2]);
+    for (int i = 3; i < args.length; i++) {
+      write(spark, args[0], args[i], version, tensors);
+    }
+    spark.stop();
+  }
+
+  /**
+   * Starts a JVM that writes {@code runIds} at {@code version} (this class's main, the test class
+   * path), its output to {@code log}; {@code jvmOptions} such as the crash test's hook.
+   */
+  public static Process start(
+      java.nio.file.Path log,
+      String store,
+      int version,
+      int tensors,
+      List<String> jvmOptions,
+      String... runIds)
+      throws java.io.IOException {
+    List<String> command = new ArrayList<>();
+    command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx768m");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-Dlog4j.configurationFile=" + System.getProperty("log4j.configurationFile", ""));
+    command.addAll(jvmOptions);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(SyntheticRuns.class.getName());
+    command.add(store);
+    command.add(Integer.toString(version));
+    command.add(Integer.toString(tensors));
+    command.addAll(List.of(runIds));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
+  }
+
+  /** Writes run {@code runId} at {@code version}: {@code tensors} tensors of 2 singular values. */
+  public static void write(
+      SparkSession spark, String store, String runId, int version, int tensors) {
+    new ResultsStore(spark, store)
+        .writeRun(run(runId, version), tables(spark, runId, version, tensors));
+  }
+
+  public static RunRow run(String runId, int version) {
+    RunRow run = new RunRow();
+    run.setRunId(runId);
+    run.setCommand("weight-diff");
+    run.setStartedAt(new Timestamp(0));
+    run.setFinishedAt(new Timestamp(1));
+    run.setStatus("succeeded");
+    run.setOptions(Integer.toString(version));
+    return run;
+  }
+
+  public static Map<String, Dataset<Row>> tables(
+      SparkSession spark, String runId, int version, int tensors) {
+    List<TensorMetricsRow> rows = new ArrayList<>();
+    for (int t = 0; t < tensors; t++) {
+      TensorMetricsRow row = new TensorMetricsRow();
+      row.setName("model.layers." + t + ".mlp.down_proj.weight");
+      row.setLayer(t);
+      row.setComponent("mlp_down");
+      row.setStatus("compared");
+      row.setNParams(4L);
+      row.setRelativeDelta((double) version);
+      row.setSingularValues(List.of((double) version, (double) version));
+      rows.add(row);
+    }
+    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+    tables.put(
+        Tables.TENSOR_METRICS,
+        Tables.asTable(
+            spark.createDataset(rows, TensorMetricsRow.ENCODER),
+            runId,
+            Tables.TENSOR_METRICS_COLUMNS));
+    tables.put(Tables.SPECTRA, Tables.spectra(spark, rows, runId));
+    return tables;
+  }
+}
