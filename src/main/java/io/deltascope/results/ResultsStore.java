@@ -132,8 +132,7 @@ public final class ResultsStore {
         rows.col(Tables.RUN_ID)
             .eqNullSafe(live.col(Tables.RUN_ID))
             .and(rows.col(WRITE_ID).eqNullSafe(live.col(WRITE_ID)));
-    return ColumnComments.described(
-        rows.join(live, sameWrite, "left_semi").drop(WRITE_ID), name);
+    return ColumnComments.described(rows.join(live, sameWrite, "left_semi").drop(WRITE_ID), name);
   }
 
   /**

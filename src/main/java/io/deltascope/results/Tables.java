@@ -184,21 +184,24 @@ public final class Tables {
       org.apache.spark.sql.SparkSession spark, String table) {
     return java.util.Optional.ofNullable(
         switch (table) {
-          case RUNS -> empty(spark, RunRow.ENCODER, RUNS_COLUMNS);
-          case TENSOR_METRICS -> empty(spark, TensorMetricsRow.ENCODER, TENSOR_METRICS_COLUMNS);
+          case RUNS -> empty(spark, table, RunRow.ENCODER, RUNS_COLUMNS);
+          case TENSOR_METRICS ->
+              empty(spark, table, TensorMetricsRow.ENCODER, TENSOR_METRICS_COLUMNS);
           case SPECTRA -> SPECTRA_SCHEMA;
           case ACTIVATION_METRICS ->
-              empty(spark, ActivationMetricsRow.ENCODER, ACTIVATION_METRICS_COLUMNS);
-          case LOGIT_LENS -> empty(spark, LogitLensRow.ENCODER, LOGIT_LENS_COLUMNS);
+              empty(spark, table, ActivationMetricsRow.ENCODER, ACTIVATION_METRICS_COLUMNS);
+          case LOGIT_LENS -> empty(spark, table, LogitLensRow.ENCODER, LOGIT_LENS_COLUMNS);
+          case TOKEN_METRICS -> empty(spark, table, TokenMetricsRow.ENCODER, TOKEN_METRICS_COLUMNS);
           default -> null;
         });
   }
 
   private static <T> org.apache.spark.sql.types.StructType empty(
       org.apache.spark.sql.SparkSession spark,
+      String table,
       org.apache.spark.sql.Encoder<T> encoder,
       List<String> columns) {
-    return asTable(spark.createDataset(List.of(), encoder), "", columns).schema();
+    return asTable(spark.createDataset(List.of(), encoder), table, "", columns).schema();
   }
 
   /**

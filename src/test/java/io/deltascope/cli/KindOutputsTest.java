@@ -35,7 +35,8 @@ class KindOutputsTest {
     assertThat(diagnosis.get("kind").asText()).isEqualTo("unrelated");
     assertThat(diagnosis.get("profile").isNull()).isTrue();
     var kind =
-        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("runs")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("runs")
             .where("run_id = 'families'")
             .select("kind")
             .first();

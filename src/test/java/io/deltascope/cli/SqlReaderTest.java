@@ -51,13 +51,23 @@ class SqlReaderTest {
         "EXECUTE IMMEDIATE 'INSERT INTO runs SELECT * FROM runs'"
       })
   void refusesStatementsThatAreNotQueries(String statement) {
-    long runs = new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("runs").count();
+    long runs =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("runs")
+            .count();
     CliRun run = CliRun.of("sql", "--results", store, String.format(statement, store, dir));
     assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.USAGE);
     assertThat(run.errorLine())
         .startsWith("deltascope: error: sql runs queries only (SELECT, WITH, SHOW, DESCRIBE,");
-    assertThat(new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("runs").count()).isEqualTo(runs);
-    assertThat(new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("tensor_metrics").count())
+    assertThat(
+            new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+                .table("runs")
+                .count())
+        .isEqualTo(runs);
+    assertThat(
+            new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+                .table("tensor_metrics")
+                .count())
         .isGreaterThan(0);
     assertThat(dir.resolve("escape")).doesNotExist();
   }

@@ -89,17 +89,21 @@ class StoreCommandTest {
   void anOldParquetStoreIsRefusedUntilUpgradedThenReadsInTheCurrentSchema() throws Exception {
     Path store = dir.resolve("old");
     // a schema version 2 store as deltascope 0.1 wrote it: Parquet partitions, no Delta log;
-    // its runs table lacks the diagnosis column the current schema has
+    // its runs table lacks the diagnosis column the current schema has, and both tables call
+    // the pair and the tensor "name"
     var runs =
         Tables.asTable(
                 spark.createDataset(
                     List.of(SyntheticRuns.run("old-run", 1)), io.deltascope.results.RunRow.ENCODER),
+                Tables.RUNS,
                 "old-run",
                 Tables.RUNS_COLUMNS)
-            .drop("diagnosis");
+            .drop("diagnosis")
+            .withColumnRenamed("pair", "name");
     runs.write().partitionBy("run_id").parquet(store.resolve("runs").toString());
     SyntheticRuns.tables(spark, "old-run", 1, 3)
         .get(Tables.TENSOR_METRICS)
+        .withColumnRenamed(Tables.TENSOR, "name")
         .write()
         .partitionBy("run_id")
         .parquet(store.resolve("tensor_metrics").toString());
@@ -140,6 +144,9 @@ class StoreCommandTest {
     assertThat(results.table(Tables.RUNS).columns()).containsExactlyElementsOf(Tables.RUNS_COLUMNS);
     assertThat(results.table(Tables.RUNS).where("diagnosis IS NULL").count()).isEqualTo(1);
     assertThat(results.table(Tables.TENSOR_METRICS).count()).isEqualTo(3);
+    // the old names live on under the current ones
+    assertThat(results.table(Tables.RUNS).first().<String>getAs("pair")).isEqualTo("pair-old-run");
+    assertThat(results.table(Tables.TENSOR_METRICS).where("tensor IS NULL").count()).isZero();
     // the upgraded store takes new runs and replaces old ones, whole
     SyntheticRuns.write(spark, store.toString(), "new-run", 2, 3);
     SyntheticRuns.write(spark, store.toString(), "old-run", 3, 4);

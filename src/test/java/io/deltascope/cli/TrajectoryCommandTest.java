@@ -66,7 +66,9 @@ class TrajectoryCommandTest {
 
   @Test
   void everyPairEqualsItsWeightDiffExactly() {
-    Dataset<Row> metrics = new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("tensor_metrics");
+    Dataset<Row> metrics =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("tensor_metrics");
     String[] columns =
         Tables.TENSOR_METRICS_COLUMNS.stream()
             .filter(c -> !c.equals(Tables.RUN_ID))
@@ -84,7 +86,8 @@ class TrajectoryCommandTest {
   @Test
   void storesEachPairAsARunOfOneBatchWithItsSteps() {
     List<Row> runs =
-        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("runs")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("runs")
             .where("batch_id = 'traj'")
             .orderBy("step_to", "step_from")
             .select("run_id", "pair", "step_from", "step_to", "status", "base", "finetuned")
@@ -100,7 +103,8 @@ class TrajectoryCommandTest {
     assertThat(last.getString(6)).isEqualTo(local("llama-sft-resized"));
     // a single run has no steps
     Row single =
-        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString()).table("runs")
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("runs")
             .where("run_id = 'single-0-1'")
             .select("step_from", "batch_id")
             .first();

@@ -74,6 +74,7 @@ public final class SyntheticRuns {
     RunRow run = new RunRow();
     run.setRunId(runId);
     run.setCommand("weight-diff");
+    run.setPair("pair-" + runId);
     run.setStartedAt(new Timestamp(0));
     run.setFinishedAt(new Timestamp(1));
     run.setStatus("succeeded");
@@ -100,6 +101,7 @@ public final class SyntheticRuns {
         Tables.TENSOR_METRICS,
         Tables.asTable(
             spark.createDataset(rows, TensorMetricsRow.ENCODER),
+            Tables.TENSOR_METRICS,
             runId,
             Tables.TENSOR_METRICS_COLUMNS));
     tables.put(Tables.SPECTRA, Tables.spectra(spark, rows, runId));
