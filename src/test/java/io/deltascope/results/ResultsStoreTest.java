@@ -39,7 +39,7 @@ class ResultsStoreTest {
         .hasMessageStartingWith(dir + ": table tensor_metrics: cannot write run second: ");
 
     assertThat(store.table("tensor_metrics").count()).isEqualTo(3);
-    assertThat(store.table("tensor_metrics").columns()).containsExactly("id", "run_id");
+    assertThat(store.table("tensor_metrics").columns()).containsExactly("run_id", "id");
     assertThat(
             store
                 .table("runs")
