@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Findings as a list: severity and category written out (never colour alone), title, detail. The
- * markup the diagnosis block uses, for a trajectory's findings.
+ * Findings as a list: severity and category written out (never colour alone), title, detail: a
+ * pair's diagnosis and a trajectory's findings alike.
  */
 final class FindingsList {
   private FindingsList() {}

@@ -201,26 +201,7 @@ final class Header {
     if (summary != null) {
       h.append("<p class=\"diagnosis-summary\">").append(Html.esc(summary)).append("</p>");
     }
-    List<JsonNode> findings = Json.list(d, "findings");
-    if (!findings.isEmpty()) {
-      h.append("<ul class=\"findings\">");
-      for (JsonNode f : findings) {
-        String severity = Json.str(f, "severity");
-        String sev = severity == null ? "info" : severity.toLowerCase(Locale.ROOT);
-        h.append("<li class=\"finding sev-")
-            .append(Html.esc(sev.replaceAll("[^a-z]", "")))
-            .append("\"><span class=\"severity\">")
-            .append(Html.esc(sev))
-            .append("</span> <span class=\"category\">")
-            .append(Html.esc(Json.str(f, "category")))
-            .append("</span> <strong class=\"title\">")
-            .append(Html.esc(Json.str(f, "title")))
-            .append("</strong><p class=\"detail\">")
-            .append(Html.esc(Json.str(f, "detail")))
-            .append("</p></li>");
-      }
-      h.append("</ul>");
-    }
+    FindingsList.render(h, Json.list(d, "findings"));
     h.append("</div>");
   }
 }
