@@ -67,21 +67,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
       description = "Run prompts longer than a model's context (max_position_embeddings).")
   boolean allowLongPrompts;
 
-  @Option(
-      names = "--batch-size",
-      defaultValue = "8",
-      paramLabel = "N",
-      description = "Prompts per Spark task (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
-  @Option(
-      names = "--memory-budget-gb",
-      defaultValue = "4",
-      paramLabel = "GB",
-      description =
-          "Widened block weights that concurrent tasks may hold together; fewer batches run at"
-              + " once when one block pair is large (default: ${DEFAULT-VALUE}).")
-  double memoryBudgetGb;
+  @Mixin ForwardBatchOptions batching;
 
   @Mixin DownloadOption hub;
   @Mixin OutputOptions outputs;
@@ -92,19 +78,14 @@ final class ActivationDiffCommand implements Callable<Integer> {
   public Integer call() {
     long started = System.currentTimeMillis();
     List<String> texts = Prompts.parse(prompts);
-    if (memoryBudgetGb <= 0) {
-      throw new UsageException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
-    }
-    if (batchSize < 1) {
-      throw new UsageException("--batch-size must be 1 or more, not " + batchSize);
-    }
+    batching.check();
     outputs.check();
     base = CheckpointArgs.locate(base, null, hub.download);
     finetuned = CheckpointArgs.locateOver(finetuned, base, null, hub.download);
     List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer, allowLongPrompts);
     SparkSession spark = run.startSpark("deltascope activation-diff");
     List<ActivationMetricsRow> rows =
-        activationRows(spark, base, finetuned, pairs, batchSize, memoryBudgetGb);
+        activationRows(spark, base, finetuned, pairs, batching.batchSize, batching.memoryBudgetGb);
     ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);
     var out = spec.commandLine().getOut();
     out.print(ForwardReports.activationDiffText(result));

@@ -95,21 +95,7 @@ final class LogitDiffCommand implements Callable<Integer> {
       description = "Positions of largest KL shown (default: ${DEFAULT-VALUE}).")
   int topPositions;
 
-  @Option(
-      names = "--batch-size",
-      defaultValue = "8",
-      paramLabel = "N",
-      description = "Prompts or windows per forward batch (default: ${DEFAULT-VALUE}).")
-  int batchSize;
-
-  @Option(
-      names = "--memory-budget-gb",
-      defaultValue = "4",
-      paramLabel = "GB",
-      description =
-          "Widened block weights that concurrent tasks may hold together (default:"
-              + " ${DEFAULT-VALUE}).")
-  double memoryBudgetGb;
+  @Mixin ForwardBatchOptions batching;
 
   @Option(
       names = "--allow-long-prompts",
@@ -173,7 +159,7 @@ final class LogitDiffCommand implements Callable<Integer> {
   }
 
   private Settings settings() {
-    return new Settings(batchSize, memoryBudgetGb, topK, topPositions);
+    return new Settings(batching.batchSize, batching.memoryBudgetGb, topK, topPositions);
   }
 
   /** Every position of every prompt compared on Spark, assembled on the driver. */
@@ -230,12 +216,7 @@ final class LogitDiffCommand implements Callable<Integer> {
     if (topPositions < 0) {
       throw new UsageException("--top-positions must be 0 or more, not " + topPositions);
     }
-    if (batchSize < 1) {
-      throw new UsageException("--batch-size must be 1 or more, not " + batchSize);
-    }
-    if (memoryBudgetGb <= 0) {
-      throw new UsageException("--memory-budget-gb must be above 0, not " + memoryBudgetGb);
-    }
+    batching.check();
     if (input.text != null) {
       if (window < 2) {
         throw new UsageException("--window must be 2 or more tokens, not " + window);
