@@ -1,6 +1,5 @@
 package io.deltascope.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.model.DecoderConfig;
@@ -62,10 +61,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
               + " tokenize differently).")
   boolean sharedTokenizer;
 
-  @Option(
-      names = "--allow-long-prompts",
-      description = "Run prompts longer than a model's context (max_position_embeddings).")
-  boolean allowLongPrompts;
+  @Mixin LongPromptsOption longPrompts;
 
   @Mixin ForwardBatchOptions batching;
 
@@ -82,38 +78,37 @@ final class ActivationDiffCommand implements Callable<Integer> {
     outputs.check();
     base = CheckpointArgs.locate(base, null, hub.download);
     finetuned = CheckpointArgs.locateOver(finetuned, base, null, hub.download);
-    List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer, allowLongPrompts);
+    List<PromptPair> pairs =
+        tokenize(base, finetuned, texts, sharedTokenizer, longPrompts.allowLongPrompts);
     SparkSession spark = run.startSpark("deltascope activation-diff");
     List<ActivationMetricsRow> rows =
         activationRows(spark, base, finetuned, pairs, batching.batchSize, batching.memoryBudgetGb);
     ActivationDiffResult result = ActivationDiffResult.of(base, finetuned, pairs, rows);
     var out = spec.commandLine().getOut();
-    out.print(ForwardReports.activationDiffText(result));
-    out.flush();
-    if (outputs.output != null) {
-      ObjectNode json = ForwardReports.activationDiffJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.activation(json), out);
-    }
-    if (outputs.results != null) {
-      String runId = outputs.runId();
-      var options = JsonReport.MAPPER.createObjectNode();
-      options.put("prompts", texts.size());
-      options.put("shared_tokenizer", sharedTokenizer);
-      ForwardResultsWriter.write(
-          spark,
-          outputs.results,
-          runId,
-          "activation-diff",
-          base,
-          finetuned,
-          started,
-          options.toString(),
-          Tables.ACTIVATION_METRICS,
-          result.rows(),
-          ActivationMetricsRow.ENCODER,
-          Tables.ACTIVATION_METRICS_COLUMNS);
-      out.println("Results: run " + runId + " in " + outputs.results);
-    }
+    outputs.report(
+        out,
+        ForwardReports.activationDiffText(result),
+        () -> ForwardReports.activationDiffJson(result),
+        ReportDocuments::activation);
+    var options = JsonReport.MAPPER.createObjectNode();
+    options.put("prompts", texts.size());
+    options.put("shared_tokenizer", sharedTokenizer);
+    outputs.store(
+        out,
+        (store, runId) ->
+            ForwardResultsWriter.write(
+                spark,
+                store,
+                runId,
+                "activation-diff",
+                base,
+                finetuned,
+                started,
+                options.toString(),
+                Tables.ACTIVATION_METRICS,
+                result.rows(),
+                ActivationMetricsRow.ENCODER,
+                Tables.ACTIVATION_METRICS_COLUMNS));
     return Main.OK;
   }
 

@@ -1,6 +1,5 @@
 package io.deltascope.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.CompareResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.LensWork;
@@ -77,10 +76,7 @@ final class CompareCommand implements Callable<Integer> {
               + " has none, so give its source folder).")
   String tokenizerFrom;
 
-  @Option(
-      names = "--allow-long-prompts",
-      description = "Run a prompt longer than a model's context (max_position_embeddings).")
-  boolean allowLongPrompts;
+  @Mixin LongPromptsOption longPrompts;
 
   @Mixin DownloadOption hub;
   @Mixin OutputOptions outputs;
@@ -108,7 +104,8 @@ final class CompareCommand implements Callable<Integer> {
       try (PromptTokenizer tokenizer =
           PromptTokenizer.open(tokenizerFrom != null ? tokenizerFrom : models[m])) {
         Tokens tokens = tokenizer.encode(prompt);
-        config.checkPromptLength("the prompt", tokens.length(), models[m], allowLongPrompts);
+        config.checkPromptLength(
+            "the prompt", tokens.length(), models[m], longPrompts.allowLongPrompts);
         List<CompareResult.TrackedRequest> trackedIds = new ArrayList<>();
         for (String t : tracked) {
           trackedIds.add(TrackedStrings.request(t, tokenizer, vocab, models[m]));
@@ -129,33 +126,31 @@ final class CompareCommand implements Callable<Integer> {
     List<LogitLensRow> rows = ForwardJobs.logitLens(spark, work, topK).collectAsList();
     CompareResult result = CompareResult.of(prompt, requests, rows);
     var out = spec.commandLine().getOut();
-    out.print(ForwardReports.compareText(result));
-    out.flush();
-    if (outputs.output != null) {
-      ObjectNode json = ForwardReports.compareJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json), out);
-    }
-    if (outputs.results != null) {
-      String runId = outputs.runId();
-      var options = JsonReport.MAPPER.createObjectNode();
-      options.put("prompt", prompt);
-      options.put("top_k", topK);
-      options.put("track", track);
-      ForwardResultsWriter.write(
-          spark,
-          outputs.results,
-          runId,
-          "compare",
-          model1,
-          model2,
-          started,
-          options.toString(),
-          Tables.LOGIT_LENS,
-          result.rows(),
-          LogitLensRow.ENCODER,
-          Tables.LOGIT_LENS_COLUMNS);
-      out.println("Results: run " + runId + " in " + outputs.results);
-    }
+    outputs.report(
+        out,
+        ForwardReports.compareText(result),
+        () -> ForwardReports.compareJson(result),
+        ReportDocuments::compare);
+    var options = JsonReport.MAPPER.createObjectNode();
+    options.put("prompt", prompt);
+    options.put("top_k", topK);
+    options.put("track", track);
+    outputs.store(
+        out,
+        (store, runId) ->
+            ForwardResultsWriter.write(
+                spark,
+                store,
+                runId,
+                "compare",
+                model1,
+                model2,
+                started,
+                options.toString(),
+                Tables.LOGIT_LENS,
+                result.rows(),
+                LogitLensRow.ENCODER,
+                Tables.LOGIT_LENS_COLUMNS));
     return Main.OK;
   }
 }

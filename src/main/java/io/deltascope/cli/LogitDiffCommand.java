@@ -1,6 +1,5 @@
 package io.deltascope.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.LogitDiffResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.model.DecoderConfig;
@@ -97,10 +96,7 @@ final class LogitDiffCommand implements Callable<Integer> {
 
   @Mixin ForwardBatchOptions batching;
 
-  @Option(
-      names = "--allow-long-prompts",
-      description = "Run prompts longer than a model's context (max_position_embeddings).")
-  boolean allowLongPrompts;
+  @Mixin LongPromptsOption longPrompts;
 
   @Mixin OutputOptions outputs;
   @Mixin RunOptions run;
@@ -118,8 +114,9 @@ final class LogitDiffCommand implements Callable<Integer> {
     List<PromptPair> pairs = prompts(tokenizer);
     for (PromptPair p : pairs) {
       String what = (input.text != null ? "window " : "prompt ") + (p.index() + 1);
-      baseConfig.checkPromptLength(what, p.base().length(), base, allowLongPrompts);
-      finetunedConfig.checkPromptLength(what, p.finetuned().length(), finetuned, allowLongPrompts);
+      baseConfig.checkPromptLength(what, p.base().length(), base, longPrompts.allowLongPrompts);
+      finetunedConfig.checkPromptLength(
+          what, p.finetuned().length(), finetuned, longPrompts.allowLongPrompts);
     }
     SparkSession spark = run.startSpark("deltascope logit-diff");
     LogitDiffResult result;
@@ -127,29 +124,27 @@ final class LogitDiffCommand implements Callable<Integer> {
       result = compute(spark, base, finetuned, pairs, settings(), decoder);
     }
     var out = spec.commandLine().getOut();
-    out.print(LogitDiffReports.text(result));
-    out.flush();
-    if (outputs.output != null) {
-      ObjectNode json = LogitDiffReports.json(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.logitDiff(json), out);
-    }
-    if (outputs.results != null) {
-      String runId = outputs.runId();
-      ForwardResultsWriter.write(
-          spark,
-          outputs.results,
-          runId,
-          "logit-diff",
-          base,
-          finetuned,
-          started,
-          optionsJson(pairs.size()),
-          Tables.TOKEN_METRICS,
-          result.rows(),
-          TokenMetricsRow.ENCODER,
-          Tables.TOKEN_METRICS_COLUMNS);
-      out.println("Results: run " + runId + " in " + outputs.results);
-    }
+    outputs.report(
+        out,
+        LogitDiffReports.text(result),
+        () -> LogitDiffReports.json(result),
+        ReportDocuments::logitDiff);
+    outputs.store(
+        out,
+        (store, runId) ->
+            ForwardResultsWriter.write(
+                spark,
+                store,
+                runId,
+                "logit-diff",
+                base,
+                finetuned,
+                started,
+                optionsJson(pairs.size()),
+                Tables.TOKEN_METRICS,
+                result.rows(),
+                TokenMetricsRow.ENCODER,
+                Tables.TOKEN_METRICS_COLUMNS));
     return Main.OK;
   }
 

@@ -1,10 +1,19 @@
 package io.deltascope.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.deltascope.checkpoint.Locations;
+import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.ResultsStore;
+import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
-/** Output options every command shares: -o FILE, and the results store run. */
+/**
+ * Output options every command shares, -o FILE and the results store run, and the one way a
+ * command's result reaches them: each command says what it produced, this writes it.
+ */
 class OutputOptions {
   @Option(
       names = {"-o", "--output"},
@@ -48,5 +57,41 @@ class OutputOptions {
       generated = RunIds.generate();
     }
     return generated;
+  }
+
+  /**
+   * Prints a command's text, then writes the {@code -o} file when asked: the JSON document, or the
+   * HTML report of the documents made from it (neither is built without {@code -o}).
+   */
+  void report(
+      PrintWriter out,
+      String text,
+      Supplier<ObjectNode> json,
+      Function<ObjectNode, ReportDocuments> documents) {
+    out.print(text);
+    out.flush();
+    if (output != null) {
+      ObjectNode document = json.get();
+      ReportFiles.write(output, document, documents.apply(document), out);
+    }
+  }
+
+  /** Writes the run into {@code --results} when given, and says so: "Results: run ID in DIR". */
+  void store(PrintWriter out, RunWrite write) {
+    store(out, "run " + runId(), write);
+  }
+
+  /** The same, {@code what} naming what was written ("trajectory ID (3 runs)"). */
+  void store(PrintWriter out, String what, RunWrite write) {
+    if (results != null) {
+      write.to(results, runId());
+      out.println("Results: " + what + " in " + Locations.redact(results));
+    }
+  }
+
+  /** How a command writes its run into a store: the store's location and the run id. */
+  @FunctionalInterface
+  interface RunWrite {
+    void to(String store, String runId);
   }
 }

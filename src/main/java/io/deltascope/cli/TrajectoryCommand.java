@@ -75,37 +75,30 @@ final class TrajectoryCommand implements Callable<Integer> {
       spark = run.startSpark("deltascope trajectory");
     }
     List<Checkpoint> opened = locations.stream().map(Checkpoint::open).toList();
-    if (spark == null) {
-      spark = run.startSpark("deltascope trajectory");
-    }
+    SparkSession session = spark != null ? spark : run.startSpark("deltascope trajectory");
     TrajectoryResult result =
-        TrajectoryJob.run(spark, trajectory, opened, run.showProgress(), settings);
+        TrajectoryJob.run(session, trajectory, opened, run.showProgress(), settings);
     List<Diagnosis> diagnoses = result.results().stream().map(Diagnosis::of).toList();
     List<Finding> findings = TrajectoryFindings.of(result);
     PrintWriter out = spec.commandLine().getOut();
-    out.print(TrajectoryTerminal.render(result, findings));
-    out.flush();
-    if (outputs.output != null) {
-      ObjectNode json = TrajectoryJson.of(result, diagnoses, findings);
-      ReportFiles.write(outputs.output, json, ReportDocuments.trajectory(json), out);
-    }
-    if (outputs.results != null) {
-      store(spark, result, diagnoses, started);
-      out.println(
-          "Results: trajectory "
-              + outputs.runId()
-              + " ("
-              + trajectory.pairs().size()
-              + " runs) in "
-              + Locations.redact(outputs.results));
-    }
+    outputs.report(
+        out,
+        TrajectoryTerminal.render(result, findings),
+        () -> TrajectoryJson.of(result, diagnoses, findings),
+        ReportDocuments::trajectory);
+    String what = "trajectory " + outputs.runId() + " (" + trajectory.pairs().size() + " runs)";
+    outputs.store(out, what, (store, id) -> store(session, store, id, result, diagnoses, started));
     return Main.OK;
   }
 
   /** Each pair as a run of one batch: run id ID-FROM-TO, batch_id ID, its step indices. */
   private void store(
-      SparkSession spark, TrajectoryResult result, List<Diagnosis> diagnoses, long started) {
-    String id = outputs.runId();
+      SparkSession spark,
+      String store,
+      String id,
+      TrajectoryResult result,
+      List<Diagnosis> diagnoses,
+      long started) {
     String options = options();
     List<Trajectory.Pair> pairs = result.trajectory().pairs();
     List<String> locations = result.trajectory().checkpoints();
@@ -122,8 +115,7 @@ final class TrajectoryCommand implements Callable<Integer> {
       row.setBatchId(id);
       row.setStepFrom(p.from());
       row.setStepTo(p.to());
-      ResultsWriter.weightDiff(
-          spark, outputs.results, row, result.results().get(i), diagnoses.get(i));
+      ResultsWriter.weightDiff(spark, store, row, result.results().get(i), diagnoses.get(i));
     }
   }
 

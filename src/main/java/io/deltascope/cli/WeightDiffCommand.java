@@ -2,7 +2,6 @@ package io.deltascope.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Checkpoint;
-import io.deltascope.checkpoint.Locations;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diff.QuantizedFile;
@@ -106,27 +105,24 @@ final class WeightDiffCommand implements Callable<Integer> {
         WeightDiffResult result = WeightDiffResult.headersOnly(plan);
         return render(result, Diagnosis.of(result, PairFacts.of(plan)), plan, outputs, out);
       }
-      if (spark == null) {
-        spark = run.startSpark("deltascope weight-diff");
-      }
+      SparkSession session = spark != null ? spark : run.startSpark("deltascope weight-diff");
       WeightDiffResult result =
           outputs.structureOnly
               ? WeightDiffResult.headersOnly(plan)
-              : WeightDiffJob.run(spark, plan, run.showProgress(), settings);
+              : WeightDiffJob.run(session, plan, run.showProgress(), settings);
       Diagnosis diagnosis = Diagnosis.of(result, PairFacts.of(plan));
       render(result, diagnosis, plan, outputs, out);
-      if (outputs.results != null) {
-        String runId = outputs.runId();
-        ResultsWriter.weightDiff(
-            spark,
-            outputs.results,
-            runId,
-            result,
-            diagnosis,
-            started,
-            spectra.optionsJson(outputs.options()));
-        out.println("Results: run " + runId + " in " + Locations.redact(outputs.results));
-      }
+      outputs.store(
+          out,
+          (store, runId) ->
+              ResultsWriter.weightDiff(
+                  session,
+                  store,
+                  runId,
+                  result,
+                  diagnosis,
+                  started,
+                  spectra.optionsJson(outputs.options())));
       return result;
     }
 
@@ -137,16 +133,14 @@ final class WeightDiffCommand implements Callable<Integer> {
         WeightDiffOutputs outputs,
         PrintWriter out) {
       List<QuantizedFile> quantized = QuantizedFile.of(plan);
-      out.print(
+      outputs.report(
+          out,
           outputs.structureOnly
               ? TerminalReport.structureOnly(result, diagnosis)
               : TerminalReport.weightDiff(
-                  result, outputs.topN, quantized, diagnosis, outputs.tensorListing()));
-      out.flush();
-      if (outputs.output != null) {
-        ObjectNode json = JsonReport.weightDiff(result, quantized, diagnosis);
-        ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json), out);
-      }
+                  result, outputs.topN, quantized, diagnosis, outputs.tensorListing()),
+          () -> JsonReport.weightDiff(result, quantized, diagnosis),
+          ReportDocuments::weightDiff);
       return result;
     }
   }
