@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.report.JsonReport;
 import io.deltascope.results.ResultsStore;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +35,20 @@ final class SqlCommand implements Callable<Integer> {
   @Option(names = "--results", required = true, paramLabel = "DIR", description = "The store.")
   String results;
 
-  @Parameters(index = "0", paramLabel = "QUERY", description = "A Spark SQL query.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "QUERY",
+      description = "A Spark SQL query (none with --serve).")
   String query;
+
+  @Option(
+      names = "--serve",
+      description =
+          "Answer many queries in one Spark session, for a notebook or script: read one query a"
+              + " line from stdin, each a JSON string, and write one JSON line for each,"
+              + " {\"result\": TEXT in --format} or {\"error\": LINE}, until stdin ends.")
+  boolean serve;
 
   @Option(
       names = "--format",
@@ -57,14 +71,40 @@ final class SqlCommand implements Callable<Integer> {
     if (maxRows < 0) {
       throw new UsageException("--max-rows must be 0 or more, not " + maxRows);
     }
+    if (serve == (query != null)) {
+      throw new UsageException(
+          serve
+              ? "--serve reads its queries from stdin; give no QUERY"
+              : "Missing required parameter: 'QUERY'");
+    }
     SparkSession spark = run.startSpark("deltascope sql");
     ResultsStore store = new ResultsStore(spark, results);
+    registerViews(store);
+    PrintWriter out = spec.commandLine().getOut();
+    if (serve) {
+      new SqlSession(queryText -> answer(spark, store, queryText))
+          .serve(new InputStreamReader(System.in, StandardCharsets.UTF_8), out);
+      return Main.OK;
+    }
+    out.print(answer(spark, store, query));
+    out.flush();
+    return Main.OK;
+  }
+
+  private static void registerViews(ResultsStore store) {
     try {
       store.registerViews();
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
-    Dataset<Row> rows = ReadOnlyQuery.run(spark, store.resolveTimeTravel(query));
+  }
+
+  /** One query's rows in {@code --format}, read through the store's views as they are now. */
+  private String answer(SparkSession spark, ResultsStore store, String queryText) {
+    if (serve) {
+      registerViews(store); // a long session sees the tables written since it started
+    }
+    Dataset<Row> rows = ReadOnlyQuery.run(spark, store.resolveTimeTravel(queryText));
     List<Row> collected =
         new ArrayList<>(
             rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList());
@@ -75,14 +115,11 @@ final class SqlCommand implements Callable<Integer> {
           .getErr()
           .printf("deltascope: sql: showing the first %d rows of more (--max-rows)%n", maxRows);
     }
-    PrintWriter out = spec.commandLine().getOut();
-    switch (format) {
-      case csv -> out.print(csv(rows.columns(), collected));
-      case json -> out.print(json(rows.columns(), collected, truncated));
-      default -> out.print(table(rows.columns(), collected));
-    }
-    out.flush();
-    return Main.OK;
+    return switch (format) {
+      case csv -> csv(rows.columns(), collected);
+      case json -> json(rows.columns(), collected, truncated);
+      default -> table(rows.columns(), collected);
+    };
   }
 
   static String table(String[] columns, List<Row> rows) {

@@ -5,7 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deltascope.Fixtures;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,6 +92,137 @@ class SqlCommandTest {
     assertThat(row.get("shape_base").toString()).isEqualTo("[1024,128]");
     assertThat(row.get("relative_delta").asDouble())
         .isCloseTo(0.09719049573710863, org.assertj.core.api.Assertions.within(1e-15));
+  }
+
+  @Test
+  void servesManyQueriesInOneSessionAndAFailedOneLeavesItServing() throws Exception {
+    String queries =
+        String.join(
+            "\n",
+            line("SELECT count(*) AS runs FROM runs"),
+            line("DROP TABLE runs"),
+            "SELECT 1",
+            "",
+            line("SELECT run_id\nFROM runs -- a comment ends at its line\nORDER BY run_id"),
+            line("SELECT 'caf\u00e9' AS word"));
+    CliRun run =
+        withStdin(
+            new ByteArrayInputStream(queries.getBytes(StandardCharsets.UTF_8)),
+            () -> CliRun.of("sql", "--results", store, "--format", "csv", "--serve"));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<JsonNode> answers = answers(run.out());
+    assertThat(answers).hasSize(5);
+    assertThat(answers.get(0).get("result").asText()).isEqualTo("runs\n2\n");
+    assertThat(answers.get(1).get("error").asText())
+        .startsWith("sql runs queries only")
+        .contains("DropTable");
+    assertThat(answers.get(2).get("error").asText())
+        .isEqualTo("a query line must be one JSON string, not: SELECT 1");
+    assertThat(answers.get(3).get("result").asText()).isEqualTo("run_id\nlora\nsft\n");
+    assertThat(answers.get(4).get("result").asText()).isEqualTo("word\ncaf\u00e9\n");
+    assertThat(run.out()).isEqualTo(run.out().replaceAll("[^\\x00-\\x7f]", "")); // ASCII only
+  }
+
+  @Test
+  void aServingSessionSeesRunsWrittenSinceItStarted() throws Exception {
+    String served = dir.resolve("served").toString();
+    writeRun(served, "first");
+    PipedOutputStream queries = new PipedOutputStream();
+    PipedInputStream stdin = new PipedInputStream(queries);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int[] code = {-1};
+    InputStream before = System.in;
+    System.setIn(stdin);
+    Thread session =
+        new Thread(
+            () ->
+                code[0] =
+                    Main.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(err, true),
+                        "sql",
+                        "--results",
+                        served,
+                        "--format",
+                        "csv",
+                        "--serve"));
+    try {
+      session.start();
+      ask(queries, out, "SELECT count(*) AS runs FROM runs", 1);
+      writeRun(served, "second");
+      ask(queries, out, "SELECT count(*) AS runs FROM runs", 2);
+      queries.close();
+      session.join(60_000);
+    } finally {
+      System.setIn(before);
+    }
+    assertThat(code[0]).as(err.toString()).isZero();
+    assertThat(answers(out.toString()))
+        .extracting(a -> a.get("result").asText())
+        .containsExactly("runs\n1\n", "runs\n2\n");
+  }
+
+  @Test
+  void serveTakesNoQueryAndAQueryIsNeededWithoutIt() {
+    CliRun both = CliRun.of("sql", "--results", store, "--serve", "SELECT 1");
+    assertThat(both.exitCode()).isEqualTo(2);
+    assertThat(both.errorLine())
+        .isEqualTo("deltascope: error: --serve reads its queries from stdin; give no QUERY");
+    CliRun neither = CliRun.of("sql", "--results", store);
+    assertThat(neither.exitCode()).isEqualTo(2);
+    assertThat(neither.errorLine())
+        .isEqualTo("deltascope: error: Missing required parameter: 'QUERY'");
+  }
+
+  private static String line(String query) throws Exception {
+    return new ObjectMapper().writeValueAsString(query);
+  }
+
+  private static List<JsonNode> answers(String out) throws Exception {
+    List<JsonNode> answers = new ArrayList<>();
+    for (String answer : out.lines().toList()) {
+      answers.add(new ObjectMapper().readTree(answer));
+    }
+    return answers;
+  }
+
+  /** Sends a query and waits until the session has answered {@code answered} queries in all. */
+  private static void ask(OutputStream queries, StringWriter out, String query, int answered)
+      throws Exception {
+    queries.write((line(query) + "\n").getBytes(StandardCharsets.UTF_8));
+    queries.flush();
+    long deadline = System.currentTimeMillis() + 120_000;
+    while (out.toString().lines().count() < answered) {
+      assertThat(System.currentTimeMillis()).as("an answer within 2 minutes").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  private static CliRun withStdin(InputStream in, java.util.function.Supplier<CliRun> run) {
+    InputStream before = System.in;
+    System.setIn(in);
+    try {
+      return run.get();
+    } finally {
+      System.setIn(before);
+    }
+  }
+
+  private static void writeRun(String results, String runId) {
+    CliRun r =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-sft").toString(),
+            "--results",
+            results,
+            "--run-id",
+            runId);
+    assertThat(r.exitCode()).as(r.err()).isZero();
   }
 
   @Test
