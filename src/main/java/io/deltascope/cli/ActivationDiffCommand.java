@@ -11,7 +11,6 @@ import io.deltascope.report.ForwardReports;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.ActivationMetricsRow;
-import io.deltascope.results.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -93,22 +92,13 @@ final class ActivationDiffCommand implements Callable<Integer> {
     var options = JsonReport.MAPPER.createObjectNode();
     options.put("prompts", texts.size());
     options.put("shared_tokenizer", sharedTokenizer);
+    var stored =
+        new ForwardResultsWriter.Run(
+            "activation-diff", base, finetuned, started, options.toString());
     outputs.store(
         out,
-        (store, runId) ->
-            ForwardResultsWriter.write(
-                spark,
-                store,
-                runId,
-                "activation-diff",
-                base,
-                finetuned,
-                started,
-                options.toString(),
-                Tables.ACTIVATION_METRICS,
-                result.rows(),
-                ActivationMetricsRow.ENCODER,
-                Tables.ACTIVATION_METRICS_COLUMNS));
+        ForwardResultsWriter.of(
+            spark, stored, ForwardResultsWriter.ACTIVATION_METRICS, result.rows()));
     return Main.OK;
   }
 

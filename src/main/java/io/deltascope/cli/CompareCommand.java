@@ -10,7 +10,6 @@ import io.deltascope.report.ForwardReports;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.LogitLensRow;
-import io.deltascope.results.Tables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -135,22 +134,11 @@ final class CompareCommand implements Callable<Integer> {
     options.put("prompt", prompt);
     options.put("top_k", topK);
     options.put("track", track);
+    var stored =
+        new ForwardResultsWriter.Run("compare", model1, model2, started, options.toString());
     outputs.store(
         out,
-        (store, runId) ->
-            ForwardResultsWriter.write(
-                spark,
-                store,
-                runId,
-                "compare",
-                model1,
-                model2,
-                started,
-                options.toString(),
-                Tables.LOGIT_LENS,
-                result.rows(),
-                LogitLensRow.ENCODER,
-                Tables.LOGIT_LENS_COLUMNS));
+        ForwardResultsWriter.of(spark, stored, ForwardResultsWriter.LOGIT_LENS, result.rows()));
     return Main.OK;
   }
 }

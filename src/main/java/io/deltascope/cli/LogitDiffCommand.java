@@ -10,7 +10,6 @@ import io.deltascope.model.PromptTokenizer;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.LogitDiffReports;
 import io.deltascope.report.html.ReportDocuments;
-import io.deltascope.results.Tables;
 import io.deltascope.results.TokenMetricsRow;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -129,22 +128,12 @@ final class LogitDiffCommand implements Callable<Integer> {
         LogitDiffReports.text(result),
         () -> LogitDiffReports.json(result),
         ReportDocuments::logitDiff);
+    var stored =
+        new ForwardResultsWriter.Run(
+            "logit-diff", base, finetuned, started, optionsJson(pairs.size()));
     outputs.store(
         out,
-        (store, runId) ->
-            ForwardResultsWriter.write(
-                spark,
-                store,
-                runId,
-                "logit-diff",
-                base,
-                finetuned,
-                started,
-                optionsJson(pairs.size()),
-                Tables.TOKEN_METRICS,
-                result.rows(),
-                TokenMetricsRow.ENCODER,
-                Tables.TOKEN_METRICS_COLUMNS));
+        ForwardResultsWriter.of(spark, stored, ForwardResultsWriter.TOKEN_METRICS, result.rows()));
     return Main.OK;
   }
 

@@ -13,6 +13,24 @@ public record CliRun(int exitCode, String out, String err) {
     return new CliRun(code, out.toString(), err.toString());
   }
 
+  /** Stores weight-diff of the llama base against fixture model {@code finetuned} as a run. */
+  public static void storeWeightDiff(String store, String runId, String finetuned) {
+    CliRun run =
+        of(
+            "weight-diff",
+            "-b",
+            io.deltascope.Fixtures.model("llama-base").toString(),
+            "-f",
+            io.deltascope.Fixtures.model(finetuned).toString(),
+            "--results",
+            store,
+            "--run-id",
+            runId);
+    if (run.exitCode() != 0) {
+      throw new AssertionError("weight-diff into " + store + " failed: " + run.err());
+    }
+  }
+
   /** The error line deltascope printed (the first line of stderr). */
   public String errorLine() {
     return err.lines().findFirst().orElse("");

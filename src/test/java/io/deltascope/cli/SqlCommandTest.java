@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deltascope.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,21 +26,8 @@ class SqlCommandTest {
   @BeforeAll
   static void store() {
     store = dir.resolve("store").toString();
-    String base = Fixtures.model("llama-base").toString();
-    for (String[] run : new String[][] {{"sft", "llama-sft"}, {"lora", "llama-lora-merged"}}) {
-      CliRun r =
-          CliRun.of(
-              "weight-diff",
-              "-b",
-              base,
-              "-f",
-              Fixtures.model(run[1]).toString(),
-              "--results",
-              store,
-              "--run-id",
-              run[0]);
-      assertThat(r.exitCode()).as(r.err()).isZero();
-    }
+    CliRun.storeWeightDiff(store, "sft", "llama-sft");
+    CliRun.storeWeightDiff(store, "lora", "llama-lora-merged");
   }
 
   @Test
@@ -127,7 +113,7 @@ class SqlCommandTest {
   @Test
   void aServingSessionSeesRunsWrittenSinceItStarted() throws Exception {
     String served = dir.resolve("served").toString();
-    writeRun(served, "first");
+    CliRun.storeWeightDiff(served, "first", "llama-sft");
     PipedOutputStream queries = new PipedOutputStream();
     PipedInputStream stdin = new PipedInputStream(queries);
     StringWriter out = new StringWriter();
@@ -151,7 +137,7 @@ class SqlCommandTest {
     try {
       session.start();
       ask(queries, out, "SELECT count(*) AS runs FROM runs", 1);
-      writeRun(served, "second");
+      CliRun.storeWeightDiff(served, "second", "llama-sft");
       ask(queries, out, "SELECT count(*) AS runs FROM runs", 2);
       queries.close();
       session.join(60_000);
@@ -208,21 +194,6 @@ class SqlCommandTest {
     } finally {
       System.setIn(before);
     }
-  }
-
-  private static void writeRun(String results, String runId) {
-    CliRun r =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            Fixtures.model("llama-base").toString(),
-            "-f",
-            Fixtures.model("llama-sft").toString(),
-            "--results",
-            results,
-            "--run-id",
-            runId);
-    assertThat(r.exitCode()).as(r.err()).isZero();
   }
 
   @Test
