@@ -13,6 +13,7 @@ import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TensorListing;
 import io.deltascope.report.TerminalReport;
+import io.deltascope.report.html.FullSpectra;
 import io.deltascope.report.html.ReportDocuments;
 import java.io.PrintWriter;
 import java.util.List;
@@ -145,7 +146,11 @@ final class WeightDiffCommand implements Callable<Integer> {
       out.flush();
       if (outputs.output != null) {
         ObjectNode json = JsonReport.weightDiff(result, quantized, diagnosis);
-        ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json), out);
+        ReportFiles.write(
+            outputs.output,
+            json,
+            ReportDocuments.weightDiff(FullSpectra.attach(json, result.rows())),
+            out);
       }
       return result;
     }
