@@ -146,12 +146,30 @@ final class QuantizationSection {
                       + Numbers.exact(v),
                   null));
     }
-    if (byComponent.isEmpty()) {
-      return;
+    // tensors stored exactly (the F32 norms) would pin a line at 0: named below instead
+    List<String> exact =
+        byComponent.entrySet().stream()
+            .filter(e -> e.getValue().stream().allMatch(p -> p.y() == 0))
+            .map(Map.Entry::getKey)
+            .toList();
+    exact.forEach(byComponent::remove);
+    if (!byComponent.isEmpty()) {
+      double max =
+          byComponent.values().stream()
+              .flatMap(List::stream)
+              .mapToDouble(p -> p.y())
+              .max()
+              .orElse(1);
+      LineChart chart =
+          new LineChart("quant-chart", "layer", "relative change").yRange(0, max * 1.1);
+      byComponent.forEach((c, points) -> chart.add(new LineChart.Series(c, points)));
+      out.append(chart.render());
     }
-    LineChart chart = new LineChart("quant-chart", "layer", "relative change");
-    byComponent.forEach((c, points) -> chart.add(new LineChart.Series(c, points)));
-    out.append(chart.render());
+    if (!exact.isEmpty()) {
+      out.append("<p class=\"note quant-exact\">Unchanged in every layer (stored exactly): ")
+          .append(Html.esc(String.join(", ", exact)))
+          .append(".</p>");
+    }
   }
 
   private static void layers(

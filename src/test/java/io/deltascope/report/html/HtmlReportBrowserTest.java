@@ -193,7 +193,8 @@ class HtmlReportBrowserTest {
         .startsWith("No structural changes");
     assertThat(count("#structural table")).isZero();
     assertSelfContainedAndQuiet(commandReport);
-    for (String section : List.of("summary", "heatmaps", "layers", "top-tensors", "structural")) {
+    for (String section :
+        List.of("summary", "heatmaps", "layers", "top-tensors", "structural", "spectra")) {
       page.screenshot("#" + section, OUT.resolve("screenshots/weight-diff-" + section + ".png"));
     }
   }
@@ -541,7 +542,11 @@ class HtmlReportBrowserTest {
             .isCloseTo(expected, within(1e-9 * Math.max(1e-12, Math.abs(expected))));
       }
     }
-    assertThat(count(".quant-chart g.series")).isEqualTo(9); // the components inside the layers
+    // a line per quantized component inside the layers; the F32 norms, unchanged, named instead
+    assertThat(count(".quant-chart g.series")).isEqualTo(7);
+    assertThat(
+            page.eval("document.querySelector('#quantization .quant-exact').textContent").asText())
+        .contains("norm_attn, norm_mlp");
     // the worst tensors: the largest drifts, largest first
     List<String> expected = new ArrayList<>();
     oracle.forEach(t -> expected.add(t.get("hf_name").asText()));
