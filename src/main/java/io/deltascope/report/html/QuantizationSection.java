@@ -174,14 +174,8 @@ final class QuantizationSection {
 
   private static void layers(
       StringBuilder out, JsonNode wd, Map<List<Object>, QuantizationDrift> drift) {
-    out.append("<div class=\"scroll\"><table class=\"quant-layers sortable\"><thead><tr>")
-        .append(TensorTable.th("Layer", "num"))
-        .append(TensorTable.th("Component", "text"))
-        .append(TensorTable.th("Type", "text"))
-        .append(TensorTable.th("Relative change", "num"))
-        .append(TensorTable.th("RMSE", "num"))
-        .append(TensorTable.th("Min cosine", "num"))
-        .append("</tr></thead><tbody>");
+    head(
+        out, "quant-layers", "Layer", "Component", "Type", "Relative change", "RMSE", "Min cosine");
     for (JsonNode l : Json.list(wd, "layers")) {
       Integer layer = Json.integer(l, "layer");
       String component = Json.str(l, "component");
@@ -214,26 +208,25 @@ final class QuantizationSection {
     out.append("</tbody></table></div>");
   }
 
+  /**
+   * A sortable table's opening up to its body; the columns after "Relative change" are numbers too.
+   */
+  private static void head(StringBuilder out, String cls, String... columns) {
+    out.append("<div class=\"scroll\"><table class=\"")
+        .append(cls)
+        .append(" sortable\"><thead><tr>");
+    boolean numbers = false;
+    for (String c : columns) {
+      numbers |= c.equals("Relative change");
+      out.append(TensorTable.th(c, numbers || c.equals("Layer") ? "num" : "text"));
+    }
+    out.append("</tr></thead><tbody>");
+  }
+
   private static void worst(StringBuilder out, List<JsonNode> tensors) {
-    List<JsonNode> worst =
-        tensors.stream()
-            .filter(t -> Json.dbl(t, Metric.RELATIVE_DELTA.column()) != null)
-            .sorted(
-                Comparator.comparingDouble(
-                        (JsonNode t) -> Json.dbl(t, Metric.RELATIVE_DELTA.column()))
-                    .reversed())
-            .limit(WORST)
-            .toList();
-    out.append("<h3>Worst ")
-        .append(worst.size())
-        .append(
-            " tensors</h3><div class=\"scroll\"><table class=\"quant-worst sortable\"><thead><tr>")
-        .append(TensorTable.th("Tensor", "text"))
-        .append(TensorTable.th("Type", "text"))
-        .append(TensorTable.th("Relative change", "num"))
-        .append(TensorTable.th("RMSE", "num"))
-        .append(TensorTable.th("Cosine", "num"))
-        .append("</tr></thead><tbody>");
+    List<JsonNode> worst = TensorTable.mostChanged(tensors, WORST);
+    out.append("<h3>Worst ").append(worst.size()).append(" tensors</h3>");
+    head(out, "quant-worst", "Tensor", "Type", "Relative change", "RMSE", "Cosine");
     for (JsonNode t : worst) {
       out.append("<tr data-tensor=\"")
           .append(Html.esc(Json.str(t, "name")))

@@ -548,15 +548,7 @@ class HtmlReportBrowserTest {
             page.eval("document.querySelector('#quantization .quant-exact').textContent").asText())
         .contains("norm_attn, norm_mlp");
     // the worst tensors: the largest drifts, largest first
-    List<String> expected = new ArrayList<>();
-    oracle.forEach(t -> expected.add(t.get("hf_name").asText()));
-    Map<String, Double> rel = new HashMap<>();
-    oracle.forEach(
-        t ->
-            rel.put(
-                t.get("hf_name").asText(),
-                t.get("drift_from_source").get("relative_delta").asDouble()));
-    expected.sort((a, b) -> Double.compare(rel.get(b), rel.get(a)));
+    List<String> expected = ReportTestDocuments.byDrift(Fixtures.json(Path.of(q4 + ".json")));
     assertThat(texts("table.quant-worst tbody tr", "dataset.tensor"))
         .containsExactlyElementsOf(expected.subList(0, 20));
     assertThat(texts("table.quant-worst tbody td.type", "textContent"))
@@ -651,11 +643,7 @@ class HtmlReportBrowserTest {
     ranks.forEach(
         (name, rank) -> {
           double floor = byName.get(name).get("rank_floor").asDouble();
-          long above = 0;
-          for (JsonNode v : ORACLE.get("tensors").get(name).get("singular_values")) {
-            above += v.asDouble() > floor ? 1 : 0;
-          }
-          assertThat(rank).as(name).isEqualTo((double) above);
+          assertThat(rank).as(name).isEqualTo((double) ReportTestDocuments.aboveFloor(name, floor));
         });
   }
 

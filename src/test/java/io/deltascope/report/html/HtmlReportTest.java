@@ -179,11 +179,8 @@ class HtmlReportTest {
     int cells = 0;
     while (cell.find()) {
       String name = cell.group(1);
-      double floor = byName.get(name).get("rank_floor").asDouble();
-      long above = 0;
-      for (com.fasterxml.jackson.databind.JsonNode v : oracle.get(name).get("singular_values")) {
-        above += v.asDouble() > floor ? 1 : 0;
-      }
+      long above =
+          ReportTestDocuments.aboveFloor(name, byName.get(name).get("rank_floor").asDouble());
       assertThat(Double.parseDouble(cell.group(2))).as(name).isEqualTo((double) above);
       assertThat(byName.get(name).get("numerical_rank").asLong()).isEqualTo(above);
       cells++;
@@ -231,16 +228,9 @@ class HtmlReportTest {
         .contains(">0.9965<");
     // the worst tensors: the oracle's drift of each, largest relative change first
     com.fasterxml.jackson.databind.JsonNode oracle =
-        io.deltascope.Fixtures.json(java.nio.file.Path.of(q4 + ".json")).get("tensors");
-    java.util.List<String> expected = new java.util.ArrayList<>();
-    oracle.forEach(t -> expected.add(t.get("hf_name").asText()));
-    java.util.Map<String, Double> drift = new java.util.HashMap<>();
-    oracle.forEach(
-        t ->
-            drift.put(
-                t.get("hf_name").asText(),
-                t.get("drift_from_source").get("relative_delta").asDouble()));
-    expected.sort((a, b) -> Double.compare(drift.get(b), drift.get(a)));
+        io.deltascope.Fixtures.json(java.nio.file.Path.of(q4 + ".json"));
+    java.util.List<String> expected = ReportTestDocuments.byDrift(oracle);
+    java.util.Map<String, Double> drift = ReportTestDocuments.drift(oracle);
     String worst = page.substring(page.indexOf("<table class=\"quant-worst sortable\">"));
     java.util.regex.Matcher tensor =
         java.util.regex.Pattern.compile(
