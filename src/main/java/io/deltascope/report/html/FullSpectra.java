@@ -17,7 +17,7 @@ public final class FullSpectra {
   private FullSpectra() {}
 
   /** The field of a report document's tensor that holds its whole spectrum, descending. */
-  static final String FIELD = "singular_values";
+  public static final String FIELD = "singular_values";
 
   /**
    * A copy of the weight-diff document {@code doc} whose tensors (and reshaped tensors' common-row
