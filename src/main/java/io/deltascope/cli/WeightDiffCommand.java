@@ -12,6 +12,7 @@ import io.deltascope.job.WeightDiffJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TensorListing;
 import io.deltascope.report.TerminalReport;
+import io.deltascope.report.html.FullSpectra;
 import io.deltascope.report.html.ReportDocuments;
 import java.io.PrintWriter;
 import java.util.List;
@@ -140,7 +141,7 @@ final class WeightDiffCommand implements Callable<Integer> {
               : TerminalReport.weightDiff(
                   result, outputs.topN, quantized, diagnosis, outputs.tensorListing()),
           () -> JsonReport.weightDiff(result, quantized, diagnosis),
-          ReportDocuments::weightDiff);
+          json -> ReportDocuments.weightDiff(FullSpectra.attach(json, result.rows())));
       return result;
     }
   }

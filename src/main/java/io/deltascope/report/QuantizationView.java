@@ -12,14 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * The terminal's view when one side is a GGUF file: what quantization did to the model. The file's
  * size and bits per weight, drift per layer and component (relative change, RMSE, the lowest
  * cosine, the stored types), the worst tensors, and retypes summarized rather than listed.
  */
-final class QuantizationView {
+public final class QuantizationView {
   private QuantizationView() {}
 
   static void files(StringBuilder out, List<QuantizedFile> files) {
@@ -41,15 +40,15 @@ final class QuantizationView {
   static void layers(StringBuilder out, WeightDiffResult result, List<QuantizedFile> files) {
     boolean finetunedSide = files.stream().anyMatch(f -> f.side().equals("finetuned"));
     boolean bothSides = files.size() == 2;
-    Map<List<Object>, Drift> drift = new LinkedHashMap<>();
+    Map<List<Object>, QuantizationDrift> drift = new LinkedHashMap<>();
     for (TensorMetricsRow row : result.compared()) {
       String type =
-          bothSides
-              ? row.getDtypeBase() + ">" + row.getDtypeFinetuned()
-              : finetunedSide ? row.getDtypeFinetuned() : row.getDtypeBase();
+          QuantizationDrift.type(
+              row.getDtypeBase(), row.getDtypeFinetuned(), finetunedSide, bothSides);
       drift
-          .computeIfAbsent(Arrays.asList(row.getLayer(), row.getComponent()), k -> new Drift())
-          .add(row, type);
+          .computeIfAbsent(
+              Arrays.asList(row.getLayer(), row.getComponent()), k -> new QuantizationDrift())
+          .add(row.getL2Distance(), row.getNParams(), row.getCosine(), type);
     }
     out.append(
         String.format(
@@ -63,7 +62,7 @@ final class QuantizationView {
             "Min cos"));
     out.append("-".repeat(69)).append('\n');
     for (ComponentDelta c : result.components()) {
-      Drift d = drift.get(Arrays.asList(c.layer(), c.component()));
+      QuantizationDrift d = drift.get(Arrays.asList(c.layer(), c.component()));
       if (d == null) {
         continue;
       }
@@ -73,10 +72,10 @@ final class QuantizationView {
               "%-8s %-16s %-10s %10s %10s %10s%s%n",
               c.layer() == null ? "-" : c.layer(),
               c.component(),
-              String.join("/", d.types),
+              String.join("/", d.types()),
               TerminalReport.number(c.relativeDelta()),
               TerminalReport.number(d.rmse()),
-              TerminalReport.number(d.minCosine),
+              TerminalReport.number(d.minCosine()),
               c.relativeDelta() != null && c.relativeDelta() > TerminalReport.HIGHLIGHT
                   ? " ***"
                   : ""));
@@ -129,7 +128,7 @@ final class QuantizationView {
   }
 
   /** "582.2 KiB", "4.08 GiB". */
-  static String bytes(long n) {
+  public static String bytes(long n) {
     if (n >= 1L << 30) {
       return String.format(Locale.ROOT, "%.2f GiB", n / (double) (1L << 30));
     }
@@ -140,30 +139,5 @@ final class QuantizationView {
       return String.format(Locale.ROOT, "%.1f KiB", n / (double) (1L << 10));
     }
     return n + " B";
-  }
-
-  /** One component's tensors: squared error, elements, lowest cosine, stored types. */
-  private static final class Drift {
-    double squaredError;
-    long params;
-    Double minCosine;
-    final TreeSet<String> types = new TreeSet<>();
-
-    void add(TensorMetricsRow row, String type) {
-      if (row.getL2Distance() != null) {
-        squaredError += row.getL2Distance() * row.getL2Distance();
-        params += row.getNParams();
-      }
-      if (row.getCosine() != null && (minCosine == null || row.getCosine() < minCosine)) {
-        minCosine = row.getCosine();
-      }
-      if (type != null) {
-        types.add(type);
-      }
-    }
-
-    Double rmse() {
-      return params == 0 ? null : Math.sqrt(squaredError / params);
-    }
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
+import io.deltascope.report.html.FullSpectra;
 import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.report.html.StoredReport;
 import java.nio.file.Files;
@@ -50,6 +51,26 @@ class ReportCommandTest {
     JsonNode direct = Fixtures.json(json);
     // reparsed: numbers as the file has them (int nodes, not the long nodes of the tree)
     JsonNode rebuilt = reparse(docs.weightDiff());
+    // the report's copy carries every singular value (from the store's spectra table) beside the
+    // top k the JSON has; without them it is the command's document
+    int full = 0;
+    for (JsonNode t : rebuilt.get("tensors")) {
+      JsonNode all = ((ObjectNode) t).remove(FullSpectra.FIELD);
+      JsonNode top = t.get("singular_values_top");
+      if (top != null && top.isArray()) {
+        for (int i = 0; i < top.size(); i++) {
+          assertThat(all.get(i)).isEqualTo(top.get(i));
+        }
+        assertThat(all.size())
+            .isEqualTo(Math.min(t.get("shape").get(0).asInt(), t.get("shape").get(1).asInt()));
+        full++;
+      }
+    }
+    assertThat(full).isPositive();
+    for (JsonNode c : rebuilt.get("structural").get("shape_changed")) {
+      assertThat(((ObjectNode) c.get("metrics_on_common_rows")).remove(FullSpectra.FIELD))
+          .isNotNull();
+    }
     assertThat(direct.get("structural").get("shape_changed")).isNotEmpty();
     for (String field :
         new String[] {"base", "finetuned", "tool_version", "tensors", "layers", "summary"}) {

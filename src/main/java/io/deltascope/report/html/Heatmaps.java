@@ -33,7 +33,10 @@ final class Heatmaps {
           Metric.of(io.deltascope.results.Metric.COSINE, "Cosine similarity of base and fine-tune"),
           Metric.of(io.deltascope.results.Metric.EFFECTIVE_RANK, "Effective rank of the delta"),
           Metric.of(
-              io.deltascope.results.Metric.TOP_K_ENERGY_SHARE, "Top-k energy share of the delta"));
+              io.deltascope.results.Metric.TOP_K_ENERGY_SHARE, "Top-k energy share of the delta"),
+          Metric.of(
+              io.deltascope.results.Metric.NUMERICAL_RANK,
+              "Numerical rank of the delta (singular values above its rank floor)"));
 
   /** Component columns in the order a block computes them; unknown ones after, by name. */
   private static final List<String> ORDER =

@@ -38,6 +38,10 @@ final class LineChart {
   private final String yLabel;
   private final List<Series> series = new ArrayList<>();
   private boolean logY;
+  private boolean logX;
+  // per series index: a horizontal level drawn in its colour (a tensor's rank floor), its data
+  private final java.util.Map<Integer, Level> levels = new java.util.HashMap<>();
+  private final java.util.Map<Integer, String> values = new java.util.HashMap<>();
   private Double yMin;
   private Double yMax;
   private Double refY;
@@ -53,6 +57,29 @@ final class LineChart {
     logY = true;
     return this;
   }
+
+  /** A log-10 x axis, for values indexed 1..n (a spectrum against its index). */
+  LineChart logX() {
+    logX = true;
+    return this;
+  }
+
+  /** A dashed level at {@code y} in the last added series' colour, with a tooltip. */
+  LineChart level(double y, String tip) {
+    levels.put(series.size() - 1, new Level(y, tip));
+    return this;
+  }
+
+  /**
+   * The last added series' complete data, kept on its group as {@code data-values} when the points
+   * drawn are a thinned subset.
+   */
+  LineChart values(String text) {
+    values.put(series.size() - 1, text);
+    return this;
+  }
+
+  private record Level(double y, String tip) {}
 
   LineChart yRange(double min, double max) {
     yMin = min;
@@ -88,7 +115,7 @@ final class LineChart {
 
   String render() {
     List<Point> all = series.stream().flatMap(s -> s.points().stream()).toList();
-    List<Point> usable = all.stream().filter(p -> finite(p.y()) && (!logY || p.y() > 0)).toList();
+    List<Point> usable = all.stream().filter(this::drawn).toList();
     double x0 = usable.stream().mapToDouble(Point::x).min().orElse(0);
     double x1 = usable.stream().mapToDouble(Point::x).max().orElse(1);
     if (x1 == x0) {
@@ -96,6 +123,12 @@ final class LineChart {
     }
     double y0 = yMin != null ? yMin : usable.stream().mapToDouble(Point::y).min().orElse(0);
     double y1 = yMax != null ? yMax : usable.stream().mapToDouble(Point::y).max().orElse(1);
+    for (Level l : levels.values()) {
+      if (finite(l.y()) && (!logY || l.y() > 0)) {
+        y0 = Math.min(y0, l.y());
+        y1 = Math.max(y1, l.y());
+      }
+    }
     if (logY) {
       y0 = Math.pow(10, Math.floor(Math.log10(y0)));
       y1 = Math.pow(10, Math.ceil(Math.log10(y1)));
@@ -106,7 +139,7 @@ final class LineChart {
       y0 -= 0.5;
       y1 += 0.5;
     }
-    Scale sx = new Scale(x0, x1, LEFT, W - RIGHT, false);
+    Scale sx = new Scale(x0, x1, LEFT, W - RIGHT, logX);
     Scale sy = new Scale(y0, y1, H - BOTTOM, TOP, logY);
 
     StringBuilder svg = new StringBuilder();
@@ -136,7 +169,7 @@ final class LineChart {
       Series s = series.get(i);
       StringBuilder path = new StringBuilder();
       for (Point p : s.points()) {
-        if (!finite(p.y()) || (logY && p.y() <= 0)) {
+        if (!drawn(p)) {
           continue;
         }
         path.append(path.length() == 0 ? "M" : " L")
@@ -148,7 +181,11 @@ final class LineChart {
           .append(i)
           .append("\" data-label=\"")
           .append(Html.esc(s.label()))
-          .append("\"><path class=\"line\" d=\"")
+          .append('"');
+      if (values.containsKey(i)) {
+        svg.append(" data-values=\"").append(Html.esc(values.get(i))).append('"');
+      }
+      svg.append("><path class=\"line\" d=\"")
           .append(path)
           .append("\" stroke=\"")
           .append(color(i))
@@ -157,8 +194,9 @@ final class LineChart {
         svg.append(" stroke-dasharray=\"").append(dash(i)).append('"');
       }
       svg.append("/>");
+      level(svg, levels.get(i), sy, color(i));
       for (Point p : s.points()) {
-        if (!finite(p.y()) || (logY && p.y() <= 0)) {
+        if (!drawn(p)) {
           continue;
         }
         point(p.mark() == null ? svg : marks, p, sx.map(p.x()), sy.map(p.y()), color(i));
@@ -169,6 +207,32 @@ final class LineChart {
     svg.append("<g class=\"marks\">").append(marks).append("</g></svg>");
     legend(svg);
     return svg.append("</figure>").toString();
+  }
+
+  private boolean drawn(Point p) {
+    return finite(p.y()) && (!logY || p.y() > 0) && (!logX || p.x() > 0);
+  }
+
+  private void level(StringBuilder svg, Level l, Scale sy, String color) {
+    if (l == null || !finite(l.y()) || (logY && l.y() <= 0)) {
+      return;
+    }
+    double y = sy.map(l.y());
+    svg.append("<line class=\"level\" x1=\"")
+        .append(LEFT)
+        .append("\" x2=\"")
+        .append(W - RIGHT)
+        .append("\" y1=\"")
+        .append(f(y))
+        .append("\" y2=\"")
+        .append(f(y))
+        .append("\" stroke=\"")
+        .append(color)
+        .append("\" data-y=\"")
+        .append(Numbers.raw(l.y()))
+        .append("\" data-tip=\"")
+        .append(Html.esc(l.tip()))
+        .append("\"/>");
   }
 
   private void point(StringBuilder svg, Point p, double x, double y, String color) {
@@ -230,7 +294,7 @@ final class LineChart {
           .append(Html.esc(logY ? Numbers.sig(t, 2) : Numbers.num(t)))
           .append("</text>");
     }
-    for (double t : sx.integerTicks()) {
+    for (double t : logX ? sx.decades() : sx.integerTicks()) {
       double x = sx.map(t);
       svg.append("<text class=\"tick\" x=\"")
           .append(f(x))
@@ -245,7 +309,7 @@ final class LineChart {
         .append("\" y=\"")
         .append(H - 6)
         .append("\" text-anchor=\"middle\">")
-        .append(Html.esc(xLabel))
+        .append(Html.esc(xLabel + (logX ? " (log scale)" : "")))
         .append("</text><text class=\"axis-label\" transform=\"translate(14,")
         .append((TOP + H - BOTTOM) / 2)
         .append(") rotate(-90)\" text-anchor=\"middle\">")
@@ -310,6 +374,15 @@ final class LineChart {
       double step = niceStep((d1 - d0) / 5);
       for (double t = Math.ceil(d0 / step) * step; t <= d1 + step * 1e-9; t += step) {
         out.add(Math.abs(t) < step * 1e-9 ? 0 : t);
+      }
+      return out;
+    }
+
+    /** The powers of ten from d0 to d1, for a log axis whose ends are not decades. */
+    List<Double> decades() {
+      List<Double> out = new ArrayList<>();
+      for (double t = Math.pow(10, Math.ceil(Math.log10(d0) - 1e-9)); t <= d1 * 1.0001; t *= 10) {
+        out.add(t);
       }
       return out;
     }

@@ -64,7 +64,10 @@ public final class StoredReport {
               + " weight-diff runs (write the others' reports with -o FILE.html)");
     }
     List<TensorMetricsRow> rows = tensorRows(results, runId);
-    ObjectNode doc = JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows));
+    addSpectra(results, runId, rows);
+    ObjectNode doc =
+        FullSpectra.attach(
+            JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows)), rows);
     String version = run.getAs("tool_version");
     if (version != null) {
       doc.put("tool_version", version);
@@ -129,6 +132,20 @@ public final class StoredReport {
                 .collectAsList());
     rows.sort(Comparator.comparing(TensorMetricsRow::getName));
     return rows;
+  }
+
+  /** Each row's full spectrum from the run's {@code spectra} rows, in index order. */
+  static void addSpectra(ResultsStore results, String runId, List<TensorMetricsRow> rows) {
+    Map<String, List<Double>> byTensor = new HashMap<>();
+    forRun(results.table(Tables.SPECTRA), runId)
+        .orderBy(Tables.TENSOR, "index")
+        .collectAsList()
+        .forEach(
+            r ->
+                byTensor
+                    .computeIfAbsent(r.getAs(Tables.TENSOR), k -> new ArrayList<>())
+                    .add(r.getAs("value")));
+    rows.forEach(r -> r.setSingularValues(byTensor.get(r.getName())));
   }
 
   /** The result as the command had it, from its rows: the structural lists follow from status. */

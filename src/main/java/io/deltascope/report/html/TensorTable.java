@@ -11,15 +11,7 @@ final class TensorTable {
   private TensorTable() {}
 
   static String render(List<JsonNode> tensors, int n) {
-    List<JsonNode> top =
-        tensors.stream()
-            .filter(t -> Json.dbl(t, Metric.RELATIVE_DELTA.column()) != null)
-            .sorted(
-                Comparator.comparingDouble(
-                        (JsonNode t) -> Json.dbl(t, Metric.RELATIVE_DELTA.column()))
-                    .reversed())
-            .limit(n)
-            .toList();
+    List<JsonNode> top = mostChanged(tensors, n);
     boolean spectra = top.stream().anyMatch(t -> Json.has(t, Metric.EFFECTIVE_RANK.column()));
     List<Metric> metrics =
         Metric.TABLE.stream().filter(m -> spectra || m.source() != Metric.Source.SPECTRUM).toList();
@@ -77,6 +69,17 @@ final class TensorTable {
       out.append("</tr>");
     }
     return out.append("</tbody></table></div>").toString();
+  }
+
+  /** The {@code n} tensors with the largest relative change, largest first. */
+  static List<JsonNode> mostChanged(List<JsonNode> tensors, int n) {
+    return tensors.stream()
+        .filter(t -> Json.dbl(t, Metric.RELATIVE_DELTA.column()) != null)
+        .sorted(
+            Comparator.comparingDouble((JsonNode t) -> Json.dbl(t, Metric.RELATIVE_DELTA.column()))
+                .reversed())
+        .limit(n)
+        .toList();
   }
 
   static String th(String label, String type) {

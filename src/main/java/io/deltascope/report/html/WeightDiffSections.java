@@ -29,6 +29,10 @@ final class WeightDiffSections {
   static List<HtmlReport.Section> of(JsonNode wd) {
     List<HtmlReport.Section> out = new ArrayList<>();
     List<JsonNode> tensors = withReshaped(wd);
+    HtmlReport.Section quantization = QuantizationSection.of(wd);
+    if (quantization != null) {
+      out.add(quantization);
+    }
     if (!tensors.isEmpty()) {
       out.add(
           new HtmlReport.Section(
@@ -200,7 +204,9 @@ final class WeightDiffSections {
     return svg.toString();
   }
 
-  /** Singular values of the deltas of the most changed tensors that have a spectrum, log scale. */
+  /**
+   * The spectra of the most changed tensors that have one, log-log, and every spectrum's figures.
+   */
   static String spectra(List<JsonNode> withSpectrum) {
     List<JsonNode> byChange =
         withSpectrum.stream()
@@ -213,23 +219,7 @@ final class WeightDiffSections {
                     .reversed())
             .toList();
     List<JsonNode> top = byChange.subList(0, Math.min(TOP_SPECTRA, byChange.size()));
-    LineChart chart =
-        new LineChart("spectra-chart", "index i", "singular value \u03c3\u1d62 of B\u2212A").logY();
-    for (JsonNode t : top) {
-      String name = Json.str(t, "name");
-      List<Double> s = Json.doubles(t, "singular_values_top");
-      List<LineChart.Point> points = new ArrayList<>();
-      for (int i = 0; i < s.size(); i++) {
-        points.add(
-            new LineChart.Point(
-                i + 1,
-                s.get(i),
-                name + "\n\u03c3" + (i + 1) + " = " + Numbers.exact(s.get(i)),
-                null));
-      }
-      chart.add(new LineChart.Series(name, points));
-    }
-    StringBuilder out = new StringBuilder(chart.render());
+    StringBuilder out = new StringBuilder(SpectrumChart.render(top));
     out.append("<div class=\"scroll\"><table class=\"spectra-table sortable\"><thead><tr>")
         .append(TensorTable.th("Tensor", "text"));
     SPECTRA_TABLE.forEach(m -> out.append(TensorTable.th(m.label(), "num")));

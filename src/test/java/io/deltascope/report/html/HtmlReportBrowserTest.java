@@ -150,9 +150,10 @@ class HtmlReportBrowserTest {
     }
     assertThat(count("figure[data-metric=relative_delta] tbody tr"))
         .isEqualTo(5); // 4 layers, outside
-    // weight-diff computes spectra: effective rank and top-k energy heatmaps beside these two
-    assertThat(count("figure.heatmap")).isEqualTo(4);
-    assertThat(count("figure.heatmap .scale")).isEqualTo(4);
+    // weight-diff computes spectra: effective rank, top-k energy and numerical rank heatmaps
+    assertThat(count("figure.heatmap")).isEqualTo(5);
+    assertThat(count("figure.heatmap .scale")).isEqualTo(5);
+    assertFullSpectraAndRankFloors(Fixtures.json(OUT.resolve("llama-base__llama-sft.json")));
 
     // the layer bars: sqrt(sum l2^2) / sqrt(sum ||A||^2) over each layer, from the oracle
     Map<Integer, double[]> sums = new TreeMap<>();
@@ -192,7 +193,8 @@ class HtmlReportBrowserTest {
         .startsWith("No structural changes");
     assertThat(count("#structural table")).isZero();
     assertSelfContainedAndQuiet(commandReport);
-    for (String section : List.of("summary", "heatmaps", "layers", "top-tensors", "structural")) {
+    for (String section :
+        List.of("summary", "heatmaps", "layers", "top-tensors", "structural", "spectra")) {
       page.screenshot("#" + section, OUT.resolve("screenshots/weight-diff-" + section + ".png"));
     }
   }
@@ -271,6 +273,8 @@ class HtmlReportBrowserTest {
     }
     assertThat(page.eval("document.querySelector('.tensors-compared .value').textContent").asText())
         .isEqualTo("39 of 39");
+    // the store's spectra table gives the chart every value, as the command's page has them
+    assertFullSpectraAndRankFloors(Fixtures.json(OUT.resolve("llama-base__llama-sft.json")));
     assertSelfContainedAndQuiet(storedReport);
   }
 
@@ -292,7 +296,8 @@ class HtmlReportBrowserTest {
 
     // spectra: rank heatmaps, the six most changed tensors' curves on a log scale, the table
     assertThat(texts("figure.heatmap", "dataset.metric"))
-        .containsExactly("relative_delta", "cosine", "effective_rank", "top_k_energy_share");
+        .containsExactly(
+            "relative_delta", "cosine", "effective_rank", "top_k_energy_share", "numerical_rank");
     JsonNode lm = ORACLE.get("tensors").get("lm_head.weight");
     assertThat(
             page.eval(
@@ -488,6 +493,71 @@ class HtmlReportBrowserTest {
   }
 
   @Test
+  void aQuantizedSideGetsTheQuantizationViewWithTheOraclesDrift() throws Exception {
+    Path q4 = Fixtures.root().resolve("gguf").resolve("llama-sft.q4_0.gguf");
+    Path report = OUT.resolve("llama-sft__q4_0.html");
+    cli("weight-diff", "-b", SFT, "-f", q4.toString(), "-o", report.toString());
+    load(report);
+    assertThat(texts("main > section", "id").get(0)).isEqualTo("quantization");
+    // as the terminal: 582.2 KiB, 4.53 bits per weight (566,784 bytes of tensor data)
+    assertThat(
+            page.eval("document.querySelector('#quantization .bpw .value').textContent").asText())
+        .isEqualTo("4.53");
+    JsonNode oracle = Fixtures.json(Path.of(q4 + ".json")).get("tensors");
+    long params = 0;
+    for (JsonNode t : oracle) {
+      long n = 1;
+      for (JsonNode d : t.get("hf_shape")) {
+        n *= d.asLong();
+      }
+      params += n;
+    }
+    assertThat(page.eval("+document.querySelector('#quantization .bpw').dataset.value").asDouble())
+        .isEqualTo(8.0 * 566_784 / params);
+    assertThat(
+            page.eval("document.querySelector('#quantization .file-size .value').textContent")
+                .asText())
+        .isEqualTo("582.2 KiB");
+    // drift by layer: each component's row holds its one tensor's drift, as the oracle has it
+    Map<List<Object>, JsonNode> drift = new HashMap<>();
+    for (JsonNode t : oracle) {
+      io.deltascope.checkpoint.TensorRole role =
+          io.deltascope.checkpoint.TensorRole.of(t.get("hf_name").asText(), "");
+      drift.put(Heatmaps.key(role.layer(), role.component()), t.get("drift_from_source"));
+    }
+    JsonNode rows =
+        page.eval(
+            "[...document.querySelectorAll('table.quant-layers tbody tr')].map(r => ["
+                + " r.dataset.layer, r.dataset.component,"
+                + " ...[...r.querySelectorAll('td.num')].slice(1).map(c => +c.dataset.v)])");
+    assertThat(rows).hasSize(oracle.size());
+    for (JsonNode r : rows) {
+      Integer layer = r.get(0).asText().isEmpty() ? null : r.get(0).asInt();
+      JsonNode d = drift.get(Heatmaps.key(layer, r.get(1).asText()));
+      String what = layer + " " + r.get(1).asText();
+      for (String[] c : new String[][] {{"2", "relative_delta"}, {"3", "rmse"}, {"4", "cosine"}}) {
+        double expected = d.get(c[1]).asDouble();
+        assertThat(r.get(Integer.parseInt(c[0])).asDouble())
+            .as(what + " " + c[1])
+            .isCloseTo(expected, within(1e-9 * Math.max(1e-12, Math.abs(expected))));
+      }
+    }
+    // a line per quantized component inside the layers; the F32 norms, unchanged, named instead
+    assertThat(count(".quant-chart g.series")).isEqualTo(7);
+    assertThat(
+            page.eval("document.querySelector('#quantization .quant-exact').textContent").asText())
+        .contains("norm_attn, norm_mlp");
+    // the worst tensors: the largest drifts, largest first
+    List<String> expected = ReportTestDocuments.byDrift(Fixtures.json(Path.of(q4 + ".json")));
+    assertThat(texts("table.quant-worst tbody tr", "dataset.tensor"))
+        .containsExactlyElementsOf(expected.subList(0, 20));
+    assertThat(texts("table.quant-worst tbody td.type", "textContent"))
+        .containsOnly("BF16 \u2192 Q4_0"); // the F32 norms are stored exactly
+    page.screenshot("#quantization", OUT.resolve("screenshots/quantization.png"));
+    assertSelfContainedAndQuiet(report);
+  }
+
+  @Test
   void aReaderWhoPrefersDarkGetsTheDarkScheme() throws Exception {
     load(fullReport);
     String background = "getComputedStyle(document.body).backgroundColor";
@@ -538,6 +608,43 @@ class HtmlReportBrowserTest {
     assertThat(layers).anyMatch(l -> l < 10).anyMatch(l -> l >= 10);
     assertThat(layers).isSortedAccordingTo(java.util.Comparator.reverseOrder());
     assertSelfContainedAndQuiet(report);
+  }
+
+  /**
+   * The spectra chart draws every singular value of the six most changed deltas (the oracle's), on
+   * log-log axes, each with the floor the JSON counted its numerical rank against; the
+   * numerical-rank heatmap holds, per tensor, the oracle's values above that floor.
+   */
+  private void assertFullSpectraAndRankFloors(JsonNode json) {
+    Map<String, JsonNode> byName = new HashMap<>();
+    json.get("tensors").forEach(t -> byName.put(t.get("name").asText(), t));
+    JsonNode series =
+        page.eval(
+            "[...document.querySelectorAll('.spectra-chart g.series')].map(g => [g.dataset.label,"
+                + " g.querySelectorAll('.pt').length, g.dataset.values.split(' ').map(Number),"
+                + " +g.querySelector('line.level').dataset.y])");
+    assertThat(series).hasSize(6);
+    for (JsonNode g : series) {
+      String name = g.get(0).asText();
+      JsonNode expected = ORACLE.get("tensors").get(name).get("singular_values");
+      assertThat(g.get(1).asInt()).as(name).isEqualTo(expected.size()); // not the top 20
+      assertThat(g.get(2)).as(name).hasSize(expected.size());
+      for (int i = 0; i < expected.size(); i++) {
+        assertThat(g.get(2).get(i).asDouble())
+            .as(name + " s" + i)
+            .isCloseTo(expected.get(i).asDouble(), within(1e-6 * expected.get(0).asDouble()));
+      }
+      assertThat(g.get(3).asDouble()).isEqualTo(byName.get(name).get("rank_floor").asDouble());
+    }
+    assertThat(texts(".spectra-chart .axis-label", "textContent"))
+        .allMatch(label -> label.endsWith("(log scale)"));
+    Map<String, Double> ranks = cellValues("numerical_rank");
+    assertThat(ranks).hasSize(30); // every matrix
+    ranks.forEach(
+        (name, rank) -> {
+          double floor = byName.get(name).get("rank_floor").asDouble();
+          assertThat(rank).as(name).isEqualTo((double) ReportTestDocuments.aboveFloor(name, floor));
+        });
   }
 
   private void load(Path report) throws InterruptedException {

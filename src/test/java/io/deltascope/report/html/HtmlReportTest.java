@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import org.junit.jupiter.api.Test;
 
@@ -120,5 +121,134 @@ class HtmlReportTest {
         .doesNotContain("<b>")
         .contains("&lt;img src=x onerror=&quot;console.error(&#39;xss&#39;)&quot;&gt;")
         .contains("&lt;/td&gt;&lt;b&gt;&amp;amp;&quot;&#39;&lt;");
+  }
+
+  @Test
+  void theSpectraChartDrawsEveryValueOnLogLogAxesWithEachTensorsRankFloor() {
+    io.deltascope.diff.WeightDiffResult result =
+        io.deltascope.diff.LocalDiff.of("llama-base", "llama-sft");
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        io.deltascope.report.JsonReport.weightDiff(result);
+    String page =
+        HtmlReport.render(ReportDocuments.weightDiff(FullSpectra.attach(json, result.rows())));
+    // the JSON document keeps its top k only; the report's copy has every value
+    assertThat(json.get("tensors").get(0).has(FullSpectra.FIELD)).isFalse();
+    com.fasterxml.jackson.databind.JsonNode oracle =
+        io.deltascope.Fixtures.pairOracle("llama-base", "llama-sft").get("tensors");
+    java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> byName =
+        new java.util.HashMap<>();
+    json.get("tensors").forEach(t -> byName.put(t.get("name").asText(), t));
+    String chart = page.substring(page.indexOf("<figure class=\"chart spectra-chart\">"));
+    chart = chart.substring(0, chart.indexOf("</figure>"));
+    assertThat(chart).contains("index i (log scale)").contains("B\u2212A (log scale)");
+    java.util.regex.Matcher series =
+        java.util.regex.Pattern.compile(
+                "<g class=\"series\" data-series=\"\\d+\" data-label=\"([^\"]+)\""
+                    + " data-values=\"([^\"]+)\"><path[^>]*/><line class=\"level\"[^>]*"
+                    + " data-y=\"([^\"]+)\"")
+            .matcher(chart);
+    int n = 0;
+    while (series.find()) {
+      String name = series.group(1);
+      double[] values =
+          java.util.Arrays.stream(series.group(2).split(" "))
+              .mapToDouble(Double::parseDouble)
+              .toArray();
+      com.fasterxml.jackson.databind.JsonNode expected = oracle.get(name).get("singular_values");
+      assertThat(values).as(name).hasSize(expected.size());
+      for (int i = 0; i < values.length; i++) {
+        assertThat(values[i])
+            .as(name + " s" + i)
+            .isCloseTo(expected.get(i).asDouble(), within(1e-6 * expected.get(0).asDouble()));
+      }
+      // every value drawn (a spectrum this short is not thinned), each floor the JSON's
+      int drawn = chart.substring(series.start()).split("</g>")[0].split("class=\"pt\"").length;
+      assertThat(drawn - 1).as(name).isEqualTo(expected.size());
+      double floor = Double.parseDouble(series.group(3));
+      assertThat(floor).isEqualTo(byName.get(name).get("rank_floor").asDouble());
+      n++;
+    }
+    assertThat(n).isEqualTo(WeightDiffSections.TOP_SPECTRA);
+
+    // the numerical-rank heatmap: each cell the count of the oracle's values above the floor
+    String heatmap = page.substring(page.indexOf("data-metric=\"numerical_rank\""));
+    heatmap = heatmap.substring(0, heatmap.indexOf("</figure>"));
+    java.util.regex.Matcher cell =
+        java.util.regex.Pattern.compile("data-tensor=\"([^\"]+)\" data-value=\"([^\"]+)\"")
+            .matcher(heatmap);
+    int cells = 0;
+    while (cell.find()) {
+      String name = cell.group(1);
+      long above =
+          ReportTestDocuments.aboveFloor(name, byName.get(name).get("rank_floor").asDouble());
+      assertThat(Double.parseDouble(cell.group(2))).as(name).isEqualTo((double) above);
+      assertThat(byName.get(name).get("numerical_rank").asLong()).isEqualTo(above);
+      cells++;
+    }
+    assertThat(cells).isEqualTo(30); // every matrix
+  }
+
+  @Test
+  void aLongSpectrumIsDrawnThinnedWithItsFirstValuesItsFloorCrossingAndItsLast() {
+    java.util.TreeSet<Integer> shown = SpectrumChart.shown(2048, 300);
+    assertThat(shown).hasSizeLessThan(SpectrumChart.DRAWN_WHOLE);
+    assertThat(shown).contains(0, SpectrumChart.HEAD - 1, 299, 300, 2047);
+    assertThat(shown.last()).isEqualTo(2047);
+    assertThat(SpectrumChart.shown(128, 4)).hasSize(128);
+    assertThat(SpectrumChart.shown(2048, 2048)).contains(2047).allMatch(i -> i < 2048);
+  }
+
+  @Test
+  void aQuantizedSideShowsBitsPerWeightDriftByLayerAndTheWorstTensors() {
+    String q4 = io.deltascope.Fixtures.root().resolve("gguf/llama-sft.q4_0.gguf").toString();
+    io.deltascope.diff.WeightDiffPlan plan =
+        io.deltascope.diff.LocalDiff.planOf(
+            io.deltascope.Fixtures.model("llama-sft").toString(), q4);
+    io.deltascope.diff.WeightDiffResult result = io.deltascope.diff.LocalDiff.of(plan);
+    String page =
+        HtmlReport.render(
+            ReportDocuments.weightDiff(
+                io.deltascope.report.JsonReport.weightDiff(
+                    result, io.deltascope.diff.QuantizedFile.of(plan))));
+    assertThat(page).contains("<section id=\"quantization\"");
+    // as the terminal: 582.2 KiB, 4.53 bits per weight, 30 Q4_0 and 9 F32 tensors
+    assertThat(page)
+        .contains("<span class=\"value\">4.53</span><span class=\"label\">bits per weight")
+        .contains("<span class=\"value\">582.2 KiB</span>")
+        .contains("<span class=\"value\">30 Q4_0, 9 F32</span>");
+    // drift by layer: layer 0's attn_q as the terminal prints it (0.084293 0.005137 0.996451)
+    java.util.regex.Matcher row =
+        java.util.regex.Pattern.compile("<tr data-layer=\"0\" data-component=\"attn_q\">(.*?)</tr>")
+            .matcher(page);
+    assertThat(row.find()).isTrue();
+    assertThat(row.group(1))
+        .contains("<td class=\"type\">Q4_0</td>")
+        .contains(">0.08429<")
+        .contains(">0.005137<")
+        .contains(">0.9965<");
+    // the worst tensors: the oracle's drift of each, largest relative change first
+    com.fasterxml.jackson.databind.JsonNode oracle =
+        io.deltascope.Fixtures.json(java.nio.file.Path.of(q4 + ".json"));
+    java.util.List<String> expected = ReportTestDocuments.byDrift(oracle);
+    java.util.Map<String, Double> drift = ReportTestDocuments.drift(oracle);
+    String worst = page.substring(page.indexOf("<table class=\"quant-worst sortable\">"));
+    java.util.regex.Matcher tensor =
+        java.util.regex.Pattern.compile(
+                "<tr data-tensor=\"([^\"]+)\">.*?<td class=\"num\" data-v=\"([^\"]+)\"")
+            .matcher(worst.substring(0, worst.indexOf("</table>")));
+    java.util.List<String> shown = new java.util.ArrayList<>();
+    while (tensor.find()) {
+      shown.add(tensor.group(1));
+      double rel = drift.get(tensor.group(1));
+      assertThat(Double.parseDouble(tensor.group(2))).isCloseTo(rel, within(1e-9 * rel));
+    }
+    assertThat(shown).containsExactlyElementsOf(expected.subList(0, QuantizationSection.WORST));
+    // a pair of safetensors folders has no such section
+    assertThat(
+            HtmlReport.render(
+                ReportDocuments.weightDiff(
+                    io.deltascope.report.JsonReport.weightDiff(
+                        io.deltascope.diff.LocalDiff.of("llama-base", "llama-sft")))))
+        .doesNotContain("id=\"quantization\"");
   }
 }

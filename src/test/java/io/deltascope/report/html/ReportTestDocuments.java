@@ -166,4 +166,41 @@ final class ReportTestDocuments {
         .put("detail", "All 9 norm vectors changed.");
     return doc;
   }
+
+  /**
+   * How many of the oracle's singular values of llama-base vs llama-sft's {@code tensor} exceed
+   * {@code floor}.
+   */
+  static long aboveFloor(String tensor, double floor) {
+    long above = 0;
+    for (JsonNode v :
+        Fixtures.pairOracle("llama-base", "llama-sft")
+            .get("tensors")
+            .get(tensor)
+            .get("singular_values")) {
+      above += v.asDouble() > floor ? 1 : 0;
+    }
+    return above;
+  }
+
+  /** A GGUF oracle's relative change of each tensor from its source, by the source's names. */
+  static Map<String, Double> drift(JsonNode ggufOracle) {
+    Map<String, Double> drift = new java.util.HashMap<>();
+    ggufOracle
+        .get("tensors")
+        .forEach(
+            t ->
+                drift.put(
+                    t.get("hf_name").asText(),
+                    t.get("drift_from_source").get("relative_delta").asDouble()));
+    return drift;
+  }
+
+  /** A GGUF oracle's tensors, by their names in the source, largest drift from it first. */
+  static List<String> byDrift(JsonNode ggufOracle) {
+    Map<String, Double> drift = drift(ggufOracle);
+    List<String> names = new java.util.ArrayList<>(drift.keySet());
+    names.sort((a, b) -> Double.compare(drift.get(b), drift.get(a)));
+    return names;
+  }
 }
