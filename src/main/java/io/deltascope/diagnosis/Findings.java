@@ -1,6 +1,7 @@
 package io.deltascope.diagnosis;
 
 import io.deltascope.diff.Structural;
+import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -167,7 +168,7 @@ final class Findings {
                     + " (%s)",
                 moved.size(),
                 norms.size(),
-                Words.number(PairRows.aggregate(norms)),
+                Words.number(Metric.RELATIVE_DELTA.aggregate(norms)),
                 most.getName(),
                 Words.number(most.getRelativeDelta()))));
   }
@@ -175,13 +176,14 @@ final class Findings {
   /** The embeddings and head against the body (the matrices inside the layer stack). */
   static Finding headAndEmbeddings(PairRows p, List<Finding> findings) {
     Double body =
-        PairRows.aggregate(p.matrices().stream().filter(r -> r.getLayer() != null).toList());
+        Metric.RELATIVE_DELTA.aggregate(
+            p.matrices().stream().filter(r -> r.getLayer() != null).toList());
     Finding strongest = null;
     double strongestRatio = 0;
     for (String component : List.of("embed", "lm_head")) {
       List<TensorMetricsRow> rows =
           p.matrices().stream().filter(r -> component.equals(r.getComponent())).toList();
-      Double rel = PairRows.aggregate(rows);
+      Double rel = Metric.RELATIVE_DELTA.aggregate(rows);
       if (rows.isEmpty() || rel == null) {
         continue;
       }
@@ -223,10 +225,10 @@ final class Findings {
 
   static void balance(PairRows p, List<Finding> findings) {
     Double attn =
-        PairRows.aggregate(
+        Metric.RELATIVE_DELTA.aggregate(
             p.matrices().stream().filter(r -> r.getComponent().startsWith("attn_")).toList());
     Double mlp =
-        PairRows.aggregate(
+        Metric.RELATIVE_DELTA.aggregate(
             p.matrices().stream().filter(r -> r.getComponent().startsWith("mlp_")).toList());
     if (attn == null || mlp == null) {
       return;
@@ -278,7 +280,7 @@ final class Findings {
     for (int t = 0; t < 3; t++) {
       List<Integer> part = layers.subList(t * n / 3, (t + 1) * n / 3);
       List<TensorMetricsRow> rows = part.stream().flatMap(l -> byLayer.get(l).stream()).toList();
-      Double r = PairRows.aggregate(rows);
+      Double r = Metric.RELATIVE_DELTA.aggregate(rows);
       rel[t] = r == null ? 0 : r;
       int first = part.get(0);
       int last = part.get(part.size() - 1);
@@ -287,7 +289,7 @@ final class Findings {
     int peak = layers.get(0);
     double peakRel = -1;
     for (Map.Entry<Integer, List<TensorMetricsRow>> e : byLayer.entrySet()) {
-      Double r = PairRows.aggregate(e.getValue());
+      Double r = Metric.RELATIVE_DELTA.aggregate(e.getValue());
       if (r != null && r > peakRel) {
         peakRel = r;
         peak = e.getKey();

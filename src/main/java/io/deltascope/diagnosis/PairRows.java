@@ -59,17 +59,6 @@ record PairRows(
     return shape == null ? 0 : shape.size();
   }
 
-  /** sqrt(sum l2^2) / sqrt(sum norm_base^2), as the per-component table aggregates. */
-  static Double aggregate(List<TensorMetricsRow> rows) {
-    double l2 = 0;
-    double base = 0;
-    for (TensorMetricsRow r : rows) {
-      l2 += r.getL2Distance() * r.getL2Distance();
-      base += r.getNormBase() * r.getNormBase();
-    }
-    return base > 0 ? Math.sqrt(l2) / Math.sqrt(base) : null;
-  }
-
   static Set<Integer> layersOf(List<TensorMetricsRow> rows, String component) {
     return rows.stream()
         .filter(r -> component.equals(r.getComponent()) && r.getLayer() != null)

@@ -2,6 +2,7 @@ package io.deltascope.diagnosis;
 
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
+import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -111,7 +112,7 @@ final class QuantizationWords {
     return String.format(
         Locale.ROOT,
         "relative change %s over all compared tensors, RMSE %s, lowest cosine %s",
-        Words.number(PairRows.aggregate(p.compared())),
+        Words.number(Metric.RELATIVE_DELTA.aggregate(p.compared())),
         Words.number(params == 0 ? null : Math.sqrt(squared / params)),
         Words.number(minCosine));
   }
