@@ -73,6 +73,43 @@ public record Summary(
         compared.stream().mapToLong(TensorMetricsRow::getInfCount).sum());
   }
 
+  /**
+   * The seed tools' headline totals, each defined once: the JSON key, the words the terminal and
+   * the report card print, and the value. Every output lists them from here, in this order.
+   */
+  public enum Total {
+    TOTAL_L2_DISTANCE("total_l2_distance", "total L2 distance", Summary::totalL2Distance),
+    MEAN_L2_DISTANCE("mean_l2_distance", "mean L2 distance", Summary::meanL2Distance),
+    MAX_ABS_DIFF("max_abs_diff", "max abs difference", Summary::maxAbsDiff),
+    MEAN_EFFECTIVE_RANK("mean_effective_rank", "mean effective rank", Summary::meanEffectiveRank),
+    MEAN_COSINE("mean_cosine", "mean cosine", Summary::meanCosine);
+
+    private final String key;
+    private final String label;
+    private final java.util.function.Function<Summary, Double> value;
+
+    Total(String key, String label, java.util.function.Function<Summary, Double> value) {
+      this.key = key;
+      this.label = label;
+      this.value = value;
+    }
+
+    /** The JSON key (in {@code summary}). */
+    public String key() {
+      return key;
+    }
+
+    /** What a person reads. */
+    public String label() {
+      return label;
+    }
+
+    /** The summary's value; null where there is none. */
+    public Double of(Summary s) {
+      return value.apply(s);
+    }
+  }
+
   /** What the headline mean averages, in words. */
   public String meanOf() {
     return String.format(

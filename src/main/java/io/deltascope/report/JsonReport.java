@@ -211,11 +211,9 @@ public final class JsonReport {
     node.put("unchanged_tensors", s.unchangedTensors());
     putDouble(node, "mean_relative_delta", s.meanMatrixRelativeDelta());
     node.put("mean_relative_delta_of", s.meanOf());
-    putDouble(node, "total_l2_distance", s.totalL2Distance());
-    putDouble(node, "mean_l2_distance", s.meanL2Distance());
-    putDouble(node, "max_abs_diff", s.maxAbsDiff());
-    putDouble(node, "mean_effective_rank", s.meanEffectiveRank());
-    putDouble(node, "mean_cosine", s.meanCosine());
+    for (Summary.Total t : Summary.Total.values()) {
+      putDouble(node, t.key(), t.of(s));
+    }
     putDouble(node, "max_relative_delta", s.maxRelativeDelta());
     node.put("most_changed", s.mostChanged());
     node.put("nan_count", s.nanCount());
