@@ -173,6 +173,38 @@ final class Findings {
                 Words.number(most.getRelativeDelta()))));
   }
 
+  /**
+   * A fine-tune whose side is also quantized: the drift is more than rounding, and how many values
+   * lie outside their block's rounding bound where the diff checked it.
+   */
+  static void quantizedSides(PairRows p, List<Finding> findings) {
+    long checked = 0;
+    long outside = 0;
+    for (TensorMetricsRow r : p.compared()) {
+      if (r.getOutsideRounding() != null) {
+        checked += r.getNParams();
+        outside += r.getOutsideRounding();
+      }
+    }
+    String detail =
+        checked == 0
+            ? "its drift is more than its rounding"
+            : String.format(
+                Locale.ROOT,
+                "%d of %d values checked (fraction %s) lie outside their block's rounding bound: more than"
+                    + " rounding moved them",
+                outside,
+                checked,
+                Words.number((double) outside / checked));
+    for (io.deltascope.diff.QuantizedFile f : p.facts().quantized()) {
+      findings.add(
+          Finding.info(
+              "quantization",
+              "Also quantized: " + QuantizationWords.describe(f),
+              "a fine-tune stored quantized; " + detail));
+    }
+  }
+
   /** The embeddings and head against the body (the matrices inside the layer stack). */
   static Finding headAndEmbeddings(PairRows p, List<Finding> findings) {
     Double body =

@@ -54,7 +54,10 @@ final class KindRule {
 
   /**
    * Stored types differ (a GGUF side, or a float retype) and every tensor moved by no more than
-   * storing it in the coarser type can move it: the values are the same model's, rounded.
+   * storing it in the coarser type can move it: the values are the same model's, rounded. Where the
+   * diff checked each value against its block's rounding bound (legacy ggml types against a float
+   * side) that check decides, exactly; elsewhere (k-quants, float retypes) the tensor's relative
+   * change against the type's typical rounding.
    */
   static boolean onlyStoragePrecision(PairRows rows) {
     Structural s = rows.result().structural();
@@ -63,6 +66,13 @@ final class KindRule {
     }
     for (TensorMetricsRow r : rows.compared()) {
       if (PairRows.untouched(r)) {
+        continue;
+      }
+      if (r.getOutsideRounding() != null) {
+        // exact: a quantization of this very tensor leaves no value outside its block's bound
+        if (r.getOutsideRounding() > 0) {
+          return false;
+        }
         continue;
       }
       Double bound = roundingBound(r.getDtypeBase(), r.getDtypeFinetuned());

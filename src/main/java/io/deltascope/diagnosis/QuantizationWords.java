@@ -41,17 +41,7 @@ final class QuantizationWords {
   private static String storage(PairRows p) {
     List<QuantizedFile> files = p.facts().quantized();
     if (!files.isEmpty()) {
-      return files.stream()
-          .map(
-              f ->
-                  String.format(
-                      Locale.ROOT,
-                      "%s side %s at %.2f bits per weight%s",
-                      f.side(),
-                      f.file().substring(f.file().lastIndexOf('/') + 1),
-                      f.bitsPerWeight(),
-                      f.fileType() == null ? "" : ", " + f.fileType()))
-          .collect(Collectors.joining("; "));
+      return files.stream().map(QuantizationWords::describe).collect(Collectors.joining("; "));
     }
     List<Structural.DtypeChange> changes = p.result().structural().dtypeChanged();
     return String.format(
@@ -60,6 +50,17 @@ final class QuantizationWords {
         Findings.retypes(changes),
         bits(p.compared(), TensorMetricsRow::getDtypeBase),
         bits(p.compared(), TensorMetricsRow::getDtypeFinetuned));
+  }
+
+  /** "finetuned side llama-sft.q4_0.gguf at 4.50 bits per weight, Q4_0". */
+  static String describe(QuantizedFile f) {
+    return String.format(
+        Locale.ROOT,
+        "%s side %s at %.2f bits per weight%s",
+        f.side(),
+        f.file().substring(f.file().lastIndexOf('/') + 1),
+        f.bitsPerWeight(),
+        f.fileType() == null ? "" : ", " + f.fileType());
   }
 
   private static double bits(

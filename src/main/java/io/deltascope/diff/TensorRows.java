@@ -15,6 +15,13 @@ public final class TensorRows {
     return of(pair.name(), pair.role(), pair.status(), pair.base(), pair.finetuned());
   }
 
+  /** A compared pair's row with its metrics and rounding check (the spectrum added apart). */
+  public static TensorMetricsRow of(TensorPair pair, TensorDelta delta) {
+    TensorMetricsRow row = of(pair).withMetrics(delta.metrics());
+    row.setOutsideRounding(delta.outsideRounding());
+    return row;
+  }
+
   /** A row for a tensor on one or both sides; {@code base} or {@code finetuned} may be null. */
   public static TensorMetricsRow of(
       String name, TensorRole role, TensorStatus status, TensorInfo base, TensorInfo finetuned) {

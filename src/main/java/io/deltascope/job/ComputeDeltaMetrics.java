@@ -78,7 +78,7 @@ public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<
               unit.pairs(), file -> open.computeIfAbsent(file, Locations::open), spectra);
       for (int i = 0; i < deltas.size(); i++) {
         FanOut.Target target = unit.targets().get(i);
-        TensorMetricsRow row = TensorRows.of(target.pair()).withMetrics(deltas.get(i).metrics());
+        TensorMetricsRow row = TensorRows.of(target.pair(), deltas.get(i));
         if (deltas.get(i).spectrum() != null) {
           row.withSpectrum(deltas.get(i).spectrum(), GRAM);
         }

@@ -46,6 +46,9 @@ public class TensorMetricsRow implements Serializable {
   private Double rankFloor; // storage and arithmetic noise floor
   private Double topKEnergyShare; // sum of the top k s^2 / sum s^2
   private Double spectralAlpha; // -slope of log s_i on log i
+  // values outside the quantized side's rounding bound; null when not checked. Not a stored column:
+  // the diagnosis reads it to tell a quantization from a quantized fine-tune
+  private Long outsideRounding;
 
   public TensorMetricsRow() {}
 
@@ -334,6 +337,14 @@ public class TensorMetricsRow implements Serializable {
 
   public void setTopKEnergyShare(Double topKEnergyShare) {
     this.topKEnergyShare = topKEnergyShare;
+  }
+
+  public Long getOutsideRounding() {
+    return outsideRounding;
+  }
+
+  public void setOutsideRounding(Long outsideRounding) {
+    this.outsideRounding = outsideRounding;
   }
 
   public Double getSpectralAlpha() {

@@ -49,7 +49,7 @@ public final class LocalDiff {
         TensorDelta d =
             comparison.compare(
                 pair, f -> open.computeIfAbsent(f, Locations::open), SpectrumSettings.DEFAULT);
-        rows.add(TensorRows.of(pair).withMetrics(d.metrics()).withSpectrum(d.spectrum(), "gram"));
+        rows.add(TensorRows.of(pair, d).withSpectrum(d.spectrum(), "gram"));
       }
     } finally {
       for (ByteSource s : open.values()) {

@@ -237,7 +237,7 @@ public final class GgmlDecoders {
     }
   }
 
-  private static float f16(ByteBuffer src, int at) {
+  static float f16(ByteBuffer src, int at) {
     return HalfFloats.f16ToFloat(src.getShort(at));
   }
 }
