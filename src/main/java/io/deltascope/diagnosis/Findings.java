@@ -2,7 +2,7 @@ package io.deltascope.diagnosis;
 
 import io.deltascope.diff.Structural;
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,13 +22,13 @@ final class Findings {
   private Findings() {}
 
   static void nonFinite(PairRows p, List<Finding> findings) {
-    List<TensorMetricsRow> bad =
-        p.compared().stream().filter(r -> r.getNanCount() > 0 || r.getInfCount() > 0).toList();
+    List<TensorResult> bad =
+        p.compared().stream().filter(r -> r.nanCount() > 0 || r.infCount() > 0).toList();
     if (bad.isEmpty()) {
       return;
     }
-    long nan = bad.stream().mapToLong(TensorMetricsRow::getNanCount).sum();
-    long inf = bad.stream().mapToLong(TensorMetricsRow::getInfCount).sum();
+    long nan = bad.stream().mapToLong(TensorResult::nanCount).sum();
+    long inf = bad.stream().mapToLong(TensorResult::infCount).sum();
     findings.add(
         Finding.warning(
             "non_finite",
@@ -38,7 +38,7 @@ final class Findings {
                 "%d NaN and %d Inf positions, in %s",
                 nan,
                 inf,
-                Words.names(bad.stream().map(TensorMetricsRow::getName).toList()))));
+                Words.names(bad.stream().map(TensorResult::name).toList()))));
   }
 
   static void structure(PairRows p, List<Finding> findings) {
@@ -63,7 +63,7 @@ final class Findings {
   /** Rows added to or removed from the embeddings or head; other shapes are not a vocabulary. */
   static void vocabulary(PairRows p, List<Finding> findings) {
     Map<String, String> components = new TreeMap<>();
-    p.result().rows().forEach(r -> components.put(r.getName(), r.getComponent()));
+    p.result().rows().forEach(r -> components.put(r.name(), r.component()));
     for (Structural.ShapeChange c : p.result().structural().shapeChanged()) {
       if (c.commonRows() == null || !PairRows.isVocabulary(components.get(c.name()))) {
         continue;
@@ -116,11 +116,10 @@ final class Findings {
 
   static void untouched(PairRows p, List<Finding> findings) {
     long same = p.compared().stream().filter(PairRows::untouched).count();
-    Map<String, List<TensorMetricsRow>> byComponent =
+    Map<String, List<TensorResult>> byComponent =
         p.compared().stream()
             .collect(
-                Collectors.groupingBy(
-                    TensorMetricsRow::getComponent, TreeMap::new, Collectors.toList()));
+                Collectors.groupingBy(TensorResult::component, TreeMap::new, Collectors.toList()));
     List<String> frozen =
         byComponent.entrySet().stream()
             .filter(e -> e.getValue().stream().allMatch(PairRows::untouched))
@@ -139,12 +138,12 @@ final class Findings {
   }
 
   static void norms(PairRows p, List<Finding> findings) {
-    List<TensorMetricsRow> norms =
-        p.compared().stream().filter(r -> PairRows.isNorm(r.getComponent())).toList();
+    List<TensorResult> norms =
+        p.compared().stream().filter(r -> PairRows.isNorm(r.component())).toList();
     if (norms.isEmpty()) {
       return;
     }
-    List<TensorMetricsRow> moved = norms.stream().filter(r -> !PairRows.untouched(r)).toList();
+    List<TensorResult> moved = norms.stream().filter(r -> !PairRows.untouched(r)).toList();
     if (moved.isEmpty()) {
       findings.add(
           Finding.info(
@@ -153,10 +152,10 @@ final class Findings {
               Words.count(norms.size(), "normalization tensor") + ", all exactly unchanged"));
       return;
     }
-    TensorMetricsRow most =
+    TensorResult most =
         moved.stream()
-            .filter(r -> r.getRelativeDelta() != null)
-            .max(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta))
+            .filter(r -> r.relativeDelta() != null)
+            .max(Comparator.comparingDouble(TensorResult::relativeDelta))
             .orElse(moved.get(0));
     findings.add(
         Finding.info(
@@ -169,8 +168,8 @@ final class Findings {
                 moved.size(),
                 norms.size(),
                 Words.number(Metric.RELATIVE_DELTA.aggregate(norms)),
-                most.getName(),
-                Words.number(most.getRelativeDelta()))));
+                most.name(),
+                Words.number(most.relativeDelta()))));
   }
 
   /**
@@ -180,10 +179,10 @@ final class Findings {
   static void quantizedSides(PairRows p, List<Finding> findings) {
     long checked = 0;
     long outside = 0;
-    for (TensorMetricsRow r : p.compared()) {
-      if (r.getOutsideRounding() != null) {
-        checked += r.getNParams();
-        outside += r.getOutsideRounding();
+    for (TensorResult r : p.compared()) {
+      if (r.outsideRounding() != null) {
+        checked += r.nParams();
+        outside += r.outsideRounding();
       }
     }
     String detail =
@@ -209,12 +208,12 @@ final class Findings {
   static Finding headAndEmbeddings(PairRows p, List<Finding> findings) {
     Double body =
         Metric.RELATIVE_DELTA.aggregate(
-            p.matrices().stream().filter(r -> r.getLayer() != null).toList());
+            p.matrices().stream().filter(r -> r.layer() != null).toList());
     Finding strongest = null;
     double strongestRatio = 0;
     for (String component : List.of("embed", "lm_head")) {
-      List<TensorMetricsRow> rows =
-          p.matrices().stream().filter(r -> component.equals(r.getComponent())).toList();
+      List<TensorResult> rows =
+          p.matrices().stream().filter(r -> component.equals(r.component())).toList();
       Double rel = Metric.RELATIVE_DELTA.aggregate(rows);
       if (rows.isEmpty() || rel == null) {
         continue;
@@ -227,7 +226,7 @@ final class Findings {
           String.format(
               Locale.ROOT,
               "%s relative change %s vs %s for the layer stack's matrices (ratio %s)",
-              rows.get(0).getName(),
+              rows.get(0).name(),
               Words.number(rel),
               Words.number(body),
               Double.isInfinite(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio));
@@ -258,10 +257,10 @@ final class Findings {
   static void balance(PairRows p, List<Finding> findings) {
     Double attn =
         Metric.RELATIVE_DELTA.aggregate(
-            p.matrices().stream().filter(r -> r.getComponent().startsWith("attn_")).toList());
+            p.matrices().stream().filter(r -> r.component().startsWith("attn_")).toList());
     Double mlp =
         Metric.RELATIVE_DELTA.aggregate(
-            p.matrices().stream().filter(r -> r.getComponent().startsWith("mlp_")).toList());
+            p.matrices().stream().filter(r -> r.component().startsWith("mlp_")).toList());
     if (attn == null || mlp == null) {
       return;
     }
@@ -295,12 +294,10 @@ final class Findings {
 
   /** Where in the stack the change concentrates: early, middle and late thirds, and the peak. */
   static Finding depth(PairRows p, List<Finding> findings) {
-    TreeMap<Integer, List<TensorMetricsRow>> byLayer =
+    TreeMap<Integer, List<TensorResult>> byLayer =
         p.matrices().stream()
-            .filter(r -> r.getLayer() != null)
-            .collect(
-                Collectors.groupingBy(
-                    TensorMetricsRow::getLayer, TreeMap::new, Collectors.toList()));
+            .filter(r -> r.layer() != null)
+            .collect(Collectors.groupingBy(TensorResult::layer, TreeMap::new, Collectors.toList()));
     if (byLayer.size() < 3) {
       return null;
     }
@@ -311,7 +308,7 @@ final class Findings {
     String[] spans = new String[3];
     for (int t = 0; t < 3; t++) {
       List<Integer> part = layers.subList(t * n / 3, (t + 1) * n / 3);
-      List<TensorMetricsRow> rows = part.stream().flatMap(l -> byLayer.get(l).stream()).toList();
+      List<TensorResult> rows = part.stream().flatMap(l -> byLayer.get(l).stream()).toList();
       Double r = Metric.RELATIVE_DELTA.aggregate(rows);
       rel[t] = r == null ? 0 : r;
       int first = part.get(0);
@@ -320,7 +317,7 @@ final class Findings {
     }
     int peak = layers.get(0);
     double peakRel = -1;
-    for (Map.Entry<Integer, List<TensorMetricsRow>> e : byLayer.entrySet()) {
+    for (Map.Entry<Integer, List<TensorResult>> e : byLayer.entrySet()) {
       Double r = Metric.RELATIVE_DELTA.aggregate(e.getValue());
       if (r != null && r > peakRel) {
         peakRel = r;

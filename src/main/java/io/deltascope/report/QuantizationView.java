@@ -4,7 +4,7 @@ import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -42,13 +42,13 @@ final class QuantizationView {
     boolean finetunedSide = files.stream().anyMatch(f -> f.side().equals("finetuned"));
     boolean bothSides = files.size() == 2;
     Map<List<Object>, Drift> drift = new LinkedHashMap<>();
-    for (TensorMetricsRow row : result.compared()) {
+    for (TensorResult row : result.compared()) {
       String type =
           bothSides
-              ? row.getDtypeBase() + ">" + row.getDtypeFinetuned()
-              : finetunedSide ? row.getDtypeFinetuned() : row.getDtypeBase();
+              ? row.dtypeBase() + ">" + row.dtypeFinetuned()
+              : finetunedSide ? row.dtypeFinetuned() : row.dtypeBase();
       drift
-          .computeIfAbsent(Arrays.asList(row.getLayer(), row.getComponent()), k -> new Drift())
+          .computeIfAbsent(Arrays.asList(row.layer(), row.component()), k -> new Drift())
           .add(row, type);
     }
     out.append(
@@ -84,24 +84,24 @@ final class QuantizationView {
   }
 
   static void worstTensors(StringBuilder out, WeightDiffResult result, int topN) {
-    List<TensorMetricsRow> worst =
+    List<TensorResult> worst =
         result.compared().stream()
-            .filter(r -> r.getRelativeDelta() != null)
-            .sorted(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta).reversed())
+            .filter(r -> r.relativeDelta() != null)
+            .sorted(Comparator.comparingDouble(TensorResult::relativeDelta).reversed())
             .limit(topN)
             .toList();
     out.append(String.format(Locale.ROOT, "%nWorst %d tensors:%n", worst.size()));
-    for (TensorMetricsRow r : worst) {
+    for (TensorResult r : worst) {
       out.append(
           String.format(
               Locale.ROOT,
               "  %-48s %-5s -> %-5s rel %s  rmse %s  cos %s%n",
-              r.getName(),
-              r.getDtypeBase(),
-              r.getDtypeFinetuned(),
-              TerminalReport.number(r.getRelativeDelta()),
-              TerminalReport.number(r.getRmse()),
-              TerminalReport.number(r.getCosine())));
+              r.name(),
+              r.dtypeBase(),
+              r.dtypeFinetuned(),
+              TerminalReport.number(r.relativeDelta()),
+              TerminalReport.number(r.rmse()),
+              TerminalReport.number(r.cosine())));
     }
   }
 
@@ -149,13 +149,13 @@ final class QuantizationView {
     Double minCosine;
     final TreeSet<String> types = new TreeSet<>();
 
-    void add(TensorMetricsRow row, String type) {
-      if (row.getL2Distance() != null) {
-        squaredError += row.getL2Distance() * row.getL2Distance();
-        params += row.getNParams();
+    void add(TensorResult row, String type) {
+      if (row.l2Distance() != null) {
+        squaredError += row.l2Distance() * row.l2Distance();
+        params += row.nParams();
       }
-      if (row.getCosine() != null && (minCosine == null || row.getCosine() < minCosine)) {
-        minCosine = row.getCosine();
+      if (row.cosine() != null && (minCosine == null || row.cosine() < minCosine)) {
+        minCosine = row.cosine();
       }
       if (type != null) {
         types.add(type);

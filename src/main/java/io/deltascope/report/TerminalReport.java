@@ -136,7 +136,7 @@ public final class TerminalReport {
     out.append("Finetuned: ").append(result.finetuned()).append('\n');
     out.append("(structure only: compared from headers, no tensor values read)\n");
     structural(out, result.structural());
-    long sameShape = result.rows().stream().filter(r -> "compared".equals(r.getStatus())).count();
+    long sameShape = result.rows().stream().filter(r -> "compared".equals(r.status())).count();
     out.append(
         String.format(
             Locale.ROOT,

@@ -145,11 +145,9 @@ class KindTest {
     WeightDiffPlan plan = LocalDiff.planOf(sft.toString(), tuned.toString());
     WeightDiffResult result = LocalDiff.of(plan);
     for (var r : result.compared()) {
-      if (type.equals(r.getDtypeFinetuned())) {
-        assertThat(r.getRelativeDelta())
-            .as(r.getName())
-            .isLessThan(KindRule.roundingBound("BF16", type));
-        assertThat(r.getOutsideRounding()).as(r.getName()).isPositive();
+      if (type.equals(r.dtypeFinetuned())) {
+        assertThat(r.relativeDelta()).as(r.name()).isLessThan(KindRule.roundingBound("BF16", type));
+        assertThat(r.outsideRounding()).as(r.name()).isPositive();
       }
     }
     Diagnosis d = Diagnosis.of(result, PairFacts.of(plan));
@@ -174,10 +172,10 @@ class KindTest {
       Path gguf = Fixtures.root().resolve("gguf").resolve(file);
       WeightDiffResult result =
           LocalDiff.of(LocalDiff.planOf(Fixtures.model("llama-sft").toString(), gguf.toString()));
-      long checked = result.compared().stream().filter(r -> r.getOutsideRounding() != null).count();
+      long checked = result.compared().stream().filter(r -> r.outsideRounding() != null).count();
       assertThat(checked).as(file).isEqualTo(30);
       assertThat(result.compared())
-          .allSatisfy(r -> assertThat(r.getOutsideRounding()).as(r.getName()).isIn(null, 0L));
+          .allSatisfy(r -> assertThat(r.outsideRounding()).as(r.name()).isIn(null, 0L));
     }
   }
 

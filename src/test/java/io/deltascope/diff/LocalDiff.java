@@ -4,7 +4,7 @@ import io.deltascope.Fixtures;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,7 +43,7 @@ public final class LocalDiff {
   public static WeightDiffResult of(WeightDiffPlan plan) {
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
-    List<TensorMetricsRow> rows = new ArrayList<>();
+    List<TensorResult> rows = new ArrayList<>();
     try {
       for (TensorPair pair : plan.pairs()) {
         TensorDelta d =
