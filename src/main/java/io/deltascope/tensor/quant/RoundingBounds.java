@@ -33,12 +33,9 @@ public final class RoundingBounds {
       (src, at, dst, off, n) -> {
         for (int b = 0; b < n / QK; b++) {
           int p = at + b * 18;
-          int o = off + b * QK;
           float d = f16(src, p);
-          for (int j = 0; j < 16; j++) {
-            int q = src.get(p + 2 + j) & 0xff;
-            dst[o + j] = bound((q & 0x0f) == 15 ? 1 : 0.5, d, 8, 0);
-            dst[o + j + 16] = bound((q >>> 4) == 15 ? 1 : 0.5, d, 8, 0);
+          for (int j = 0; j < QK; j++) {
+            dst[off + b * QK + j] = bound(GgmlDecoders.q4(src, p + 2, j) == 15 ? 1 : 0.5, d, 8, 0);
           }
         }
       };
@@ -58,15 +55,11 @@ public final class RoundingBounds {
       (src, at, dst, off, n) -> {
         for (int b = 0; b < n / QK; b++) {
           int p = at + b * 22;
-          int o = off + b * QK;
           float d = f16(src, p);
           int qh = src.getInt(p + 2);
-          for (int j = 0; j < 16; j++) {
-            int q = src.get(p + 6 + j) & 0xff;
-            int lo = (q & 0x0f) | (((qh >>> j) & 1) << 4);
-            int hi = (q >>> 4) | (((qh >>> (j + 16)) & 1) << 4);
-            dst[o + j] = bound(lo == 31 ? 1 : 0.5, d, 16, 0);
-            dst[o + j + 16] = bound(hi == 31 ? 1 : 0.5, d, 16, 0);
+          for (int j = 0; j < QK; j++) {
+            int q = GgmlDecoders.q4(src, p + 6, j) | (((qh >>> j) & 1) << 4);
+            dst[off + b * QK + j] = bound(q == 31 ? 1 : 0.5, d, 16, 0);
           }
         }
       };
