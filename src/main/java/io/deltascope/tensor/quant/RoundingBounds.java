@@ -19,14 +19,7 @@ public final class RoundingBounds {
   private static final int QK = GgmlDecoders.QK;
 
   /** Q8_0: d = max |x| / 127, q in [-127, 127]. */
-  public static final ElementDecoder Q8_0 =
-      (src, at, dst, off, n) -> {
-        for (int b = 0; b < n / QK; b++) {
-          int p = at + b * 34;
-          float d = f16(src, p);
-          java.util.Arrays.fill(dst, off + b * QK, off + (b + 1) * QK, bound(0.5, d, 127, 0));
-        }
-      };
+  public static final ElementDecoder Q8_0 = halfStep(34, 127, false);
 
   /** Q4_0: d = -max / 8, q = min(15, x / d + 8.5): the top code 15 takes up to a whole step. */
   public static final ElementDecoder Q4_0 =
@@ -41,14 +34,7 @@ public final class RoundingBounds {
       };
 
   /** Q4_1: d = (max - min) / 15, m = min, q in [0, 15]. */
-  public static final ElementDecoder Q4_1 =
-      (src, at, dst, off, n) -> {
-        for (int b = 0; b < n / QK; b++) {
-          int p = at + b * 20;
-          double e = bound(0.5, f16(src, p), 15, f16(src, p + 2));
-          java.util.Arrays.fill(dst, off + b * QK, off + (b + 1) * QK, e);
-        }
-      };
+  public static final ElementDecoder Q4_1 = halfStep(20, 15, true);
 
   /** Q5_0: d = -max / 16, q = min(31, x / d + 16.5): the top code 31 takes up to a whole step. */
   public static final ElementDecoder Q5_0 =
@@ -65,14 +51,21 @@ public final class RoundingBounds {
       };
 
   /** Q5_1: d = (max - min) / 31, m = min, q in [0, 31]. */
-  public static final ElementDecoder Q5_1 =
-      (src, at, dst, off, n) -> {
-        for (int b = 0; b < n / QK; b++) {
-          int p = at + b * 24;
-          double e = bound(0.5, f16(src, p), 31, f16(src, p + 2));
-          java.util.Arrays.fill(dst, off + b * QK, off + (b + 1) * QK, e);
-        }
-      };
+  public static final ElementDecoder Q5_1 = halfStep(24, 31, true);
+
+  /**
+   * A type that rounds every code by at most half a step: blocks of {@code blockBytes} starting
+   * with d (then m when {@code offset}), codes up to {@code maxQ} in magnitude.
+   */
+  private static ElementDecoder halfStep(int blockBytes, int maxQ, boolean offset) {
+    return (src, at, dst, off, n) -> {
+      for (int b = 0; b < n / QK; b++) {
+        int p = at + b * blockBytes;
+        double e = bound(0.5, f16(src, p), maxQ, offset ? f16(src, p + 2) : 0);
+        java.util.Arrays.fill(dst, off + b * QK, off + (b + 1) * QK, e);
+      }
+    };
+  }
 
   /**
    * {@code steps} steps of |d|, plus what storing d (times the largest |q|) and m as float16 moves
