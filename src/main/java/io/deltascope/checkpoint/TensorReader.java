@@ -2,6 +2,7 @@ package io.deltascope.checkpoint;
 
 import io.deltascope.tensor.ElementDecoder;
 import io.deltascope.tensor.quant.GgmlDecoders;
+import io.deltascope.tensor.quant.RoundingBounds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -19,6 +20,7 @@ public final class TensorReader {
   private final ByteSource source;
   private final TensorInfo tensor;
   private final ElementDecoder decoder;
+  private final ElementDecoder bounds; // null: the type has no per-value rounding bound
   private final long elementLimit;
   private final int blockElements;
   private final int blockBytes;
@@ -37,6 +39,7 @@ public final class TensorReader {
     this.source = view(source, tensor);
     this.tensor = tensor;
     this.decoder = decoderFor(tensor);
+    this.bounds = tensor.update() == null ? roundingBoundsFor(tensor) : null;
     this.elementLimit = elementLimit;
     this.blockElements = tensor.dtype().elementsPerBlock();
     this.blockBytes = tensor.dtype().bytesPerBlock();
@@ -89,10 +92,38 @@ public final class TensorReader {
   }
 
   /**
+   * The decoder of the most each value can have moved when quantized into its block, or null where
+   * the type gives no such bound (floats, k-quants).
+   */
+  static ElementDecoder roundingBoundsFor(TensorInfo tensor) {
+    return switch (tensor.dtype()) {
+      case Q4_0 -> RoundingBounds.Q4_0;
+      case Q4_1 -> RoundingBounds.Q4_1;
+      case Q5_0 -> RoundingBounds.Q5_0;
+      case Q5_1 -> RoundingBounds.Q5_1;
+      case Q8_0 -> RoundingBounds.Q8_0;
+      default -> null;
+    };
+  }
+
+  /** Whether {@link #read(double[], double[])} fills rounding bounds. */
+  public boolean hasRoundingBounds() {
+    return bounds != null;
+  }
+
+  /**
    * Decodes the next values into {@code dst}, filling it unless the tensor ends first; returns how
    * many, 0 when done. {@code dst.length} must be a multiple of the type's elements per block.
    */
   public int read(double[] dst) {
+    return read(dst, null);
+  }
+
+  /**
+   * {@link #read(double[])}, and when {@code roundingBounds} is not null and the type has them,
+   * each value's rounding bound from the same bytes into it (same length as {@code dst}).
+   */
+  public int read(double[] dst, double[] roundingBounds) {
     int filled = 0;
     while (filled < dst.length && elementsRead < elementLimit) {
       if (window == null || elementsRead >= windowFirstElement + windowElements) {
@@ -102,8 +133,11 @@ public final class TensorReader {
       long remaining = elementLimit - elementsRead;
       int n = (int) Math.min(Math.min(dst.length - filled, inWindow), remaining);
       int byteOffset = (int) ((elementsRead - windowFirstElement) / blockElements * blockBytes);
-      decoder.decode(
-          window, byteOffset, dst, filled, Math.min(roundUpToBlock(n), dst.length - filled));
+      int count = Math.min(roundUpToBlock(n), dst.length - filled);
+      decoder.decode(window, byteOffset, dst, filled, count);
+      if (roundingBounds != null && bounds != null) {
+        bounds.decode(window, byteOffset, roundingBounds, filled, count);
+      }
       elementsRead += n;
       filled += n;
     }

@@ -11,6 +11,7 @@ import io.deltascope.results.Tables;
 import io.deltascope.results.TensorMetricsRow;
 import java.sql.Timestamp;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -55,15 +56,17 @@ final class ResultsWriter {
     run.setDiagnosis(JsonReport.diagnosis(diagnosis).toString());
     run.setProfile(diagnosis.profile());
     run.setMeanRelativeDelta(result.summary().meanMatrixRelativeDelta());
+    // the Parquet edge: the domain's records as Spark beans
+    List<TensorMetricsRow> beans = result.rows().stream().map(TensorMetricsRow::of).toList();
     Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
     tables.put(
         Tables.TENSOR_METRICS,
         Tables.asTable(
-            spark.createDataset(result.rows(), TensorMetricsRow.ENCODER),
+            spark.createDataset(beans, TensorMetricsRow.ENCODER),
             Tables.TENSOR_METRICS,
             run.getRunId(),
             Tables.TENSOR_METRICS_COLUMNS));
-    tables.put(Tables.SPECTRA, Tables.spectra(spark, result.rows(), run.getRunId()));
+    tables.put(Tables.SPECTRA, Tables.spectra(spark, beans, run.getRunId()));
     tables.putAll(more);
     new ResultsStore(spark, store).writeRun(run, tables);
   }

@@ -22,7 +22,7 @@ final class ChangeConcentration {
     }
     List<String> parts = new ArrayList<>();
     for (String component : steps.components()) {
-      double[] change = steps.relativeChange(r -> Objects.equals(r.getComponent(), component));
+      double[] change = steps.relativeChange(r -> Objects.equals(r.component(), component));
       double total = StepSeries.sum(change);
       if (total <= 0) {
         continue;

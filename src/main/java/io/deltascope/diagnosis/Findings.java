@@ -1,7 +1,8 @@
 package io.deltascope.diagnosis;
 
 import io.deltascope.diff.Structural;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.Metric;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,13 +22,13 @@ final class Findings {
   private Findings() {}
 
   static void nonFinite(PairRows p, List<Finding> findings) {
-    List<TensorMetricsRow> bad =
-        p.compared().stream().filter(r -> r.getNanCount() > 0 || r.getInfCount() > 0).toList();
+    List<TensorResult> bad =
+        p.compared().stream().filter(r -> r.nanCount() > 0 || r.infCount() > 0).toList();
     if (bad.isEmpty()) {
       return;
     }
-    long nan = bad.stream().mapToLong(TensorMetricsRow::getNanCount).sum();
-    long inf = bad.stream().mapToLong(TensorMetricsRow::getInfCount).sum();
+    long nan = bad.stream().mapToLong(TensorResult::nanCount).sum();
+    long inf = bad.stream().mapToLong(TensorResult::infCount).sum();
     findings.add(
         Finding.warning(
             "non_finite",
@@ -37,7 +38,7 @@ final class Findings {
                 "%d NaN and %d Inf positions, in %s",
                 nan,
                 inf,
-                Words.names(bad.stream().map(TensorMetricsRow::getName).toList()))));
+                Words.names(bad.stream().map(TensorResult::name).toList()))));
   }
 
   static void structure(PairRows p, List<Finding> findings) {
@@ -62,7 +63,7 @@ final class Findings {
   /** Rows added to or removed from the embeddings or head; other shapes are not a vocabulary. */
   static void vocabulary(PairRows p, List<Finding> findings) {
     Map<String, String> components = new TreeMap<>();
-    p.result().rows().forEach(r -> components.put(r.getName(), r.getComponent()));
+    p.result().rows().forEach(r -> components.put(r.name(), r.component()));
     for (Structural.ShapeChange c : p.result().structural().shapeChanged()) {
       if (c.commonRows() == null || !PairRows.isVocabulary(components.get(c.name()))) {
         continue;
@@ -115,11 +116,10 @@ final class Findings {
 
   static void untouched(PairRows p, List<Finding> findings) {
     long same = p.compared().stream().filter(PairRows::untouched).count();
-    Map<String, List<TensorMetricsRow>> byComponent =
+    Map<String, List<TensorResult>> byComponent =
         p.compared().stream()
             .collect(
-                Collectors.groupingBy(
-                    TensorMetricsRow::getComponent, TreeMap::new, Collectors.toList()));
+                Collectors.groupingBy(TensorResult::component, TreeMap::new, Collectors.toList()));
     List<String> frozen =
         byComponent.entrySet().stream()
             .filter(e -> e.getValue().stream().allMatch(PairRows::untouched))
@@ -138,12 +138,12 @@ final class Findings {
   }
 
   static void norms(PairRows p, List<Finding> findings) {
-    List<TensorMetricsRow> norms =
-        p.compared().stream().filter(r -> PairRows.isNorm(r.getComponent())).toList();
+    List<TensorResult> norms =
+        p.compared().stream().filter(r -> PairRows.isNorm(r.component())).toList();
     if (norms.isEmpty()) {
       return;
     }
-    List<TensorMetricsRow> moved = norms.stream().filter(r -> !PairRows.untouched(r)).toList();
+    List<TensorResult> moved = norms.stream().filter(r -> !PairRows.untouched(r)).toList();
     if (moved.isEmpty()) {
       findings.add(
           Finding.info(
@@ -152,10 +152,10 @@ final class Findings {
               Words.count(norms.size(), "normalization tensor") + ", all exactly unchanged"));
       return;
     }
-    TensorMetricsRow most =
+    TensorResult most =
         moved.stream()
-            .filter(r -> r.getRelativeDelta() != null)
-            .max(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta))
+            .filter(r -> r.relativeDelta() != null)
+            .max(Comparator.comparingDouble(TensorResult::relativeDelta))
             .orElse(moved.get(0));
     findings.add(
         Finding.info(
@@ -167,21 +167,54 @@ final class Findings {
                     + " (%s)",
                 moved.size(),
                 norms.size(),
-                Words.number(PairRows.aggregate(norms)),
-                most.getName(),
-                Words.number(most.getRelativeDelta()))));
+                Words.number(Metric.RELATIVE_DELTA.aggregate(norms)),
+                most.name(),
+                Words.number(most.relativeDelta()))));
+  }
+
+  /**
+   * A fine-tune whose side is also quantized: the drift is more than rounding, and how many values
+   * lie outside their block's rounding bound where the diff checked it.
+   */
+  static void quantizedSides(PairRows p, List<Finding> findings) {
+    long checked = 0;
+    long outside = 0;
+    for (TensorResult r : p.compared()) {
+      if (r.outsideRounding() != null) {
+        checked += r.nParams();
+        outside += r.outsideRounding();
+      }
+    }
+    String detail =
+        checked == 0
+            ? "its drift is more than its rounding"
+            : String.format(
+                Locale.ROOT,
+                "%d of %d values checked (fraction %s) lie outside their block's rounding bound: more than"
+                    + " rounding moved them",
+                outside,
+                checked,
+                Words.number((double) outside / checked));
+    for (io.deltascope.diff.QuantizedFile f : p.facts().quantized()) {
+      findings.add(
+          Finding.info(
+              "quantization",
+              "Also quantized: " + QuantizationWords.describe(f),
+              "a fine-tune stored quantized; " + detail));
+    }
   }
 
   /** The embeddings and head against the body (the matrices inside the layer stack). */
   static Finding headAndEmbeddings(PairRows p, List<Finding> findings) {
     Double body =
-        PairRows.aggregate(p.matrices().stream().filter(r -> r.getLayer() != null).toList());
+        Metric.RELATIVE_DELTA.aggregate(
+            p.matrices().stream().filter(r -> r.layer() != null).toList());
     Finding strongest = null;
     double strongestRatio = 0;
     for (String component : List.of("embed", "lm_head")) {
-      List<TensorMetricsRow> rows =
-          p.matrices().stream().filter(r -> component.equals(r.getComponent())).toList();
-      Double rel = PairRows.aggregate(rows);
+      List<TensorResult> rows =
+          p.matrices().stream().filter(r -> component.equals(r.component())).toList();
+      Double rel = Metric.RELATIVE_DELTA.aggregate(rows);
       if (rows.isEmpty() || rel == null) {
         continue;
       }
@@ -193,7 +226,7 @@ final class Findings {
           String.format(
               Locale.ROOT,
               "%s relative change %s vs %s for the layer stack's matrices (ratio %s)",
-              rows.get(0).getName(),
+              rows.get(0).name(),
               Words.number(rel),
               Words.number(body),
               Double.isInfinite(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio));
@@ -223,11 +256,11 @@ final class Findings {
 
   static void balance(PairRows p, List<Finding> findings) {
     Double attn =
-        PairRows.aggregate(
-            p.matrices().stream().filter(r -> r.getComponent().startsWith("attn_")).toList());
+        Metric.RELATIVE_DELTA.aggregate(
+            p.matrices().stream().filter(r -> r.component().startsWith("attn_")).toList());
     Double mlp =
-        PairRows.aggregate(
-            p.matrices().stream().filter(r -> r.getComponent().startsWith("mlp_")).toList());
+        Metric.RELATIVE_DELTA.aggregate(
+            p.matrices().stream().filter(r -> r.component().startsWith("mlp_")).toList());
     if (attn == null || mlp == null) {
       return;
     }
@@ -261,12 +294,10 @@ final class Findings {
 
   /** Where in the stack the change concentrates: early, middle and late thirds, and the peak. */
   static Finding depth(PairRows p, List<Finding> findings) {
-    TreeMap<Integer, List<TensorMetricsRow>> byLayer =
+    TreeMap<Integer, List<TensorResult>> byLayer =
         p.matrices().stream()
-            .filter(r -> r.getLayer() != null)
-            .collect(
-                Collectors.groupingBy(
-                    TensorMetricsRow::getLayer, TreeMap::new, Collectors.toList()));
+            .filter(r -> r.layer() != null)
+            .collect(Collectors.groupingBy(TensorResult::layer, TreeMap::new, Collectors.toList()));
     if (byLayer.size() < 3) {
       return null;
     }
@@ -277,8 +308,8 @@ final class Findings {
     String[] spans = new String[3];
     for (int t = 0; t < 3; t++) {
       List<Integer> part = layers.subList(t * n / 3, (t + 1) * n / 3);
-      List<TensorMetricsRow> rows = part.stream().flatMap(l -> byLayer.get(l).stream()).toList();
-      Double r = PairRows.aggregate(rows);
+      List<TensorResult> rows = part.stream().flatMap(l -> byLayer.get(l).stream()).toList();
+      Double r = Metric.RELATIVE_DELTA.aggregate(rows);
       rel[t] = r == null ? 0 : r;
       int first = part.get(0);
       int last = part.get(part.size() - 1);
@@ -286,8 +317,8 @@ final class Findings {
     }
     int peak = layers.get(0);
     double peakRel = -1;
-    for (Map.Entry<Integer, List<TensorMetricsRow>> e : byLayer.entrySet()) {
-      Double r = PairRows.aggregate(e.getValue());
+    for (Map.Entry<Integer, List<TensorResult>> e : byLayer.entrySet()) {
+      Double r = Metric.RELATIVE_DELTA.aggregate(e.getValue());
       if (r != null && r > peakRel) {
         peakRel = r;
         peak = e.getKey();

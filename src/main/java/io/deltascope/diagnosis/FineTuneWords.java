@@ -21,6 +21,7 @@ final class FineTuneWords {
     Findings.structure(p, findings);
     Findings.vocabulary(p, findings);
     Findings.dtypes(p, findings);
+    Findings.quantizedSides(p, findings);
     Findings.untouched(p, findings);
     Findings.norms(p, findings);
     Finding outlier = Findings.headAndEmbeddings(p, findings);

@@ -24,8 +24,7 @@ final class HeadersOnlyWords {
                   + (p.result().structural().changeCount() == 0 ? "" : " apart from the findings")
                   + "; whether and how the values changed needs them read";
     }
-    long sameShape =
-        p.result().rows().stream().filter(r -> "compared".equals(r.getStatus())).count();
+    long sameShape = p.result().rows().stream().filter(r -> "compared".equals(r.status())).count();
     String summary =
         "Headers only, no tensor value read: "
             + Words.count(p.result().rows().size(), "tensor name")

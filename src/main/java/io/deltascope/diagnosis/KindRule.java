@@ -2,7 +2,7 @@ package io.deltascope.diagnosis;
 
 import io.deltascope.checkpoint.ModelConfig;
 import io.deltascope.diff.Structural;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,22 +54,32 @@ final class KindRule {
 
   /**
    * Stored types differ (a GGUF side, or a float retype) and every tensor moved by no more than
-   * storing it in the coarser type can move it: the values are the same model's, rounded.
+   * storing it in the coarser type can move it: the values are the same model's, rounded. Where the
+   * diff checked each value against its block's rounding bound (legacy ggml types against a float
+   * side) that check decides, exactly; elsewhere (k-quants, float retypes) the tensor's relative
+   * change against the type's typical rounding.
    */
   static boolean onlyStoragePrecision(PairRows rows) {
     Structural s = rows.result().structural();
     if (!sameCatalogue(s) || s.dtypeChanged().isEmpty()) {
       return false;
     }
-    for (TensorMetricsRow r : rows.compared()) {
+    for (TensorResult r : rows.compared()) {
       if (PairRows.untouched(r)) {
         continue;
       }
-      Double bound = roundingBound(r.getDtypeBase(), r.getDtypeFinetuned());
+      if (r.outsideRounding() != null) {
+        // exact: a quantization of this very tensor leaves no value outside its block's bound
+        if (r.outsideRounding() > 0) {
+          return false;
+        }
+        continue;
+      }
+      Double bound = roundingBound(r.dtypeBase(), r.dtypeFinetuned());
       if (bound == null
-          || Objects.equals(r.getDtypeBase(), r.getDtypeFinetuned())
-          || r.getRelativeDelta() == null
-          || r.getRelativeDelta() > bound) {
+          || Objects.equals(r.dtypeBase(), r.dtypeFinetuned())
+          || r.relativeDelta() == null
+          || r.relativeDelta() > bound) {
         return false;
       }
     }
@@ -157,10 +167,8 @@ final class KindRule {
   static Map<String, List<Structural.ShapeChange>> shapesByComponent(PairRows rows) {
     Map<String, String> component =
         rows.result().rows().stream()
-            .filter(r -> r.getComponent() != null)
-            .collect(
-                Collectors.toMap(
-                    TensorMetricsRow::getName, TensorMetricsRow::getComponent, (x, y) -> x));
+            .filter(r -> r.component() != null)
+            .collect(Collectors.toMap(TensorResult::name, TensorResult::component, (x, y) -> x));
     Function<Structural.ShapeChange, String> of = c -> component.getOrDefault(c.name(), "other");
     return rows.result().structural().shapeChanged().stream()
         .filter(c -> !(c.commonRows() != null && PairRows.isVocabulary(of.apply(c))))
@@ -174,8 +182,8 @@ final class KindRule {
             .map(Structural.ShapeChange::name)
             .collect(Collectors.toCollection(TreeSet::new));
     return rows.result().rows().stream()
-        .filter(r -> names.contains(r.getName()) && r.getLayer() != null)
-        .map(TensorMetricsRow::getLayer)
+        .filter(r -> names.contains(r.name()) && r.layer() != null)
+        .map(TensorResult::layer)
         .collect(Collectors.toCollection(TreeSet::new));
   }
 }

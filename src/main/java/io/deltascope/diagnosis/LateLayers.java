@@ -20,11 +20,11 @@ final class LateLayers {
       return List.of();
     }
     int lateFrom = steps.size() - steps.size() / 2; // the later half: the last floor(m / 2) steps
-    double model = lateShare(steps.relativeChange(r -> r.getLayer() != null), lateFrom);
+    double model = lateShare(steps.relativeChange(r -> r.layer() != null), lateFrom);
     List<Finding> out = new ArrayList<>();
     for (Integer layer : steps.layers()) {
       double share =
-          lateShare(steps.relativeChange(r -> Objects.equals(r.getLayer(), layer)), lateFrom);
+          lateShare(steps.relativeChange(r -> Objects.equals(r.layer(), layer)), lateFrom);
       if (share >= SHARE && share >= OVER_MODEL * model) {
         out.add(
             Finding.notice(

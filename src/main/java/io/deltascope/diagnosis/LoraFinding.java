@@ -1,6 +1,6 @@
 package io.deltascope.diagnosis;
 
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -13,14 +13,14 @@ final class LoraFinding {
 
   /** The finding, or null when some changed matrix is not of low rank (or none changed). */
   static Finding of(PairRows rows) {
-    List<TensorMetricsRow> changed = rows.changedMatrices();
+    List<TensorResult> changed = rows.changedMatrices();
     if (changed.isEmpty()
-        || !changed.stream().allMatch(r -> r.getNumericalRank() != null && isLowRank(r))) {
+        || !changed.stream().allMatch(r -> r.numericalRank() != null && isLowRank(r))) {
       return null;
     }
     int rank = rank(rows);
     Set<Integer> ranks =
-        changed.stream().map(TensorMetricsRow::getNumericalRank).collect(Collectors.toSet());
+        changed.stream().map(TensorResult::numericalRank).collect(Collectors.toSet());
     List<String> components = targets(rows);
     long otherChanged =
         rows.compared().stream()
@@ -55,14 +55,14 @@ final class LoraFinding {
 
   /** Whether every tensor but the low-rank matrices is exactly untouched. */
   static boolean everythingElseUntouched(PairRows rows) {
-    List<TensorMetricsRow> changed = rows.changedMatrices();
+    List<TensorResult> changed = rows.changedMatrices();
     return rows.compared().stream().allMatch(r -> PairRows.untouched(r) || changed.contains(r));
   }
 
   /** The largest numerical rank among the changed matrices. */
   static int rank(PairRows rows) {
     return rows.changedMatrices().stream()
-        .map(TensorMetricsRow::getNumericalRank)
+        .map(TensorResult::numericalRank)
         .filter(Objects::nonNull)
         .mapToInt(Integer::intValue)
         .max()
@@ -72,7 +72,7 @@ final class LoraFinding {
   /** The components the update touches ("attn_q", "attn_v"): the adapter's target modules. */
   static List<String> targets(PairRows rows) {
     return rows.changedMatrices().stream()
-        .map(TensorMetricsRow::getComponent)
+        .map(TensorResult::component)
         .filter(Objects::nonNull)
         .distinct()
         .sorted()
@@ -80,17 +80,16 @@ final class LoraFinding {
   }
 
   /** Low numerical rank: at most 64 and at most a quarter of the smaller side. */
-  private static boolean isLowRank(TensorMetricsRow r) {
-    List<Long> shape = r.getShapeBase();
+  private static boolean isLowRank(TensorResult r) {
+    List<Long> shape = r.shapeBase();
     long rows = shape.get(0);
     long cols = shape.stream().skip(1).reduce(1L, (x, y) -> x * y);
     long order = Math.min(rows, cols);
-    return r.getNumericalRank() <= Math.max(1, Math.min(64, order / 4));
+    return r.numericalRank() <= Math.max(1, Math.min(64, order / 4));
   }
 
   /** "in every layer (4 of 4)" or "in layers [0, 3] (2 of 4)". */
-  private static String layerCoverage(
-      PairRows rows, List<TensorMetricsRow> changed, String component) {
+  private static String layerCoverage(PairRows rows, List<TensorResult> changed, String component) {
     Set<Integer> all = PairRows.layersOf(rows.compared(), component);
     Set<Integer> hit = PairRows.layersOf(changed, component);
     if (all.isEmpty()) {
@@ -102,7 +101,7 @@ final class LoraFinding {
   }
 
   private static String commonCoverage(
-      PairRows rows, List<TensorMetricsRow> changed, List<String> components) {
+      PairRows rows, List<TensorResult> changed, List<String> components) {
     boolean everywhere =
         components.stream()
             .allMatch(

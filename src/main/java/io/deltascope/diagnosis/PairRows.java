@@ -1,7 +1,7 @@
 package io.deltascope.diagnosis;
 
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -11,14 +11,13 @@ import java.util.stream.Collectors;
 record PairRows(
     WeightDiffResult result,
     PairFacts facts,
-    List<TensorMetricsRow> compared,
-    List<TensorMetricsRow> matrices) {
+    List<TensorResult> compared,
+    List<TensorResult> matrices) {
 
   static PairRows of(WeightDiffResult result, PairFacts facts) {
-    List<TensorMetricsRow> compared =
-        result.rows().stream().filter(TensorMetricsRow::hasMetrics).toList();
-    List<TensorMetricsRow> matrices =
-        compared.stream().filter(r -> rank(r) >= 2 && r.getRelativeDelta() != null).toList();
+    List<TensorResult> compared = result.rows().stream().filter(TensorResult::hasMetrics).toList();
+    List<TensorResult> matrices =
+        compared.stream().filter(r -> rank(r) >= 2 && r.relativeDelta() != null).toList();
     return new PairRows(result, facts, compared, matrices);
   }
 
@@ -28,7 +27,7 @@ record PairRows(
   }
 
   /** The matrices whose delta is not exactly zero. */
-  List<TensorMetricsRow> changedMatrices() {
+  List<TensorResult> changedMatrices() {
     return matrices.stream().filter(r -> !untouched(r)).toList();
   }
 
@@ -41,8 +40,8 @@ record PairRows(
     return result.summary().meanOf();
   }
 
-  static boolean untouched(TensorMetricsRow r) {
-    return r.getZeroFraction() != null && r.getZeroFraction() == 1.0;
+  static boolean untouched(TensorResult r) {
+    return r.zeroFraction() != null && r.zeroFraction() == 1.0;
   }
 
   static boolean isNorm(String component) {
@@ -54,26 +53,15 @@ record PairRows(
     return "embed".equals(component) || "lm_head".equals(component);
   }
 
-  static int rank(TensorMetricsRow r) {
-    List<Long> shape = r.getShapeBase() != null ? r.getShapeBase() : r.getShapeFinetuned();
+  static int rank(TensorResult r) {
+    List<Long> shape = r.shapeBase() != null ? r.shapeBase() : r.shapeFinetuned();
     return shape == null ? 0 : shape.size();
   }
 
-  /** sqrt(sum l2^2) / sqrt(sum norm_base^2), as the per-component table aggregates. */
-  static Double aggregate(List<TensorMetricsRow> rows) {
-    double l2 = 0;
-    double base = 0;
-    for (TensorMetricsRow r : rows) {
-      l2 += r.getL2Distance() * r.getL2Distance();
-      base += r.getNormBase() * r.getNormBase();
-    }
-    return base > 0 ? Math.sqrt(l2) / Math.sqrt(base) : null;
-  }
-
-  static Set<Integer> layersOf(List<TensorMetricsRow> rows, String component) {
+  static Set<Integer> layersOf(List<TensorResult> rows, String component) {
     return rows.stream()
-        .filter(r -> component.equals(r.getComponent()) && r.getLayer() != null)
-        .map(TensorMetricsRow::getLayer)
+        .filter(r -> component.equals(r.component()) && r.layer() != null)
+        .map(TensorResult::layer)
         .collect(Collectors.toCollection(TreeSet::new));
   }
 }

@@ -2,7 +2,8 @@ package io.deltascope.diagnosis;
 
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.Metric;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,47 +41,48 @@ final class QuantizationWords {
   private static String storage(PairRows p) {
     List<QuantizedFile> files = p.facts().quantized();
     if (!files.isEmpty()) {
-      return files.stream()
-          .map(
-              f ->
-                  String.format(
-                      Locale.ROOT,
-                      "%s side %s at %.2f bits per weight%s",
-                      f.side(),
-                      f.file().substring(f.file().lastIndexOf('/') + 1),
-                      f.bitsPerWeight(),
-                      f.fileType() == null ? "" : ", " + f.fileType()))
-          .collect(Collectors.joining("; "));
+      return files.stream().map(QuantizationWords::describe).collect(Collectors.joining("; "));
     }
     List<Structural.DtypeChange> changes = p.result().structural().dtypeChanged();
     return String.format(
         Locale.ROOT,
         "%s, %.2f -> %.2f bits per weight",
         Findings.retypes(changes),
-        bits(p.compared(), TensorMetricsRow::getDtypeBase),
-        bits(p.compared(), TensorMetricsRow::getDtypeFinetuned));
+        bits(p.compared(), TensorResult::dtypeBase),
+        bits(p.compared(), TensorResult::dtypeFinetuned));
+  }
+
+  /** "finetuned side llama-sft.q4_0.gguf at 4.50 bits per weight, Q4_0". */
+  static String describe(QuantizedFile f) {
+    return String.format(
+        Locale.ROOT,
+        "%s side %s at %.2f bits per weight%s",
+        f.side(),
+        f.file().substring(f.file().lastIndexOf('/') + 1),
+        f.bitsPerWeight(),
+        f.fileType() == null ? "" : ", " + f.fileType());
   }
 
   private static double bits(
-      List<TensorMetricsRow> rows, java.util.function.Function<TensorMetricsRow, String> dtype) {
+      List<TensorResult> rows, java.util.function.Function<TensorResult, String> dtype) {
     Map<String, Integer> width = Map.of("F64", 64, "F32", 32, "F16", 16, "BF16", 16);
     double bits = 0;
     long params = 0;
-    for (TensorMetricsRow r : rows) {
+    for (TensorResult r : rows) {
       Integer w = width.get(dtype.apply(r));
       if (w != null) {
-        bits += (double) w * r.getNParams();
-        params += r.getNParams();
+        bits += (double) w * r.nParams();
+        params += r.nParams();
       }
     }
     return params == 0 ? 0 : bits / params;
   }
 
   private static Finding drift(PairRows p) {
-    TensorMetricsRow worst =
+    TensorResult worst =
         p.compared().stream()
-            .filter(r -> r.getRelativeDelta() != null)
-            .max(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta))
+            .filter(r -> r.relativeDelta() != null)
+            .max(Comparator.comparingDouble(TensorResult::relativeDelta))
             .orElse(null);
     String detail =
         worst == null
@@ -88,11 +90,11 @@ final class QuantizationWords {
             : String.format(
                 Locale.ROOT,
                 "most drift: %s (%s -> %s, relative change %s, cosine %s)",
-                worst.getName(),
-                worst.getDtypeBase(),
-                worst.getDtypeFinetuned(),
-                Words.number(worst.getRelativeDelta()),
-                Words.number(worst.getCosine()));
+                worst.name(),
+                worst.dtypeBase(),
+                worst.dtypeFinetuned(),
+                Words.number(worst.relativeDelta()),
+                Words.number(worst.cosine()));
     return Finding.info("quantization", "Rounding drift: " + figures(p), detail);
   }
 
@@ -101,17 +103,17 @@ final class QuantizationWords {
     double squared = 0;
     long params = 0;
     Double minCosine = null;
-    for (TensorMetricsRow r : p.compared()) {
-      squared += r.getL2Distance() * r.getL2Distance();
-      params += r.getNParams();
-      if (r.getCosine() != null && (minCosine == null || r.getCosine() < minCosine)) {
-        minCosine = r.getCosine();
+    for (TensorResult r : p.compared()) {
+      squared += r.l2Distance() * r.l2Distance();
+      params += r.nParams();
+      if (r.cosine() != null && (minCosine == null || r.cosine() < minCosine)) {
+        minCosine = r.cosine();
       }
     }
     return String.format(
         Locale.ROOT,
         "relative change %s over all compared tensors, RMSE %s, lowest cosine %s",
-        Words.number(PairRows.aggregate(p.compared())),
+        Words.number(Metric.RELATIVE_DELTA.aggregate(p.compared())),
         Words.number(params == 0 ? null : Math.sqrt(squared / params)),
         Words.number(minCosine));
   }

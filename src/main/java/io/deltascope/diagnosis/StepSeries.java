@@ -4,7 +4,7 @@ import io.deltascope.diff.Trajectory;
 import io.deltascope.diff.TrajectoryResult;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,10 +51,10 @@ record StepSeries(List<Trajectory.Pair> pairs, List<WeightDiffResult> results) {
    * The aggregated relative change ({@link Metric#RELATIVE_DELTA}: ||B - A|| / ||A|| over the
    * group) of the tensors {@code which} picks, per step; 0 where a step has none of them.
    */
-  double[] relativeChange(Predicate<TensorMetricsRow> which) {
+  double[] relativeChange(Predicate<TensorResult> which) {
     double[] out = new double[size()];
     for (int k = 0; k < size(); k++) {
-      List<TensorMetricsRow> rows = results.get(k).compared().stream().filter(which).toList();
+      List<TensorResult> rows = results.get(k).compared().stream().filter(which).toList();
       Double v = Metric.RELATIVE_DELTA.aggregate(rows);
       out[k] = v == null ? 0 : v;
     }
@@ -63,15 +63,15 @@ record StepSeries(List<Trajectory.Pair> pairs, List<WeightDiffResult> results) {
 
   /** Components and layers that appear in the steps, in first-seen order. */
   List<String> components() {
-    return distinct(r -> r.getComponent());
+    return distinct(r -> r.component());
   }
 
   List<Integer> layers() {
     List<Integer> layers = new ArrayList<>();
     for (WeightDiffResult r : results) {
-      for (TensorMetricsRow row : r.compared()) {
-        if (row.getLayer() != null && !layers.contains(row.getLayer())) {
-          layers.add(row.getLayer());
+      for (TensorResult row : r.compared()) {
+        if (row.layer() != null && !layers.contains(row.layer())) {
+          layers.add(row.layer());
         }
       }
     }
@@ -79,10 +79,10 @@ record StepSeries(List<Trajectory.Pair> pairs, List<WeightDiffResult> results) {
     return layers;
   }
 
-  private List<String> distinct(java.util.function.Function<TensorMetricsRow, String> key) {
+  private List<String> distinct(java.util.function.Function<TensorResult, String> key) {
     List<String> out = new ArrayList<>();
     for (WeightDiffResult r : results) {
-      for (TensorMetricsRow row : r.compared()) {
+      for (TensorResult row : r.compared()) {
         String k = key.apply(row);
         if (k != null && !out.contains(k)) {
           out.add(k);

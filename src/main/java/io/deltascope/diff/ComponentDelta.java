@@ -1,7 +1,7 @@
 package io.deltascope.diff;
 
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,13 +22,13 @@ import java.util.Objects;
 public record ComponentDelta(Integer layer, String component, Double relativeDelta, int tensors) {
 
   /** Aggregates compared rows by (layer, component), sorted by layer (stack first) then name. */
-  public static List<ComponentDelta> aggregate(List<TensorMetricsRow> rows) {
-    Map<List<Object>, List<TensorMetricsRow>> groups = new LinkedHashMap<>();
-    for (TensorMetricsRow row : rows) {
+  public static List<ComponentDelta> aggregate(List<TensorResult> rows) {
+    Map<List<Object>, List<TensorResult>> groups = new LinkedHashMap<>();
+    for (TensorResult row : rows) {
       if (row.hasMetrics()) {
         groups
             .computeIfAbsent(
-                java.util.Arrays.asList(row.getLayer(), row.getComponent()), k -> new ArrayList<>())
+                java.util.Arrays.asList(row.layer(), row.component()), k -> new ArrayList<>())
             .add(row);
       }
     }

@@ -1,7 +1,7 @@
 package io.deltascope.diff;
 
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.SpectrumStatus;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,20 +99,16 @@ public final class Gate {
       s.dtypeChanged().forEach(c -> out.add(c.name() + " (retyped)"));
       return out;
     }
-    for (TensorMetricsRow row : result.rows()) {
+    for (TensorResult row : result.rows()) {
       if (!row.hasMetrics()
-          || (check.component() != null && !check.component().equals(row.getComponent()))) {
+          || (check.component() != null && !check.component().equals(row.component()))) {
         continue;
       }
       if (check.metric().equals("nan")) {
-        if (row.getNanCount() + row.getInfCount() > 0) {
+        if (row.nanCount() + row.infCount() > 0) {
           out.add(
               String.format(
-                  Locale.ROOT,
-                  "%s (%d NaN, %d Inf)",
-                  row.getName(),
-                  row.getNanCount(),
-                  row.getInfCount()));
+                  Locale.ROOT, "%s (%d NaN, %d Inf)", row.name(), row.nanCount(), row.infCount()));
         }
         continue;
       }
@@ -120,9 +116,9 @@ public final class Gate {
       String missing = notComputed(metric, row);
       Number value = metric.of(row);
       if (missing != null) {
-        out.add(row.getName() + " (" + missing + ")");
+        out.add(row.name() + " (" + missing + ")");
       } else if (value != null && check.crossedBy(value.doubleValue())) {
-        out.add(String.format(Locale.ROOT, "%s (%.6g)", row.getName(), value.doubleValue()));
+        out.add(String.format(Locale.ROOT, "%s (%.6g)", row.name(), value.doubleValue()));
       }
     }
     return out;
@@ -133,15 +129,15 @@ public final class Gate {
    * has non-finite values (the metric covers only the finite positions, or none), or the metric is
    * undefined on a tensor that changed.
    */
-  static String notComputed(Metric metric, TensorMetricsRow row) {
-    long nonFinite = row.getNanCount() + row.getInfCount();
+  static String notComputed(Metric metric, TensorResult row) {
+    long nonFinite = row.nanCount() + row.infCount();
     if (nonFinite > 0 && metric != Metric.NAN_COUNT && metric != Metric.INF_COUNT) {
       return String.format(
           Locale.ROOT,
           "%s not computable: %d of %d values NaN or infinite",
           metric.column(),
           nonFinite,
-          row.getNParams());
+          row.nParams());
     }
     if (metric.of(row) == null && !identical(row) && !inapplicable(metric, row)) {
       return metric.column() + " undefined: " + whyUndefined(metric, row);
@@ -150,25 +146,23 @@ public final class Gate {
   }
 
   // a spectrum metric of a vector, or of a delta that is exactly zero, has nothing to measure
-  private static boolean inapplicable(Metric metric, TensorMetricsRow row) {
+  private static boolean inapplicable(Metric metric, TensorResult row) {
     return metric.source() == Metric.Source.SPECTRUM
-        && (SpectrumStatus.NOT_MATRIX.label().equals(row.getSpectrumStatus())
-            || SpectrumStatus.ZERO_DELTA.label().equals(row.getSpectrumStatus()));
+        && (SpectrumStatus.NOT_MATRIX.label().equals(row.spectrumStatus())
+            || SpectrumStatus.ZERO_DELTA.label().equals(row.spectrumStatus()));
   }
 
-  private static boolean identical(TensorMetricsRow row) {
-    return row.getZeroFraction() != null && row.getZeroFraction() == 1.0;
+  private static boolean identical(TensorResult row) {
+    return row.zeroFraction() != null && row.zeroFraction() == 1.0;
   }
 
-  private static String whyUndefined(Metric metric, TensorMetricsRow row) {
+  private static String whyUndefined(Metric metric, TensorResult row) {
     if (metric.source() == Metric.Source.SPECTRUM) {
-      return "no spectrum (" + row.getSpectrumStatus() + ")";
+      return "no spectrum (" + row.spectrumStatus() + ")";
     }
-    if (row.getNParams() == 0) {
+    if (row.nParams() == 0) {
       return "no values";
     }
-    return row.getNormBase() != null && row.getNormBase() == 0
-        ? "the base is all zeros"
-        : "a norm is 0";
+    return row.normBase() != null && row.normBase() == 0 ? "the base is all zeros" : "a norm is 0";
   }
 }

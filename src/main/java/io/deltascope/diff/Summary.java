@@ -1,7 +1,7 @@
 package io.deltascope.diff;
 
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -46,20 +46,20 @@ public record Summary(
     long nanCount,
     long infCount) {
 
-  public static Summary of(List<TensorMetricsRow> rows, Structural structural) {
-    List<TensorMetricsRow> compared = rows.stream().filter(TensorMetricsRow::hasMetrics).toList();
-    List<TensorMetricsRow> matrices = compared.stream().filter(Summary::isAveraged).toList();
-    TensorMetricsRow most =
+  public static Summary of(List<TensorResult> rows, Structural structural) {
+    List<TensorResult> compared = rows.stream().filter(TensorResult::hasMetrics).toList();
+    List<TensorResult> matrices = compared.stream().filter(Summary::isAveraged).toList();
+    TensorResult most =
         compared.stream()
-            .filter(r -> r.getRelativeDelta() != null)
-            .max(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta))
+            .filter(r -> r.relativeDelta() != null)
+            .max(Comparator.comparingDouble(TensorResult::relativeDelta))
             .orElse(null);
     return new Summary(
         rows.size(),
         compared.size(),
         structural.changeCount(),
-        compared.stream().mapToLong(TensorMetricsRow::getNParams).sum(),
-        (int) compared.stream().filter(r -> r.getZeroFraction() == 1.0).count(),
+        compared.stream().mapToLong(TensorResult::nParams).sum(),
+        (int) compared.stream().filter(r -> r.zeroFraction() == 1.0).count(),
         Metric.RELATIVE_DELTA.mean(matrices),
         matrices.size(),
         Metric.L2_DISTANCE.aggregate(compared),
@@ -67,10 +67,47 @@ public record Summary(
         Metric.MAX_ABS_DIFF.aggregate(compared),
         Metric.EFFECTIVE_RANK.mean(compared),
         Metric.COSINE.mean(compared),
-        most == null ? null : most.getRelativeDelta(),
-        most == null ? null : most.getName(),
-        compared.stream().mapToLong(TensorMetricsRow::getNanCount).sum(),
-        compared.stream().mapToLong(TensorMetricsRow::getInfCount).sum());
+        most == null ? null : most.relativeDelta(),
+        most == null ? null : most.name(),
+        compared.stream().mapToLong(TensorResult::nanCount).sum(),
+        compared.stream().mapToLong(TensorResult::infCount).sum());
+  }
+
+  /**
+   * The seed tools' headline totals, each defined once: the JSON key, the words the terminal and
+   * the report card print, and the value. Every output lists them from here, in this order.
+   */
+  public enum Total {
+    TOTAL_L2_DISTANCE("total_l2_distance", "total L2 distance", Summary::totalL2Distance),
+    MEAN_L2_DISTANCE("mean_l2_distance", "mean L2 distance", Summary::meanL2Distance),
+    MAX_ABS_DIFF("max_abs_diff", "max abs difference", Summary::maxAbsDiff),
+    MEAN_EFFECTIVE_RANK("mean_effective_rank", "mean effective rank", Summary::meanEffectiveRank),
+    MEAN_COSINE("mean_cosine", "mean cosine", Summary::meanCosine);
+
+    private final String key;
+    private final String label;
+    private final java.util.function.Function<Summary, Double> value;
+
+    Total(String key, String label, java.util.function.Function<Summary, Double> value) {
+      this.key = key;
+      this.label = label;
+      this.value = value;
+    }
+
+    /** The JSON key (in {@code summary}). */
+    public String key() {
+      return key;
+    }
+
+    /** What a person reads. */
+    public String label() {
+      return label;
+    }
+
+    /** The summary's value; null where there is none. */
+    public Double of(Summary s) {
+      return value.apply(s);
+    }
   }
 
   /** What the headline mean averages, in words. */
@@ -83,8 +120,8 @@ public record Summary(
   }
 
   /** A 2-D (or higher) tensor with a relative change: what the headline mean averages. */
-  static boolean isAveraged(TensorMetricsRow r) {
-    List<Long> shape = r.getShapeBase() != null ? r.getShapeBase() : r.getShapeFinetuned();
-    return shape != null && shape.size() >= 2 && r.getRelativeDelta() != null;
+  static boolean isAveraged(TensorResult r) {
+    List<Long> shape = r.shapeBase() != null ? r.shapeBase() : r.shapeFinetuned();
+    return shape != null && shape.size() >= 2 && r.relativeDelta() != null;
   }
 }

@@ -27,6 +27,8 @@ public final class TensorComparison {
 
   // one chunk per tensor read at once: a batch's base and fine-tunes, a trajectory's checkpoints
   private final List<double[]> buffers = new ArrayList<>();
+  // the rounding bounds of each block-quantized tensor's chunk (null for other tensors)
+  private final List<double[]> bounds = new ArrayList<>();
   // one per comparison run at once: a Gram's arrays live until its tensor is done
   private final List<GramAccumulator.Workspace> workspaces = new ArrayList<>();
 
@@ -70,33 +72,34 @@ public final class TensorComparison {
     Map<TensorInfo, Long> reach = FanOut.reach(pairs);
     List<TensorInfo> tensors = new ArrayList<>(reach.keySet());
     List<TensorReader> readers = new ArrayList<>();
+    List<double[]> boundsOf = new ArrayList<>();
     for (TensorInfo t : tensors) {
-      readers.add(new TensorReader(sources.apply(t.file()), t, reach.get(t)));
+      TensorReader reader = new TensorReader(sources.apply(t.file()), t, reach.get(t));
+      readers.add(reader);
       buffer(readers.size() - 1);
+      boundsOf.add(reader.hasRoundingBounds() ? bounds.get(readers.size() - 1) : null);
     }
     List<Side> sides = new ArrayList<>();
     for (int i = 0; i < pairs.size(); i++) {
       TensorPair p = pairs.get(i);
-      sides.add(
-          new Side(
-              p,
-              tensors.indexOf(p.base()),
-              tensors.indexOf(p.finetuned()),
-              settings,
-              workspace(i)));
+      int base = tensors.indexOf(p.base());
+      int finetuned = tensors.indexOf(p.finetuned());
+      RoundingCheck check =
+          RoundingCheck.of(p, boundsOf.get(base) != null, boundsOf.get(finetuned) != null);
+      sides.add(new Side(p, base, finetuned, settings, workspace(i), check));
     }
     int[] counts = new int[readers.size()];
     for (long first = 0; ; first += CHUNK) {
       boolean any = false;
       for (int r = 0; r < readers.size(); r++) {
-        counts[r] = readers.get(r).read(buffers.get(r));
+        counts[r] = readers.get(r).read(buffers.get(r), boundsOf.get(r));
         any |= counts[r] > 0;
       }
       if (!any) {
         break;
       }
       for (Side side : sides) {
-        side.add(buffers, counts, first);
+        side.add(buffers, boundsOf, counts, first);
       }
     }
     return sides.stream().map(side -> side.result(settings)).toList();
@@ -105,6 +108,7 @@ public final class TensorComparison {
   private void buffer(int i) {
     while (buffers.size() <= i) {
       buffers.add(new double[CHUNK]);
+      bounds.add(new double[CHUNK]);
     }
   }
 
@@ -123,6 +127,7 @@ public final class TensorComparison {
     private final DeltaAccumulator acc = new DeltaAccumulator();
     private final SpectrumSettings.Path path;
     private final GramAccumulator gram;
+    private final RoundingCheck rounding; // null: not a float against a block type with bounds
 
     /**
      * @param base index of the base tensor's reader in the pass
@@ -133,8 +138,10 @@ public final class TensorComparison {
         int base,
         int finetuned,
         SpectrumSettings settings,
-        GramAccumulator.Workspace workspace) {
+        GramAccumulator.Workspace workspace,
+        RoundingCheck rounding) {
       this.pair = pair;
+      this.rounding = rounding;
       this.base = base;
       this.finetuned = finetuned;
       this.path = settings.pathFor(pair);
@@ -147,7 +154,7 @@ public final class TensorComparison {
     }
 
     /** Adds the chunk that starts at element {@code first}, as far as this pair compares. */
-    void add(List<double[]> chunks, int[] counts, long first) {
+    void add(List<double[]> chunks, List<double[]> bounds, int[] counts, long first) {
       int n = (int) Math.min(TensorComparison.CHUNK, Math.max(0, pair.elements() - first));
       if (n == 0) {
         return;
@@ -169,16 +176,20 @@ public final class TensorComparison {
       if (gram != null) {
         gram.add(a, b, n);
       }
+      if (rounding != null) {
+        rounding.add(a, b, bounds.get(rounding.quantizedIsBase() ? base : finetuned), n);
+      }
     }
 
     TensorDelta result(SpectrumSettings settings) {
       DeltaMetrics metrics = acc.result();
+      Long outside = rounding == null ? null : rounding.outside();
       Spectrum decided = DeltaSpectra.decided(pair, metrics, settings);
       if (decided != null || path == SpectrumSettings.Path.DISTRIBUTED) {
-        return new TensorDelta(metrics, decided); // null: the distributed path computes it
+        return new TensorDelta(metrics, decided, outside); // null: the distributed path computes it
       }
       double[] s = gram == null ? DeltaSpectra.lowRankSingularValues(pair) : gram.singularValues();
-      return new TensorDelta(metrics, DeltaSpectra.of(pair, metrics, s, settings));
+      return new TensorDelta(metrics, DeltaSpectra.of(pair, metrics, s, settings), outside);
     }
   }
 }

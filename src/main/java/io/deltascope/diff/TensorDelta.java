@@ -9,5 +9,12 @@ import io.deltascope.tensor.Spectrum;
  * @param metrics the one-pass metrics
  * @param spectrum the spectrum, or {@code Spectrum.none(...)}; null when the distributed path still
  *     has to compute it
+ * @param outsideRounding values of the float side outside the quantized side's rounding bound
+ *     ({@link RoundingCheck}); null when the pair is not a float against a block type with bounds
  */
-public record TensorDelta(DeltaMetrics metrics, Spectrum spectrum) {}
+public record TensorDelta(DeltaMetrics metrics, Spectrum spectrum, Long outsideRounding) {
+
+  public TensorDelta(DeltaMetrics metrics, Spectrum spectrum) {
+    this(metrics, spectrum, null);
+  }
+}

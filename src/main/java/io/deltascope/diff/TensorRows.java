@@ -3,47 +3,47 @@ package io.deltascope.diff;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.TensorRole;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds {@link TensorMetricsRow}s: what is known of a tensor before its metrics. */
+/** Builds {@link TensorResult}s: what is known of a tensor before its metrics, then with them. */
 public final class TensorRows {
   private TensorRows() {}
 
-  public static TensorMetricsRow of(TensorPair pair) {
+  public static TensorResult of(TensorPair pair) {
     return of(pair.name(), pair.role(), pair.status(), pair.base(), pair.finetuned());
   }
 
+  /** A compared pair's row with its metrics and rounding check (the spectrum added apart). */
+  public static TensorResult of(TensorPair pair, TensorDelta delta) {
+    return of(pair).withMetrics(delta.metrics()).withOutsideRounding(delta.outsideRounding());
+  }
+
   /** A row for a tensor on one or both sides; {@code base} or {@code finetuned} may be null. */
-  public static TensorMetricsRow of(
+  public static TensorResult of(
       String name, TensorRole role, TensorStatus status, TensorInfo base, TensorInfo finetuned) {
-    TensorMetricsRow row = new TensorMetricsRow();
-    row.setName(name);
-    row.setLayer(role.layer());
-    row.setComponent(role.component());
-    row.setStatus(status.label());
-    if (base != null) {
-      row.setShapeBase(base.shape().asList());
-      row.setDtypeBase(base.dtype().name());
-    }
-    if (finetuned != null) {
-      row.setShapeFinetuned(finetuned.shape().asList());
-      row.setDtypeFinetuned(finetuned.dtype().name());
-    }
-    return row;
+    return TensorResult.of(
+        name,
+        role.layer(),
+        role.component(),
+        status.label(),
+        base == null ? null : base.shape().asList(),
+        finetuned == null ? null : finetuned.shape().asList(),
+        base == null ? null : base.dtype().name(),
+        finetuned == null ? null : finetuned.dtype().name());
   }
 
   /**
    * Rows for what the plan found from headers alone: tensors on one side only, not numeric, or
    * reshaped beyond a vocabulary resize. They carry no metrics.
    */
-  static List<TensorMetricsRow> structural(WeightDiffPlan plan) {
+  static List<TensorResult> structural(WeightDiffPlan plan) {
     Checkpoint base = plan.base();
     Checkpoint finetuned = plan.finetuned();
     String modelType = WeightDiffPlan.modelType(base, finetuned);
     Structural s = plan.structural();
-    List<TensorMetricsRow> rows = new ArrayList<>();
+    List<TensorResult> rows = new ArrayList<>();
     for (String name : s.onlyInBase()) {
       rows.add(
           of(

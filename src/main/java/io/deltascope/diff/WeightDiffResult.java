@@ -1,7 +1,7 @@
 package io.deltascope.diff;
 
 import io.deltascope.checkpoint.Locations;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.DeltaMetrics;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 public record WeightDiffResult(
     String base,
     String finetuned,
-    List<TensorMetricsRow> rows,
+    List<TensorResult> rows,
     Structural structural,
     List<ComponentDelta> components,
     Summary summary) {
@@ -35,12 +35,12 @@ public record WeightDiffResult(
   }
 
   /** Puts the executors' rows together with what the plan found from headers alone. */
-  public static WeightDiffResult of(WeightDiffPlan plan, List<TensorMetricsRow> computed) {
-    List<TensorMetricsRow> rows = new ArrayList<>(computed);
+  public static WeightDiffResult of(WeightDiffPlan plan, List<TensorResult> computed) {
+    List<TensorResult> rows = new ArrayList<>(computed);
     rows.addAll(TensorRows.structural(plan));
-    rows.sort(Comparator.comparing(TensorMetricsRow::getName));
-    Map<String, TensorMetricsRow> byName =
-        rows.stream().collect(Collectors.toMap(TensorMetricsRow::getName, Function.identity()));
+    rows.sort(Comparator.comparing(TensorResult::name));
+    Map<String, TensorResult> byName =
+        rows.stream().collect(Collectors.toMap(TensorResult::name, Function.identity()));
     Structural s = plan.structural();
     List<Structural.ShapeChange> shapes =
         s.shapeChanged().stream()
@@ -64,29 +64,14 @@ public record WeightDiffResult(
   }
 
   /** Rows with metrics on tensors of the same shape on both sides. */
-  public List<TensorMetricsRow> compared() {
+  public List<TensorResult> compared() {
     return rows.stream()
-        .filter(r -> r.hasMetrics() && r.getStatus().equals(TensorStatus.COMPARED.label()))
+        .filter(r -> r.hasMetrics() && r.status().equals(TensorStatus.COMPARED.label()))
         .toList();
   }
 
-  /** The metrics a row holds, or null when it holds none. */
-  public static DeltaMetrics metricsOf(TensorMetricsRow r) {
-    if (r == null || !r.hasMetrics()) {
-      return null;
-    }
-    return new DeltaMetrics(
-        r.getNParams(),
-        r.getNormBase(),
-        r.getNormFinetuned(),
-        r.getL2Distance(),
-        r.getRelativeDelta(),
-        r.getCosine(),
-        r.getMaxAbsDiff(),
-        r.getMeanAbsDiff(),
-        r.getSparsity(),
-        r.getZeroFraction(),
-        r.getNanCount(),
-        r.getInfCount());
+  /** The metrics a row holds, or null when it holds none (or there is no row). */
+  public static DeltaMetrics metricsOf(TensorResult r) {
+    return r == null ? null : r.metrics();
   }
 }

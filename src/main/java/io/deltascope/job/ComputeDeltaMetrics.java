@@ -7,7 +7,7 @@ import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorComparison;
 import io.deltascope.diff.TensorDelta;
 import io.deltascope.diff.TensorRows;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -78,9 +78,9 @@ public final class ComputeDeltaMetrics implements FlatMapFunction<Iterator<List<
               unit.pairs(), file -> open.computeIfAbsent(file, Locations::open), spectra);
       for (int i = 0; i < deltas.size(); i++) {
         FanOut.Target target = unit.targets().get(i);
-        TensorMetricsRow row = TensorRows.of(target.pair()).withMetrics(deltas.get(i).metrics());
+        TensorResult row = TensorRows.of(target.pair(), deltas.get(i));
         if (deltas.get(i).spectrum() != null) {
-          row.withSpectrum(deltas.get(i).spectrum(), GRAM);
+          row = row.withSpectrum(deltas.get(i).spectrum(), GRAM);
         }
         rows.add(new PairRow(target.plan(), row, null));
       }

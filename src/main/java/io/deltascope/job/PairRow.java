@@ -1,6 +1,6 @@
 package io.deltascope.job;
 
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.io.Serializable;
 
 /**
@@ -11,4 +11,4 @@ import java.io.Serializable;
  * @param row the tensor's row; null when {@code error} is set
  * @param error what went wrong, or null
  */
-public record PairRow(int plan, TensorMetricsRow row, String error) implements Serializable {}
+public record PairRow(int plan, TensorResult row, String error) implements Serializable {}

@@ -7,7 +7,7 @@ import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.TensorPair;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.DeltaMetrics;
 import io.deltascope.tensor.Spectrum;
 import io.deltascope.tensor.SpectrumStatus;
@@ -128,7 +128,7 @@ public final class WeightDiffJob {
       List<WeightDiffPlan> plans,
       List<PairRow> collected,
       SpectrumSettings spectra) {
-    List<List<TensorMetricsRow>> byPlan = new ArrayList<>();
+    List<List<TensorResult>> byPlan = new ArrayList<>();
     String[] errors = new String[plans.size()];
     plans.forEach(p -> byPlan.add(new ArrayList<>()));
     for (PairRow row : collected) {
@@ -151,30 +151,33 @@ public final class WeightDiffJob {
     return outcomes;
   }
 
-  /** Fills in the spectra the executors left to the distributed path, one delta at a time. */
+  /**
+   * Fills in the spectra the executors left to the distributed path, one delta at a time, replacing
+   * those rows in {@code rows}.
+   */
   static void distributedSpectra(
-      SparkSession spark,
-      WeightDiffPlan plan,
-      List<TensorMetricsRow> rows,
-      SpectrumSettings spectra) {
+      SparkSession spark, WeightDiffPlan plan, List<TensorResult> rows, SpectrumSettings spectra) {
     Map<String, TensorPair> pairs =
         plan.pairs().stream().collect(Collectors.toMap(TensorPair::name, Function.identity()));
-    for (TensorMetricsRow row : rows) {
-      TensorPair pair = pairs.get(row.getName());
+    for (int i = 0; i < rows.size(); i++) {
+      TensorResult row = rows.get(i);
+      TensorPair pair = pairs.get(row.name());
       if (pair == null
-          || row.getSpectrumStatus() != null
+          || row.spectrumStatus() != null
           || spectra.pathFor(pair) != SpectrumSettings.Path.DISTRIBUTED) {
         continue;
       }
       DeltaMetrics metrics = WeightDiffResult.metricsOf(row);
       if (!DistributedSpectrum.fits(pair)) {
-        row.withSpectrum(Spectrum.none(SpectrumStatus.TOO_LARGE), null);
+        rows.set(i, row.withSpectrum(Spectrum.none(SpectrumStatus.TOO_LARGE), null));
         continue;
       }
       double[] s =
           DistributedSpectrum.singularValues(
               spark, pair, HadoopSettings.forFiles(spark, files(List.of(plan))));
-      row.withSpectrum(DeltaSpectra.of(pair, metrics, s, spectra), DistributedSpectrum.METHOD);
+      rows.set(
+          i,
+          row.withSpectrum(DeltaSpectra.of(pair, metrics, s, spectra), DistributedSpectrum.METHOD));
     }
   }
 

@@ -14,7 +14,7 @@ import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.DeltaMetrics;
 import java.util.List;
 
@@ -45,14 +45,14 @@ public final class JsonReport {
     for (var e : structural.withArray("shape_changed")) {
       if (e.get("metrics_on_common_rows").isObject()) {
         result.rows().stream()
-            .filter(r -> r.getName().equals(e.get("name").asText()))
+            .filter(r -> r.name().equals(e.get("name").asText()))
             .findFirst()
             .ifPresent(r -> spectrum((ObjectNode) e.get("metrics_on_common_rows"), r));
       }
     }
     root.set("structural", structural);
     ArrayNode tensors = root.putArray("tensors");
-    for (TensorMetricsRow row : result.compared()) {
+    for (TensorResult row : result.compared()) {
       tensors.add(tensor(row));
     }
     ArrayNode layers = root.putArray("layers");
@@ -80,36 +80,36 @@ public final class JsonReport {
     }
   }
 
-  static ObjectNode tensor(TensorMetricsRow row) {
+  static ObjectNode tensor(TensorResult row) {
     ObjectNode node = MAPPER.createObjectNode();
-    node.put("name", row.getName());
-    putInteger(node, "layer", row.getLayer());
-    node.put("component", row.getComponent());
-    List<Long> shape = row.getShapeBase() != null ? row.getShapeBase() : row.getShapeFinetuned();
+    node.put("name", row.name());
+    putInteger(node, "layer", row.layer());
+    node.put("component", row.component());
+    List<Long> shape = row.shapeBase() != null ? row.shapeBase() : row.shapeFinetuned();
     ArrayNode dims = node.putArray("shape");
     shape.forEach(dims::add);
-    node.put("dtype_base", row.getDtypeBase());
-    node.put("dtype_finetuned", row.getDtypeFinetuned());
+    node.put("dtype_base", row.dtypeBase());
+    node.put("dtype_finetuned", row.dtypeFinetuned());
     putMetrics(node, row, Metric.Source.DELTA);
     spectrum(node, row);
     return node;
   }
 
   /** The spectrum fields; null with a {@code spectrum_status} saying why when there is none. */
-  static void spectrum(ObjectNode node, TensorMetricsRow row) {
-    node.put("spectrum_status", row.getSpectrumStatus());
-    node.put("spectrum_method", row.getSpectrumMethod());
-    if (row.getSingularValuesTop() == null) {
+  static void spectrum(ObjectNode node, TensorResult row) {
+    node.put("spectrum_status", row.spectrumStatus());
+    node.put("spectrum_method", row.spectrumMethod());
+    if (row.singularValuesTop() == null) {
       node.putNull("singular_values_top");
     } else {
       ArrayNode top = node.putArray("singular_values_top");
-      row.getSingularValuesTop().forEach(top::add);
+      row.singularValuesTop().forEach(top::add);
     }
     putMetrics(node, row, Metric.Source.SPECTRUM);
   }
 
   /** The registry's metrics of one source, by their stored names; null where a row has none. */
-  private static void putMetrics(ObjectNode node, TensorMetricsRow row, Metric.Source source) {
+  private static void putMetrics(ObjectNode node, TensorResult row, Metric.Source source) {
     for (Metric m : Metric.of(source)) {
       Number v = m.of(row);
       if (v != null && m.integral()) {
@@ -197,7 +197,10 @@ public final class JsonReport {
   static ObjectNode metrics(DeltaMetrics m) {
     ObjectNode node = MAPPER.createObjectNode();
     if (m != null) {
-      putMetrics(node, new TensorMetricsRow().withMetrics(m), Metric.Source.DELTA);
+      putMetrics(
+          node,
+          TensorResult.of(null, null, null, null, null, null, null, null).withMetrics(m),
+          Metric.Source.DELTA);
     }
     return node;
   }
@@ -211,11 +214,9 @@ public final class JsonReport {
     node.put("unchanged_tensors", s.unchangedTensors());
     putDouble(node, "mean_relative_delta", s.meanMatrixRelativeDelta());
     node.put("mean_relative_delta_of", s.meanOf());
-    putDouble(node, "total_l2_distance", s.totalL2Distance());
-    putDouble(node, "mean_l2_distance", s.meanL2Distance());
-    putDouble(node, "max_abs_diff", s.maxAbsDiff());
-    putDouble(node, "mean_effective_rank", s.meanEffectiveRank());
-    putDouble(node, "mean_cosine", s.meanCosine());
+    for (Summary.Total t : Summary.Total.values()) {
+      putDouble(node, t.key(), t.of(s));
+    }
     putDouble(node, "max_relative_delta", s.maxRelativeDelta());
     node.put("most_changed", s.mostChanged());
     node.put("nan_count", s.nanCount());

@@ -4,7 +4,7 @@ import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -41,14 +41,13 @@ public final class QuantizationView {
     boolean finetunedSide = files.stream().anyMatch(f -> f.side().equals("finetuned"));
     boolean bothSides = files.size() == 2;
     Map<List<Object>, QuantizationDrift> drift = new LinkedHashMap<>();
-    for (TensorMetricsRow row : result.compared()) {
+    for (TensorResult row : result.compared()) {
       String type =
-          QuantizationDrift.type(
-              row.getDtypeBase(), row.getDtypeFinetuned(), finetunedSide, bothSides);
+          QuantizationDrift.type(row.dtypeBase(), row.dtypeFinetuned(), finetunedSide, bothSides);
       drift
           .computeIfAbsent(
-              Arrays.asList(row.getLayer(), row.getComponent()), k -> new QuantizationDrift())
-          .add(row.getL2Distance(), row.getNParams(), row.getCosine(), type);
+              Arrays.asList(row.layer(), row.component()), k -> new QuantizationDrift())
+          .add(row.l2Distance(), row.nParams(), row.cosine(), type);
     }
     out.append(
         String.format(
@@ -83,24 +82,24 @@ public final class QuantizationView {
   }
 
   static void worstTensors(StringBuilder out, WeightDiffResult result, int topN) {
-    List<TensorMetricsRow> worst =
+    List<TensorResult> worst =
         result.compared().stream()
-            .filter(r -> r.getRelativeDelta() != null)
-            .sorted(Comparator.comparingDouble(TensorMetricsRow::getRelativeDelta).reversed())
+            .filter(r -> r.relativeDelta() != null)
+            .sorted(Comparator.comparingDouble(TensorResult::relativeDelta).reversed())
             .limit(topN)
             .toList();
     out.append(String.format(Locale.ROOT, "%nWorst %d tensors:%n", worst.size()));
-    for (TensorMetricsRow r : worst) {
+    for (TensorResult r : worst) {
       out.append(
           String.format(
               Locale.ROOT,
               "  %-48s %-5s -> %-5s rel %s  rmse %s  cos %s%n",
-              r.getName(),
-              r.getDtypeBase(),
-              r.getDtypeFinetuned(),
-              TerminalReport.number(r.getRelativeDelta()),
-              TerminalReport.number(r.getRmse()),
-              TerminalReport.number(r.getCosine())));
+              r.name(),
+              r.dtypeBase(),
+              r.dtypeFinetuned(),
+              TerminalReport.number(r.relativeDelta()),
+              TerminalReport.number(r.rmse()),
+              TerminalReport.number(r.cosine())));
     }
   }
 

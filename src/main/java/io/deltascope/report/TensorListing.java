@@ -2,7 +2,7 @@ package io.deltascope.report;
 
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -84,14 +84,14 @@ public record TensorListing(
   }
 
   /** The tensors the table lists, in order. */
-  public List<TensorMetricsRow> select(WeightDiffResult result) {
+  public List<TensorResult> select(WeightDiffResult result) {
     var rows =
         result.rows().stream()
-            .filter(TensorMetricsRow::hasMetrics)
-            .filter(r -> filter == null || filter.matcher(r.getName()).find());
+            .filter(TensorResult::hasMetrics)
+            .filter(r -> filter == null || filter.matcher(r.name()).find());
     if (sort != null) {
       Comparator<Double> values = Comparator.nullsFirst(Comparator.<Double>naturalOrder());
-      Comparator<TensorMetricsRow> order =
+      Comparator<TensorResult> order =
           Comparator.comparing(sort::doubleOf, ascending ? values : values.reversed());
       rows = rows.sorted(order);
     }
@@ -100,10 +100,9 @@ public record TensorListing(
 
   /** Appends the table for {@code result}. */
   void render(StringBuilder out, WeightDiffResult result) {
-    List<TensorMetricsRow> rows = select(result);
-    int width =
-        Math.min(MAX_NAME, rows.stream().mapToInt(r -> r.getName().length()).max().orElse(6));
-    long total = result.rows().stream().filter(TensorMetricsRow::hasMetrics).count();
+    List<TensorResult> rows = select(result);
+    int width = Math.min(MAX_NAME, rows.stream().mapToInt(r -> r.name().length()).max().orElse(6));
+    long total = result.rows().stream().filter(TensorResult::hasMetrics).count();
     out.append(
         String.format(
             Locale.ROOT,
@@ -118,8 +117,8 @@ public record TensorListing(
       header.append(String.format(Locale.ROOT, " %11s", m.header()));
     }
     out.append(header).append('\n').append("-".repeat(header.length())).append('\n');
-    for (TensorMetricsRow row : rows) {
-      out.append(String.format(Locale.ROOT, "%-" + width + "s", shorten(row.getName(), width)));
+    for (TensorResult row : rows) {
+      out.append(String.format(Locale.ROOT, "%-" + width + "s", shorten(row.name(), width)));
       for (Metric m : Metric.TABLE) {
         out.append(String.format(Locale.ROOT, " %11s", TerminalReport.format(m, m.of(row))));
       }

@@ -136,7 +136,7 @@ public final class TerminalReport {
     out.append("Finetuned: ").append(result.finetuned()).append('\n');
     out.append("(structure only: compared from headers, no tensor values read)\n");
     structural(out, result.structural());
-    long sameShape = result.rows().stream().filter(r -> "compared".equals(r.getStatus())).count();
+    long sameShape = result.rows().stream().filter(r -> "compared".equals(r.status())).count();
     out.append(
         String.format(
             Locale.ROOT,
@@ -201,11 +201,11 @@ public final class TerminalReport {
         .append(" (over ")
         .append(s.matricesAveraged())
         .append(" weight matrices)\n");
-    out.append("  total L2 distance:    ").append(number(s.totalL2Distance())).append('\n');
-    out.append("  mean L2 distance:     ").append(number(s.meanL2Distance())).append('\n');
-    out.append("  max abs difference:   ").append(number(s.maxAbsDiff())).append('\n');
-    out.append("  mean effective rank:  ").append(number(s.meanEffectiveRank())).append('\n');
-    out.append("  mean cosine:          ").append(number(s.meanCosine())).append('\n');
+    for (Summary.Total t : Summary.Total.values()) {
+      out.append(String.format(Locale.ROOT, "  %-22s", t.label() + ":"))
+          .append(number(t.of(s)))
+          .append('\n');
+    }
     if (s.mostChanged() != null) {
       out.append("  most changed:         ")
           .append(s.mostChanged())

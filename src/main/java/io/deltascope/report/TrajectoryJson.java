@@ -8,7 +8,7 @@ import io.deltascope.diff.Trajectory;
 import io.deltascope.diff.TrajectoryResult;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -72,7 +72,7 @@ public final class TrajectoryJson {
   /** Each decoder layer's relative change over all its tensors, in layer order. */
   static ArrayNode byLayer(WeightDiffResult result) {
     ArrayNode out = JsonReport.MAPPER.createArrayNode();
-    groups(result, row -> List.of(row.getLayer()))
+    groups(result, row -> List.of(row.layer()))
         .forEach(
             (key, rows) -> {
               ObjectNode node = out.addObject();
@@ -89,7 +89,7 @@ public final class TrajectoryJson {
    */
   static ArrayNode byComponent(WeightDiffResult result) {
     ArrayNode out = JsonReport.MAPPER.createArrayNode();
-    groups(result, row -> List.of(row.getLayer(), row.getComponent()))
+    groups(result, row -> List.of(row.layer(), row.component()))
         .forEach(
             (key, rows) -> {
               ObjectNode node = out.addObject();
@@ -103,14 +103,14 @@ public final class TrajectoryJson {
   }
 
   /** The compared rows inside the layers, grouped by {@code key}, in layer then key order. */
-  private static Map<List<Object>, List<TensorMetricsRow>> groups(
-      WeightDiffResult result, Function<TensorMetricsRow, List<Object>> key) {
-    Map<List<Object>, List<TensorMetricsRow>> groups =
+  private static Map<List<Object>, List<TensorResult>> groups(
+      WeightDiffResult result, Function<TensorResult, List<Object>> key) {
+    Map<List<Object>, List<TensorResult>> groups =
         new TreeMap<>(
             Comparator.comparing((List<Object> k) -> (Integer) k.get(0))
                 .thenComparing(k -> k.size() > 1 ? String.valueOf(k.get(1)) : ""));
-    for (TensorMetricsRow row : result.compared()) {
-      if (row.getLayer() != null) {
+    for (TensorResult row : result.compared()) {
+      if (row.layer() != null) {
         groups.computeIfAbsent(key.apply(row), k -> new ArrayList<>()).add(row);
       }
     }

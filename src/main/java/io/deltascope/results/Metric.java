@@ -25,7 +25,7 @@ public enum Metric {
       "Params",
       "params",
       "elements compared",
-      TensorMetricsRow::getNParams),
+      TensorResult::nParams),
   NORM_BASE(
       "norm_base",
       Source.DELTA,
@@ -36,7 +36,7 @@ public enum Metric {
       "||A||",
       "||A||, the base's Frobenius norm over the positions where both sides are finite; null when"
           + " there are none",
-      TensorMetricsRow::getNormBase),
+      TensorResult::normBase),
   NORM_FINETUNED(
       "norm_finetuned",
       Source.DELTA,
@@ -47,7 +47,7 @@ public enum Metric {
       "||B||",
       "||B||, the fine-tune's Frobenius norm over the positions where both sides are finite; null"
           + " when there are none",
-      TensorMetricsRow::getNormFinetuned),
+      TensorResult::normFinetuned),
   L2_DISTANCE(
       "l2_distance",
       Source.DELTA,
@@ -57,7 +57,7 @@ public enum Metric {
       "L2 distance",
       "L2",
       "||B - A|| over the positions where both sides are finite; null when there are none",
-      TensorMetricsRow::getL2Distance),
+      TensorResult::l2Distance),
   RELATIVE_DELTA(
       "relative_delta",
       Source.DELTA,
@@ -67,7 +67,7 @@ public enum Metric {
       "Relative change",
       "rel.change",
       "||B - A|| / ||A||; null when ||A|| = 0 or no position has both sides finite",
-      TensorMetricsRow::getRelativeDelta),
+      TensorResult::relativeDelta),
   COSINE(
       "cosine",
       Source.DELTA,
@@ -78,7 +78,7 @@ public enum Metric {
       "cosine",
       "cosine of the flattened tensors; null when a norm is 0 or no position has both sides"
           + " finite",
-      TensorMetricsRow::getCosine),
+      TensorResult::cosine),
   MAX_ABS_DIFF(
       "max_abs_diff",
       Source.DELTA,
@@ -88,7 +88,7 @@ public enum Metric {
       "Max |\u0394|",
       "max|d|",
       "max |B - A| over the positions where both sides are finite",
-      TensorMetricsRow::getMaxAbsDiff),
+      TensorResult::maxAbsDiff),
   MEAN_ABS_DIFF(
       "mean_abs_diff",
       Source.DELTA,
@@ -98,7 +98,7 @@ public enum Metric {
       "Mean |\u0394|",
       "mean|d|",
       "mean |B - A| over the positions where both sides are finite",
-      TensorMetricsRow::getMeanAbsDiff),
+      TensorResult::meanAbsDiff),
   RMSE(
       "rmse",
       Source.DELTA,
@@ -108,7 +108,7 @@ public enum Metric {
       "RMSE",
       "rmse",
       "root mean square of B - A over the positions where both sides are finite",
-      TensorMetricsRow::getRmse),
+      TensorResult::rmse),
   SPARSITY(
       "sparsity",
       Source.DELTA,
@@ -118,7 +118,7 @@ public enum Metric {
       "Sparsity",
       "sparsity",
       "fraction of the positions where both sides are finite with |B - A| < 1e-5",
-      TensorMetricsRow::getSparsity),
+      TensorResult::sparsity),
   ZERO_FRACTION(
       "zero_fraction",
       Source.DELTA,
@@ -128,7 +128,7 @@ public enum Metric {
       "Unchanged",
       "unchanged",
       "fraction of positions exactly equal on both sides",
-      TensorMetricsRow::getZeroFraction),
+      TensorResult::zeroFraction),
   NAN_COUNT(
       "nan_count",
       Source.DELTA,
@@ -138,7 +138,7 @@ public enum Metric {
       "NaN",
       "nan",
       "positions where either side is NaN",
-      TensorMetricsRow::getNanCount),
+      TensorResult::nanCount),
   INF_COUNT(
       "inf_count",
       Source.DELTA,
@@ -148,7 +148,7 @@ public enum Metric {
       "Inf",
       "inf",
       "positions where either side is infinite (and neither is NaN)",
-      TensorMetricsRow::getInfCount),
+      TensorResult::infCount),
   EFFECTIVE_RANK(
       "effective_rank",
       Source.SPECTRUM,
@@ -158,7 +158,7 @@ public enum Metric {
       "Effective rank",
       "eff.rank",
       "exp of the entropy of the delta's normalised singular values (Roy and Vetterli)",
-      TensorMetricsRow::getEffectiveRank),
+      TensorResult::effectiveRank),
   STABLE_RANK(
       "stable_rank",
       Source.SPECTRUM,
@@ -168,7 +168,7 @@ public enum Metric {
       "Stable rank",
       "stable",
       "sum of s^2 / s_max^2 of the delta",
-      TensorMetricsRow::getStableRank),
+      TensorResult::stableRank),
   NUMERICAL_RANK(
       "numerical_rank",
       Source.SPECTRUM,
@@ -178,7 +178,7 @@ public enum Metric {
       "Numerical rank",
       "rank",
       "singular values of the delta above rank_floor",
-      TensorMetricsRow::getNumericalRank),
+      TensorResult::numericalRank),
   RANK_FLOOR(
       "rank_floor",
       Source.SPECTRUM,
@@ -188,7 +188,7 @@ public enum Metric {
       "Rank floor",
       "floor",
       "the storage and arithmetic noise floor below which a singular value does not count",
-      TensorMetricsRow::getRankFloor),
+      TensorResult::rankFloor),
   TOP_K_ENERGY_SHARE(
       "top_k_energy_share",
       Source.SPECTRUM,
@@ -198,7 +198,7 @@ public enum Metric {
       "Top-k energy share",
       "top-k",
       "share of the delta's energy (sum of s^2) in its top k singular values",
-      TensorMetricsRow::getTopKEnergyShare),
+      TensorResult::topKEnergyShare),
   SPECTRAL_ALPHA(
       "spectral_alpha",
       Source.SPECTRUM,
@@ -208,7 +208,7 @@ public enum Metric {
       "Spectral \u03b1",
       "alpha",
       "minus the slope of log s_i against log i over the delta's spectrum",
-      TensorMetricsRow::getSpectralAlpha);
+      TensorResult::spectralAlpha);
 
   /** Where a metric is computed. */
   public enum Source {
@@ -257,7 +257,7 @@ public enum Metric {
   private final String label;
   private final String header;
   private final String description;
-  private final Function<TensorMetricsRow, Number> value;
+  private final Function<TensorResult, Number> value;
 
   Metric(
       String column,
@@ -268,7 +268,7 @@ public enum Metric {
       String label,
       String header,
       String description,
-      Function<TensorMetricsRow, Number> value) {
+      Function<TensorResult, Number> value) {
     this.column = column;
     this.source = source;
     this.aggregation = aggregation;
@@ -322,12 +322,12 @@ public enum Metric {
   }
 
   /** The row's value; null where it has none. */
-  public Number of(TensorMetricsRow row) {
+  public Number of(TensorResult row) {
     return value.apply(row);
   }
 
   /** The row's value as a double; null where it has none. */
-  public Double doubleOf(TensorMetricsRow row) {
+  public Double doubleOf(TensorResult row) {
     Number n = of(row);
     return n == null ? null : n.doubleValue();
   }
@@ -351,7 +351,7 @@ public enum Metric {
   /**
    * The metric over several tensors, as its {@link Aggregation} says; null when no row has a value.
    */
-  public Double aggregate(List<TensorMetricsRow> rows) {
+  public Double aggregate(List<TensorResult> rows) {
     List<Double> values = values(rows);
     if (values.isEmpty()) {
       return null;
@@ -366,25 +366,25 @@ public enum Metric {
   }
 
   /** The unweighted mean over the rows that have a value; null when none has. */
-  public Double mean(List<TensorMetricsRow> rows) {
+  public Double mean(List<TensorResult> rows) {
     List<Double> values = values(rows);
     return values.isEmpty()
         ? null
         : values.stream().mapToDouble(Double::doubleValue).average().getAsDouble();
   }
 
-  private List<Double> values(List<TensorMetricsRow> rows) {
+  private List<Double> values(List<TensorResult> rows) {
     return rows.stream().map(this::doubleOf).filter(Objects::nonNull).toList();
   }
 
   // sqrt(sum l2^2) / sqrt(sum norm_base^2) over the rows that have both
-  private static Double relative(List<TensorMetricsRow> rows) {
+  private static Double relative(List<TensorResult> rows) {
     double l2 = 0;
     double base = 0;
-    for (TensorMetricsRow r : rows) {
-      if (r.getL2Distance() != null && r.getNormBase() != null) {
-        l2 += r.getL2Distance() * r.getL2Distance();
-        base += r.getNormBase() * r.getNormBase();
+    for (TensorResult r : rows) {
+      if (r.l2Distance() != null && r.normBase() != null) {
+        l2 += r.l2Distance() * r.l2Distance();
+        base += r.normBase() * r.normBase();
       }
     }
     return base > 0 ? Math.sqrt(l2) / Math.sqrt(base) : null;

@@ -6,8 +6,9 @@ import org.apache.spark.sql.Encoder;
 import org.apache.spark.sql.Encoders;
 
 /**
- * One row of the {@code tensor_metrics} table: one tensor name of a comparison. A Java bean so that
- * Spark encodes it; metric fields are null where the tensor was not compared (only on one side, not
+ * One row of the {@code tensor_metrics} table: one tensor name of a comparison, the Parquet edge of
+ * the domain's {@link TensorResult} ({@link #of}, {@link #toResult}). A Java bean so that Spark
+ * encodes it; metric fields are null where the tensor was not compared (only on one side, not
  * numeric, reshaped beyond a vocabulary resize). Columns are stored in snake case ({@link
  * Tables#TENSOR_METRICS_COLUMNS}).
  */
@@ -46,54 +47,91 @@ public class TensorMetricsRow implements Serializable {
   private Double rankFloor; // storage and arithmetic noise floor
   private Double topKEnergyShare; // sum of the top k s^2 / sum s^2
   private Double spectralAlpha; // -slope of log s_i on log i
+  // values outside the quantized side's rounding bound; null when not checked. Not a stored column:
+  // the diagnosis reads it to tell a quantization from a quantized fine-tune
+  private Long outsideRounding;
 
   public TensorMetricsRow() {}
 
-  /** Copies a comparison's metrics into the metric fields. */
-  public TensorMetricsRow withMetrics(DeltaMetrics m) {
-    nParams = m.nParams();
-    normBase = m.normBase();
-    normFinetuned = m.normFinetuned();
-    l2Distance = m.l2Distance();
-    relativeDelta = m.relativeDelta();
-    cosine = m.cosine();
-    maxAbsDiff = m.maxAbsDiff();
-    meanAbsDiff = m.meanAbsDiff();
-    rmse = m.rmse();
-    sparsity = m.sparsity();
-    zeroFraction = m.zeroFraction();
-    nanCount = m.nanCount();
-    infCount = m.infCount();
-    return this;
+  /** The bean of a domain record, for Spark's encoder (writing the store). */
+  public static TensorMetricsRow of(TensorResult r) {
+    TensorMetricsRow row = new TensorMetricsRow();
+    row.name = r.name();
+    row.layer = r.layer();
+    row.component = r.component();
+    row.status = r.status();
+    row.shapeBase = r.shapeBase();
+    row.shapeFinetuned = r.shapeFinetuned();
+    row.dtypeBase = r.dtypeBase();
+    row.dtypeFinetuned = r.dtypeFinetuned();
+    row.nParams = r.nParams();
+    row.normBase = r.normBase();
+    row.normFinetuned = r.normFinetuned();
+    row.l2Distance = r.l2Distance();
+    row.relativeDelta = r.relativeDelta();
+    row.cosine = r.cosine();
+    row.maxAbsDiff = r.maxAbsDiff();
+    row.meanAbsDiff = r.meanAbsDiff();
+    row.rmse = r.rmse();
+    row.sparsity = r.sparsity();
+    row.zeroFraction = r.zeroFraction();
+    row.nanCount = r.nanCount();
+    row.infCount = r.infCount();
+    row.spectrumStatus = r.spectrumStatus();
+    row.spectrumMethod = r.spectrumMethod();
+    row.singularValues = r.singularValues();
+    row.singularValuesTop = r.singularValuesTop();
+    row.effectiveRank = r.effectiveRank();
+    row.stableRank = r.stableRank();
+    row.numericalRank = r.numericalRank();
+    row.rankFloor = r.rankFloor();
+    row.topKEnergyShare = r.topKEnergyShare();
+    row.spectralAlpha = r.spectralAlpha();
+    row.outsideRounding = r.outsideRounding();
+    return row;
   }
 
-  /** Copies a spectrum into the spectrum fields (all null but the status when there is none). */
-  public TensorMetricsRow withSpectrum(io.deltascope.tensor.Spectrum sp, String method) {
-    spectrumStatus = sp.status().label();
-    spectrumMethod = sp.isComputed() ? method : null;
-    singularValues = sp.isComputed() ? boxed(sp.singularValues()) : null;
-    singularValuesTop = sp.isComputed() ? boxed(sp.top()) : null;
-    effectiveRank = sp.effectiveRank();
-    stableRank = sp.stableRank();
-    numericalRank = sp.numericalRank();
-    rankFloor = sp.rankFloor();
-    topKEnergyShare = sp.topKEnergyShare();
-    spectralAlpha = sp.spectralAlpha();
-    return this;
+  /** The domain record of this bean (read from the store). */
+  public TensorResult toResult() {
+    TensorResult header =
+        TensorResult.of(
+            name, layer, component, status, shapeBase, shapeFinetuned, dtypeBase, dtypeFinetuned);
+    DeltaMetrics metrics =
+        nParams == null
+            ? null
+            : new DeltaMetrics(
+                nParams,
+                normBase,
+                normFinetuned,
+                l2Distance,
+                relativeDelta,
+                cosine,
+                maxAbsDiff,
+                meanAbsDiff,
+                sparsity,
+                zeroFraction,
+                nanCount,
+                infCount);
+    TensorResult.SpectrumFigures spectrum =
+        spectrumStatus == null
+            ? null
+            : new TensorResult.SpectrumFigures(
+                spectrumStatus,
+                spectrumMethod,
+                singularValues,
+                singularValuesTop,
+                effectiveRank,
+                stableRank,
+                numericalRank,
+                rankFloor,
+                topKEnergyShare,
+                spectralAlpha);
+    return header.withMetrics(metrics).withSpectrum(spectrum).withOutsideRounding(outsideRounding);
   }
 
-  private static java.util.List<Double> boxed(double[] values) {
-    return java.util.Arrays.stream(values).boxed().collect(java.util.stream.Collectors.toList());
-  }
-
-  /** Whether the spectrum fields hold a spectrum. */
+  /** Whether the spectrum fields hold a spectrum (the spectra table's rows). */
   public boolean hasSpectrum() {
     return singularValues != null;
-  }
-
-  /** Whether the metric fields hold a comparison. */
-  public boolean hasMetrics() {
-    return nParams != null; // a tensor entirely NaN was compared, though it has no l2_distance
   }
 
   public String getName() {
@@ -334,6 +372,14 @@ public class TensorMetricsRow implements Serializable {
 
   public void setTopKEnergyShare(Double topKEnergyShare) {
     this.topKEnergyShare = topKEnergyShare;
+  }
+
+  public Long getOutsideRounding() {
+    return outsideRounding;
+  }
+
+  public void setOutsideRounding(Long outsideRounding) {
+    this.outsideRounding = outsideRounding;
   }
 
   public Double getSpectralAlpha() {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deltascope.diff.LocalDiff;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,12 +32,12 @@ class DiagnosisTest {
     assertThat(only(d, "dtype").title()).isEqualTo("Stored type changed: 39 tensors BF16 -> F32");
     assertThat(d.summary()).contains("rank-4 LoRA-like update on attn_q and attn_v of every layer");
     // every changed matrix is exactly rank 4 in f32; every other tensor has a zero delta
-    for (TensorMetricsRow r : result.compared()) {
-      boolean adapted = r.getComponent().equals("attn_q") || r.getComponent().equals("attn_v");
+    for (TensorResult r : result.compared()) {
+      boolean adapted = r.component().equals("attn_q") || r.component().equals("attn_v");
       if (adapted) {
-        assertThat(r.getNumericalRank()).as(r.getName()).isEqualTo(4);
-      } else if (r.getShapeBase().size() == 2) {
-        assertThat(r.getSpectrumStatus()).as(r.getName()).isEqualTo("zero_delta");
+        assertThat(r.numericalRank()).as(r.name()).isEqualTo(4);
+      } else if (r.shapeBase().size() == 2) {
+        assertThat(r.spectrumStatus()).as(r.name()).isEqualTo("zero_delta");
       }
     }
   }
@@ -47,10 +47,10 @@ class DiagnosisTest {
     WeightDiffResult result = LocalDiff.of("llama-base", "llama-sft");
     Diagnosis d = Diagnosis.of(result);
     assertThat(d.findings()).noneMatch(f -> f.category().equals("lora"));
-    List<TensorMetricsRow> matrices =
-        result.compared().stream().filter(r -> r.getShapeBase().size() == 2).toList();
+    List<TensorResult> matrices =
+        result.compared().stream().filter(r -> r.shapeBase().size() == 2).toList();
     double mean =
-        matrices.stream().mapToDouble(TensorMetricsRow::getRelativeDelta).average().orElseThrow();
+        matrices.stream().mapToDouble(TensorResult::relativeDelta).average().orElseThrow();
     assertThat(d.meanRelativeDelta()).isEqualTo(mean);
     assertThat(result.summary().meanMatrixRelativeDelta()).isEqualTo(mean); // one headline mean
     assertThat(d.meanOf()).contains("over the 30 compared 2-D weight matrices");

@@ -127,6 +127,58 @@ class KindTest {
             "Stored type changed: 30 tensors BF16 -> " + type + ", 9 tensors BF16 -> F32");
   }
 
+  @ParameterizedTest
+  @CsvSource({"llama-sft.q8_0.gguf, 0.004, Q8_0", "llama-sft.q4_0.gguf, 0.03, Q4_0"})
+  void aGgufOfAFineTuneWithDriftAsSmallAsRoundingIsAFineTuneAlsoQuantized(
+      String file, double scale, String type) throws IOException {
+    Path sft = Fixtures.model("llama-sft");
+    Path same = RequantizedGguf.write(file, 0, dir.resolve("same-" + file));
+    Path tuned = RequantizedGguf.write(file, scale, dir.resolve("tuned-" + file));
+
+    // quantizing the decoded values again moves nothing: still the same model, quantized
+    Diagnosis again = diagnose(LocalDiff.planOf(sft.toString(), same.toString()));
+    assertThat(again.kind()).isEqualTo("quantization");
+
+    // a fine-tune of llama-sft, then quantized: no tensor moved more than the type's rounding can
+    // move it (so the relative change alone would call it a quantization), yet many values lie
+    // outside their block's rounding bound
+    WeightDiffPlan plan = LocalDiff.planOf(sft.toString(), tuned.toString());
+    WeightDiffResult result = LocalDiff.of(plan);
+    for (var r : result.compared()) {
+      if (type.equals(r.dtypeFinetuned())) {
+        assertThat(r.relativeDelta()).as(r.name()).isLessThan(KindRule.roundingBound("BF16", type));
+        assertThat(r.outsideRounding()).as(r.name()).isPositive();
+      }
+    }
+    Diagnosis d = Diagnosis.of(result, PairFacts.of(plan));
+    assertThat(d.kind()).isEqualTo("fine_tune");
+    assertThat(d.profile()).isNotNull();
+    assertThat(d.findings())
+        .filteredOn(f -> f.category().equals("quantization"))
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.title())
+                  .startsWith("Also quantized: finetuned side tuned-" + file + " at ")
+                  .contains(" bits per weight");
+              assertThat(f.detail()).contains("lie outside their block's rounding bound");
+            });
+    assertThat(d.findings()).noneMatch(f -> f.category().equals("lora"));
+  }
+
+  @Test
+  void theBundledGgufsLeaveNoValueOutsideTheirBlocksRoundingBound() {
+    for (String file : List.of("llama-sft.q8_0.gguf", "llama-sft.q4_0.gguf")) {
+      Path gguf = Fixtures.root().resolve("gguf").resolve(file);
+      WeightDiffResult result =
+          LocalDiff.of(LocalDiff.planOf(Fixtures.model("llama-sft").toString(), gguf.toString()));
+      long checked = result.compared().stream().filter(r -> r.outsideRounding() != null).count();
+      assertThat(checked).as(file).isEqualTo(30);
+      assertThat(result.compared())
+          .allSatisfy(r -> assertThat(r.outsideRounding()).as(r.name()).isIn(null, 0L));
+    }
+  }
+
   @Test
   void aGgufOfAnotherFineTuneIsAFineTuneWithoutARankZeroLora() {
     // llama-sft quantized to Q8_0 against llama-base: far more than Q8_0's rounding moved

@@ -4,7 +4,7 @@ import io.deltascope.Fixtures;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,13 +43,13 @@ public final class LocalDiff {
   public static WeightDiffResult of(WeightDiffPlan plan) {
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
-    List<TensorMetricsRow> rows = new ArrayList<>();
+    List<TensorResult> rows = new ArrayList<>();
     try {
       for (TensorPair pair : plan.pairs()) {
         TensorDelta d =
             comparison.compare(
                 pair, f -> open.computeIfAbsent(f, Locations::open), SpectrumSettings.DEFAULT);
-        rows.add(TensorRows.of(pair).withMetrics(d.metrics()).withSpectrum(d.spectrum(), "gram"));
+        rows.add(TensorRows.of(pair, d).withSpectrum(d.spectrum(), "gram"));
       }
     } finally {
       for (ByteSource s : open.values()) {

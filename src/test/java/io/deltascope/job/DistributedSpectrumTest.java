@@ -11,7 +11,7 @@ import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,39 +65,39 @@ class DistributedSpectrumTest {
     WeightDiffResult result =
         WeightDiffJob.run(
             TestSpark.session(), plan, false, new SpectrumSettings(true, 5, THRESHOLD));
-    Map<String, TensorMetricsRow> rows = byName(result.rows());
-    assertThat(rows.get("tall.weight").getSpectrumMethod()).isEqualTo(DistributedSpectrum.METHOD);
-    assertThat(rows.get("wide.weight").getSpectrumMethod()).isEqualTo(DistributedSpectrum.METHOD);
-    assertThat(rows.get("small.weight").getSpectrumMethod()).isEqualTo(ComputeDeltaMetrics.GRAM);
-    assertThat(rows.get("norm.weight").getSpectrumStatus()).isEqualTo("not_matrix");
+    Map<String, TensorResult> rows = byName(result.rows());
+    assertThat(rows.get("tall.weight").spectrumMethod()).isEqualTo(DistributedSpectrum.METHOD);
+    assertThat(rows.get("wide.weight").spectrumMethod()).isEqualTo(DistributedSpectrum.METHOD);
+    assertThat(rows.get("small.weight").spectrumMethod()).isEqualTo(ComputeDeltaMetrics.GRAM);
+    assertThat(rows.get("norm.weight").spectrumStatus()).isEqualTo("not_matrix");
     for (String name : List.of("tall.weight", "wide.weight", "small.weight")) {
-      TensorMetricsRow row = rows.get(name);
+      TensorResult row = rows.get(name);
       // float32 rounding of the sums moves the values by ~1e-7 relative
-      List<Double> s = row.getSingularValues();
+      List<Double> s = row.singularValues();
       assertThat(s)
           .as(name)
           .hasSize(name.equals("tall.weight") ? 48 : name.equals("wide.weight") ? 40 : 32);
       for (int i = 0; i < S.length; i++) {
         assertThat(s.get(i)).as("%s s[%d]", name, i).isCloseTo(S[i], within(1e-5 * S[0]));
       }
-      assertThat(row.getNumericalRank()).as(name).isEqualTo(S.length);
-      assertThat(row.getSingularValuesTop()).as(name).hasSize(5);
+      assertThat(row.numericalRank()).as(name).isEqualTo(S.length);
+      assertThat(row.singularValuesTop()).as(name).hasSize(5);
     }
   }
 
   @Test
   void theDistributedAndLocalPathsAgree() {
     var spark = TestSpark.session();
-    Map<String, TensorMetricsRow> distributed =
+    Map<String, TensorResult> distributed =
         byName(
             WeightDiffJob.run(spark, plan, false, new SpectrumSettings(true, 20, THRESHOLD))
                 .rows());
-    Map<String, TensorMetricsRow> local =
+    Map<String, TensorResult> local =
         byName(WeightDiffJob.run(spark, plan, false, SpectrumSettings.DEFAULT).rows());
     for (String name : List.of("tall.weight", "wide.weight")) {
-      assertThat(local.get(name).getSpectrumMethod()).isEqualTo(ComputeDeltaMetrics.GRAM);
-      List<Double> d = distributed.get(name).getSingularValues();
-      List<Double> l = local.get(name).getSingularValues();
+      assertThat(local.get(name).spectrumMethod()).isEqualTo(ComputeDeltaMetrics.GRAM);
+      List<Double> d = distributed.get(name).singularValues();
+      List<Double> l = local.get(name).singularValues();
       // the planted values agree closely; the null space is Gram rounding noise (~sqrt(eps) s_max)
       // that depends on summation order, so the whole spectrum is held to the oracle's 1e-6 s_max
       for (int i = 0; i < d.size(); i++) {
@@ -105,10 +105,10 @@ class DistributedSpectrumTest {
         assertThat(d.get(i)).as("%s s[%d]", name, i).isCloseTo(l.get(i), within(tolerance));
       }
       // the entropy sums 40 noise values of ~1e-7 each: they move it by ~1e-5
-      assertThat(distributed.get(name).getEffectiveRank())
-          .isCloseTo(local.get(name).getEffectiveRank(), within(1e-4));
-      assertThat(distributed.get(name).getStableRank())
-          .isCloseTo(local.get(name).getStableRank(), within(1e-10));
+      assertThat(distributed.get(name).effectiveRank())
+          .isCloseTo(local.get(name).effectiveRank(), within(1e-4));
+      assertThat(distributed.get(name).stableRank())
+          .isCloseTo(local.get(name).stableRank(), within(1e-10));
     }
   }
 
@@ -116,16 +116,16 @@ class DistributedSpectrumTest {
   void theFastScanHasNoSpectra() {
     WeightDiffResult result =
         WeightDiffJob.run(TestSpark.session(), plan, false, SpectrumSettings.OFF);
-    for (TensorMetricsRow row : result.rows()) {
-      assertThat(row.getSpectrumStatus()).as(row.getName()).isEqualTo("skipped");
-      assertThat(row.getSingularValues()).isNull();
-      assertThat(row.getL2Distance()).isNotNull();
+    for (TensorResult row : result.rows()) {
+      assertThat(row.spectrumStatus()).as(row.name()).isEqualTo("skipped");
+      assertThat(row.singularValues()).isNull();
+      assertThat(row.l2Distance()).isNotNull();
     }
   }
 
-  private static Map<String, TensorMetricsRow> byName(List<TensorMetricsRow> rows) {
-    Map<String, TensorMetricsRow> out = new LinkedHashMap<>();
-    rows.forEach(r -> out.put(r.getName(), r));
+  private static Map<String, TensorResult> byName(List<TensorResult> rows) {
+    Map<String, TensorResult> out = new LinkedHashMap<>();
+    rows.forEach(r -> out.put(r.name(), r));
     return out;
   }
 }

@@ -9,7 +9,7 @@ import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.DeltaMetrics;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,9 +43,9 @@ class WeightDiffGoldenTest {
     JsonNode oracle = Fixtures.pairOracle(a, b);
     WeightDiffResult result = weightDiff(a, b);
 
-    Map<String, TensorMetricsRow> compared =
+    Map<String, TensorResult> compared =
         result.compared().stream()
-            .collect(Collectors.toMap(TensorMetricsRow::getName, Function.identity()));
+            .collect(Collectors.toMap(TensorResult::name, Function.identity()));
     assertThat(compared.keySet()).isEqualTo(names(oracle.get("tensors")));
     oracle
         .get("tensors")
@@ -106,13 +106,13 @@ class WeightDiffGoldenTest {
     return WeightDiffJob.run(TestSpark.session(), plan, false);
   }
 
-  private static void assertRowMatches(TensorMetricsRow row, JsonNode expected) {
-    String name = row.getName();
-    assertThat(row.getShapeBase()).as(name).isEqualTo(longs(expected.get("shape")));
-    assertThat(row.getDtypeBase())
+  private static void assertRowMatches(TensorResult row, JsonNode expected) {
+    String name = row.name();
+    assertThat(row.shapeBase()).as(name).isEqualTo(longs(expected.get("shape")));
+    assertThat(row.dtypeBase())
         .as(name)
         .isEqualTo(TORCH_DTYPES.get(expected.get("dtype_a").asText()));
-    assertThat(row.getDtypeFinetuned())
+    assertThat(row.dtypeFinetuned())
         .as(name)
         .isEqualTo(TORCH_DTYPES.get(expected.get("dtype_b").asText()));
     assertMetricsMatch(name, WeightDiffResult.metricsOf(row), expected);

@@ -13,6 +13,7 @@ import io.deltascope.diff.Summary;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
 import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,7 +57,7 @@ class TensorListingTest {
   @Test
   void sortsFiltersAndLimits() {
     TensorListing listing = TensorListing.parse(null, "cosine:asc", "self_attn\\.[ov]_proj", 3);
-    List<String> names = listing.select(result).stream().map(TensorMetricsRow::getName).toList();
+    List<String> names = listing.select(result).stream().map(TensorResult::name).toList();
     assertThat(names)
         .containsExactly(
             "model.layers.1.self_attn.o_proj.weight",
@@ -89,7 +90,7 @@ class TensorListingTest {
 
   @Test
   void aDeepModelGetsOneLinePerLayerInsteadOfOnePerLayerAndComponent() {
-    List<TensorMetricsRow> rows = new ArrayList<>();
+    List<TensorResult> rows = new ArrayList<>();
     String[] components = {"attn_q", "attn_k", "attn_v", "attn_o", "mlp_up", "mlp_down"};
     for (int layer = 0; layer < 24; layer++) {
       for (int c = 0; c < components.length; c++) {
@@ -118,7 +119,7 @@ class TensorListingTest {
     assertThat(lines).isLessThan(24 * 6); // one line per layer, not one per layer and component
   }
 
-  private static TensorMetricsRow row(Integer layer, String component, double relative) {
+  private static TensorResult row(Integer layer, String component, double relative) {
     TensorMetricsRow r = new TensorMetricsRow();
     r.setName((layer == null ? "" : "model.layers." + layer + ".") + component + ".weight");
     r.setLayer(layer);
@@ -134,6 +135,6 @@ class TensorListingTest {
     r.setZeroFraction(0.0);
     r.setNanCount(0L);
     r.setInfCount(0L);
-    return r;
+    return r.toResult();
   }
 }

@@ -3,7 +3,7 @@ package io.deltascope.report.html;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +23,18 @@ public final class FullSpectra {
    * A copy of the weight-diff document {@code doc} whose tensors (and reshaped tensors' common-row
    * metrics) carry their full spectra from {@code rows}; {@code doc} itself is left as it is.
    */
-  public static ObjectNode attach(ObjectNode doc, List<TensorMetricsRow> rows) {
+  public static ObjectNode attach(ObjectNode doc, List<TensorResult> rows) {
     Map<String, List<Double>> byName = new HashMap<>();
-    for (TensorMetricsRow r : rows) {
-      if (r.getSingularValues() != null) {
-        byName.put(r.getName(), r.getSingularValues());
+    for (TensorResult r : rows) {
+      if (r.singularValues() != null) {
+        byName.put(r.name(), r.singularValues());
       }
     }
+    return attach(doc, byName);
+  }
+
+  /** As {@link #attach(ObjectNode, List)}, with the spectra by tensor name. */
+  public static ObjectNode attach(ObjectNode doc, Map<String, List<Double>> byName) {
     ObjectNode copy = doc.deepCopy();
     if (byName.isEmpty()) {
       return copy;

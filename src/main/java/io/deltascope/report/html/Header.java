@@ -122,6 +122,9 @@ final class Header {
         "max-rel",
         Numbers.num(Json.dbl(s, "max_relative_delta")),
         "largest relative change" + (most == null ? "" : ": " + most));
+    for (io.deltascope.diff.Summary.Total t : io.deltascope.diff.Summary.Total.values()) {
+      figure(h, "total " + t.key().replace('_', '-'), Numbers.num(Json.dbl(s, t.key())), t.label());
+    }
     figure(h, "unchanged", Numbers.count(Json.lng(s, "unchanged_tensors")), "tensors unchanged");
     structuralFigure(h, s, wd.get("structural"));
     long bad = Json.lng(s, "nan_count") + Json.lng(s, "inf_count");

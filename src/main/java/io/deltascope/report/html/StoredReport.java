@@ -11,6 +11,7 @@ import io.deltascope.report.JsonReport;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.Tables;
 import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,11 +64,11 @@ public final class StoredReport {
               + " run; reports are rebuilt from"
               + " weight-diff runs (write the others' reports with -o FILE.html)");
     }
-    List<TensorMetricsRow> rows = tensorRows(results, runId);
-    addSpectra(results, runId, rows);
+    List<TensorResult> rows = tensorRows(results, runId);
     ObjectNode doc =
         FullSpectra.attach(
-            JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows)), rows);
+            JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows)),
+            storedSpectra(results, runId));
     String version = run.getAs("tool_version");
     if (version != null) {
       doc.put("tool_version", version);
@@ -110,7 +111,7 @@ public final class StoredReport {
    * case and underscores (the inverse of {@link Tables#asTable}); a property without a column (one
    * a later version added) stays null.
    */
-  static List<TensorMetricsRow> tensorRows(ResultsStore results, String runId) {
+  static List<TensorResult> tensorRows(ResultsStore results, String runId) {
     Dataset<Row> table = forRun(results.table(Tables.TENSOR_METRICS), runId);
     Map<String, String> columns = new HashMap<>();
     for (String c : table.columns()) {
@@ -124,18 +125,21 @@ public final class StoredReport {
               .cast(field.dataType())
               .as(field.name()));
     }
-    List<TensorMetricsRow> rows =
+    List<TensorResult> rows =
         new ArrayList<>(
             table
                 .select(selected.toArray(Column[]::new))
                 .as(TensorMetricsRow.ENCODER)
-                .collectAsList());
-    rows.sort(Comparator.comparing(TensorMetricsRow::getName));
+                .collectAsList()
+                .stream()
+                .map(TensorMetricsRow::toResult)
+                .toList());
+    rows.sort(Comparator.comparing(TensorResult::name));
     return rows;
   }
 
-  /** Each row's full spectrum from the run's {@code spectra} rows, in index order. */
-  static void addSpectra(ResultsStore results, String runId, List<TensorMetricsRow> rows) {
+  /** Each tensor's full spectrum from the run's {@code spectra} rows, in index order. */
+  static Map<String, List<Double>> storedSpectra(ResultsStore results, String runId) {
     Map<String, List<Double>> byTensor = new HashMap<>();
     forRun(results.table(Tables.SPECTRA), runId)
         .orderBy(Tables.TENSOR, "index")
@@ -145,36 +149,35 @@ public final class StoredReport {
                 byTensor
                     .computeIfAbsent(r.getAs(Tables.TENSOR), k -> new ArrayList<>())
                     .add(r.getAs("value")));
-    rows.forEach(r -> r.setSingularValues(byTensor.get(r.getName())));
+    return byTensor;
   }
 
   /** The result as the command had it, from its rows: the structural lists follow from status. */
-  static WeightDiffResult result(String base, String finetuned, List<TensorMetricsRow> rows) {
+  static WeightDiffResult result(String base, String finetuned, List<TensorResult> rows) {
     List<String> onlyInBase = new ArrayList<>();
     List<String> onlyInFinetuned = new ArrayList<>();
     List<Structural.ShapeChange> shapes = new ArrayList<>();
     List<Structural.DtypeChange> dtypes = new ArrayList<>();
     List<String> notNumeric = new ArrayList<>();
-    for (TensorMetricsRow r : rows) {
-      String status = r.getStatus() == null ? "" : r.getStatus();
+    for (TensorResult r : rows) {
+      String status = r.status() == null ? "" : r.status();
       if (status.equals(TensorStatus.ONLY_IN_BASE.label())) {
-        onlyInBase.add(r.getName());
+        onlyInBase.add(r.name());
       } else if (status.equals(TensorStatus.ONLY_IN_FINETUNED.label())) {
-        onlyInFinetuned.add(r.getName());
+        onlyInFinetuned.add(r.name());
       } else if (status.equals(TensorStatus.NOT_NUMERIC.label())) {
-        notNumeric.add(r.getName());
+        notNumeric.add(r.name());
       } else if (status.equals(TensorStatus.SHAPE_CHANGED.label())) {
-        Shape a = shape(r.getShapeBase());
-        Shape b = shape(r.getShapeFinetuned());
+        Shape a = shape(r.shapeBase());
+        Shape b = shape(r.shapeFinetuned());
         Long common = a.differsOnlyInFirstDim(b) ? Math.min(a.dim(0), b.dim(0)) : null;
         shapes.add(
-            new Structural.ShapeChange(r.getName(), a, b, common, WeightDiffResult.metricsOf(r)));
+            new Structural.ShapeChange(r.name(), a, b, common, WeightDiffResult.metricsOf(r)));
       }
-      if (r.getDtypeBase() != null
-          && r.getDtypeFinetuned() != null
-          && !Objects.equals(r.getDtypeBase(), r.getDtypeFinetuned())) {
-        dtypes.add(
-            new Structural.DtypeChange(r.getName(), r.getDtypeBase(), r.getDtypeFinetuned()));
+      if (r.dtypeBase() != null
+          && r.dtypeFinetuned() != null
+          && !Objects.equals(r.dtypeBase(), r.dtypeFinetuned())) {
+        dtypes.add(new Structural.DtypeChange(r.name(), r.dtypeBase(), r.dtypeFinetuned()));
       }
     }
     Structural structural =

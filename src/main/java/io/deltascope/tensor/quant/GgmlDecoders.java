@@ -237,7 +237,16 @@ public final class GgmlDecoders {
     }
   }
 
-  private static float f16(ByteBuffer src, int at) {
+  /**
+   * The j-th (of 32) 4-bit code of a legacy block whose 16 bytes of codes start at {@code qs}:
+   * values 0-15 in the low nibbles, 16-31 in the high ones.
+   */
+  static int q4(ByteBuffer src, int qs, int j) {
+    int q = src.get(qs + (j & 15)) & 0xff;
+    return j < 16 ? q & 0x0f : q >>> 4;
+  }
+
+  static float f16(ByteBuffer src, int at) {
     return HalfFloats.f16ToFloat(src.getShort(at));
   }
 }

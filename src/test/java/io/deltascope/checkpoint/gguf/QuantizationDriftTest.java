@@ -10,7 +10,7 @@ import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.job.WeightDiffJob;
-import io.deltascope.results.TensorMetricsRow;
+import io.deltascope.results.TensorResult;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -37,23 +37,23 @@ class QuantizationDriftTest {
     assertThat(plan.structural().onlyInBase()).isEmpty();
     assertThat(plan.structural().onlyInFinetuned()).isEmpty();
     assertThat(plan.structural().shapeChanged()).isEmpty();
-    Map<String, TensorMetricsRow> rows =
+    Map<String, TensorResult> rows =
         result.compared().stream()
-            .collect(Collectors.toMap(TensorMetricsRow::getName, Function.identity()));
+            .collect(Collectors.toMap(TensorResult::name, Function.identity()));
     assertThat(rows).hasSize(oracle.get("tensors").size());
     for (JsonNode expected : oracle.get("tensors")) {
       String hf = expected.get("hf_name").asText();
-      TensorMetricsRow row = rows.get(hf);
+      TensorResult row = rows.get(hf);
       assertThat(row).as(hf).isNotNull();
-      assertThat(row.getDtypeFinetuned()).isEqualTo(expected.get("ggml_type").asText());
-      assertThat(row.getDtypeBase()).isEqualTo("BF16");
+      assertThat(row.dtypeFinetuned()).isEqualTo(expected.get("ggml_type").asText());
+      assertThat(row.dtypeBase()).isEqualTo("BF16");
       JsonNode drift = expected.get("drift_from_source");
-      close(hf, "relative_delta", row.getRelativeDelta(), drift);
-      close(hf, "l2_distance", row.getL2Distance(), drift);
-      close(hf, "cosine", row.getCosine(), drift);
-      close(hf, "max_abs_diff", row.getMaxAbsDiff(), drift);
-      close(hf, "mean_abs_diff", row.getMeanAbsDiff(), drift);
-      close(hf, "rmse", row.getRmse(), drift);
+      close(hf, "relative_delta", row.relativeDelta(), drift);
+      close(hf, "l2_distance", row.l2Distance(), drift);
+      close(hf, "cosine", row.cosine(), drift);
+      close(hf, "max_abs_diff", row.maxAbsDiff(), drift);
+      close(hf, "mean_abs_diff", row.meanAbsDiff(), drift);
+      close(hf, "rmse", row.rmse(), drift);
     }
   }
 

@@ -128,6 +128,20 @@ class HtmlReportBrowserTest {
         .isEqualTo(SFT);
     assertThat(page.eval("document.querySelector('.tensors-compared .value').textContent").asText())
         .isEqualTo("39 of 39");
+    // the card's totals: the oracle's largest max |B - A| and sqrt(sum l2^2), as the card rounds
+    double maxAbs = 0;
+    double l2Squared = 0;
+    for (JsonNode t : ORACLE.get("tensors")) {
+      maxAbs = Math.max(maxAbs, t.get("max_abs_diff").asDouble());
+      l2Squared += t.get("l2_distance").asDouble() * t.get("l2_distance").asDouble();
+    }
+    assertThat(page.eval("document.querySelector('.max-abs-diff .value').textContent").asText())
+        .isEqualTo(Numbers.num(maxAbs));
+    assertThat(
+            page.eval("document.querySelector('.total-l2-distance .value').textContent").asText())
+        .isEqualTo(Numbers.num(Math.sqrt(l2Squared)));
+    assertThat(page.eval("document.querySelectorAll('#summary .figure.total').length").asInt())
+        .isEqualTo(5);
     assertThat(page.eval("document.querySelector('.date dd').textContent").asText())
         .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC");
 

@@ -88,6 +88,31 @@ class HtmlReportTest {
   }
 
   @Test
+  void theCardShowsTheSummaryTotalsTheTerminalAndJsonHave() {
+    io.deltascope.diff.WeightDiffResult result =
+        io.deltascope.diff.LocalDiff.of("llama-base", "llama-sft");
+    com.fasterxml.jackson.databind.node.ObjectNode json =
+        io.deltascope.report.JsonReport.weightDiff(result);
+    String page = HtmlReport.render(ReportDocuments.weightDiff(json));
+    String card = page.substring(page.indexOf("<div class=\"figures\">"));
+    card = card.substring(0, card.indexOf("</header>"));
+    for (io.deltascope.diff.Summary.Total t : io.deltascope.diff.Summary.Total.values()) {
+      Double value = t.of(result.summary());
+      assertThat(value).as(t.key()).isNotNull();
+      assertThat(json.get("summary").get(t.key()).asDouble()).isEqualTo(value);
+      assertThat(card)
+          .contains(
+              "<div class=\"figure total "
+                  + t.key().replace('_', '-')
+                  + "\"><span class=\"value\">"
+                  + Numbers.num(value)
+                  + "</span><span class=\"label\">"
+                  + t.label()
+                  + "</span></div>");
+    }
+  }
+
+  @Test
   void theLogitDiffSectionEscapesPromptsAndTokensAndShowsItsModels() {
     var doc = io.deltascope.report.JsonReport.MAPPER.createObjectNode();
     doc.put("base", "/m/llama-base");
