@@ -92,7 +92,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
     out.flush();
     if (outputs.output != null) {
       ObjectNode json = ForwardReports.activationDiffJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.activation(json), out);
+      ReportFiles.write(
+          outputs.output, json, ReportDocuments.activation(json).with(outputs.provenance()), out);
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

@@ -133,7 +133,8 @@ final class CompareCommand implements Callable<Integer> {
     out.flush();
     if (outputs.output != null) {
       ObjectNode json = ForwardReports.compareJson(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.compare(json), out);
+      ReportFiles.write(
+          outputs.output, json, ReportDocuments.compare(json).with(outputs.provenance()), out);
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

@@ -131,7 +131,8 @@ final class LogitDiffCommand implements Callable<Integer> {
     out.flush();
     if (outputs.output != null) {
       ObjectNode json = LogitDiffReports.json(result);
-      ReportFiles.write(outputs.output, json, ReportDocuments.logitDiff(json), out);
+      ReportFiles.write(
+          outputs.output, json, ReportDocuments.logitDiff(json).with(outputs.provenance()), out);
     }
     if (outputs.results != null) {
       String runId = outputs.runId();

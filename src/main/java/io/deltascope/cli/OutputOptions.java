@@ -1,8 +1,11 @@
 package io.deltascope.cli;
 
+import io.deltascope.report.Provenance;
 import io.deltascope.results.ResultsStore;
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Output options every command shares: -o FILE, and the results store run. */
 class OutputOptions {
@@ -26,6 +29,10 @@ class OutputOptions {
               + " existing run with this id is replaced.")
   String runId;
 
+  /** The command these options belong to: its parse result is the report's provenance. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   private String generated;
 
   void check() {
@@ -38,6 +45,11 @@ class OutputOptions {
     if (results != null) {
       OutputFiles.checkStore(results);
     }
+  }
+
+  /** The provenance of this command's report: the run id only when the run is stored. */
+  Provenance provenance() {
+    return Provenances.of(command, results == null ? null : runId());
   }
 
   String runId() {

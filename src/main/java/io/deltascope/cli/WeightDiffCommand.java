@@ -145,7 +145,8 @@ final class WeightDiffCommand implements Callable<Integer> {
       out.flush();
       if (outputs.output != null) {
         ObjectNode json = JsonReport.weightDiff(result, quantized, diagnosis);
-        ReportFiles.write(outputs.output, json, ReportDocuments.weightDiff(json), out);
+        ReportFiles.write(
+            outputs.output, json, ReportDocuments.weightDiff(json).with(outputs.provenance()), out);
       }
       return result;
     }
