@@ -159,6 +159,37 @@ class TrajectoryCommandTest {
   }
 
   @Test
+  void eachPairsDiagnosisIsTheWeightDiffsOfTheSamePair() throws IOException {
+    // the stored runs: the same kind, profile and words as the single weight-diffs
+    Dataset<Row> runs =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store).table("runs");
+    for (String pair : List.of("0-1", "1-2", "2-3", "0-2", "0-3")) {
+      Row traj =
+          runs.where("run_id = 'traj-" + pair + "'").select("kind", "profile", "diagnosis").first();
+      Row single =
+          runs.where("run_id = 'single-" + pair + "'")
+              .select("kind", "profile", "diagnosis")
+              .first();
+      assertThat(traj.toSeq().toList()).as(pair).isEqualTo(single.toSeq().toList());
+    }
+    // a pair only the configs tell apart: llama and qwen2 of one shape are unrelated models
+    Path trajectoryJson = dir.resolve("llama-qwen2.json");
+    Path singleJson = dir.resolve("llama-qwen2-single.json");
+    String llama = local("llama-sft");
+    String qwen2 = local("qwen2-sft");
+    CliRun t =
+        CliRun.of(
+            "trajectory", "--checkpoints", llama + "," + qwen2, "-o", trajectoryJson.toString());
+    assertThat(t.exitCode()).as(t.err()).isZero();
+    CliRun w = CliRun.of("weight-diff", "-b", llama, "-f", qwen2, "-o", singleJson.toString());
+    assertThat(w.exitCode()).as(w.err()).isZero();
+    JsonNode expected = Fixtures.json(singleJson).get("diagnosis");
+    assertThat(expected.get("kind").asText()).isEqualTo("unrelated");
+    assertThat(Fixtures.json(trajectoryJson).get("pairs").get(0).get("diagnosis"))
+        .isEqualTo(expected);
+  }
+
+  @Test
   void fewerThanTwoCheckpointsOrAMissingOneIsOneLineAndNothingWritten() {
     CliRun one = CliRun.of("trajectory", "--checkpoints", local("llama-base"));
     assertThat(one.exitCode()).isEqualTo(1);
