@@ -637,6 +637,8 @@ class HtmlReportBrowserTest {
     assertThat(byName).isEmpty();
 
     // a desktop: the sections take the width beside the navigation, the charts grow with them
+    assertThat(page.eval("document.documentElement.scrollWidth").asInt())
+        .isLessThanOrEqualTo(page.eval("innerWidth").asInt());
     JsonNode main =
         page.eval(
             "(() => { const b = document.querySelector('main').getBoundingClientRect(); return [b.left, b.right]; })()");
