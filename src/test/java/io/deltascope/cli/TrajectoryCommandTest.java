@@ -151,6 +151,13 @@ class TrajectoryCommandTest {
     for (String field : List.of("tensors", "layers", "summary", "structural")) {
       assertThat(pair.get(field)).as(field).isEqualTo(expected.get(field));
     }
+    // how the document was made: the command as typed, the stored run's id
+    JsonNode provenance = json.get("provenance");
+    assertThat(provenance.get("command_line").asText())
+        .startsWith("deltascope trajectory --checkpoints @");
+    assertThat(provenance.get("run_id").asText()).isEqualTo("traj");
+    assertThat(provenance.get("options").get("--results").asText()).isEqualTo(store);
+    assertThat(provenance.get("version").asText()).isEqualTo(io.deltascope.report.Version.get());
     // the resized pair records its structural change, as weight-diff does
     assertThat(json.get("pairs").get(2).get("structural").get("shape_changed")).hasSize(2);
     assertThat(trajectory.out())

@@ -504,14 +504,7 @@ class HtmlReportBrowserTest {
     load(fullReport);
     String background = "getComputedStyle(document.body).backgroundColor";
     assertThat(page.eval(background).asText()).isEqualTo("rgb(255, 255, 255)");
-    page.call(
-        "Emulation.setEmulatedMedia",
-        Chromium.obj()
-            .set(
-                "features",
-                Chromium.obj()
-                    .arrayNode()
-                    .add(Chromium.obj().put("name", "prefers-color-scheme").put("value", "dark"))));
+    page.preferDark();
     assertThat(page.eval(background).asText()).isEqualTo("rgb(22, 22, 26)");
     assertThat(page.eval("getComputedStyle(document.body).color").asText())
         .isEqualTo("rgb(230, 230, 234)");
@@ -664,14 +657,7 @@ class HtmlReportBrowserTest {
     scales.forEach(x -> assertThat(11 * x.asDouble()).isGreaterThanOrEqualTo(9));
 
     // dark: the table's tools follow the scheme too
-    page.call(
-        "Emulation.setEmulatedMedia",
-        Chromium.obj()
-            .set(
-                "features",
-                Chromium.obj()
-                    .arrayNode()
-                    .add(Chromium.obj().put("name", "prefers-color-scheme").put("value", "dark"))));
+    page.preferDark();
     assertThat(
             page.eval("getComputedStyle(document.querySelector('.table-filter')).backgroundColor")
                 .asText())
