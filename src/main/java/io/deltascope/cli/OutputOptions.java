@@ -2,13 +2,16 @@ package io.deltascope.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.report.Provenance;
 import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.ResultsStore;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * Output options every command shares, -o FILE and the results store run, and the one way a
@@ -35,6 +38,10 @@ class OutputOptions {
               + " existing run with this id is replaced.")
   String runId;
 
+  /** The command these options belong to: its parse result is the report's provenance. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
   private String generated;
 
   void check() {
@@ -47,6 +54,11 @@ class OutputOptions {
     if (results != null) {
       OutputFiles.checkStore(results);
     }
+  }
+
+  /** The provenance of this command's report: the run id only when the run is stored. */
+  Provenance provenance() {
+    return Provenances.of(command, results == null ? null : runId());
   }
 
   String runId() {
@@ -72,7 +84,7 @@ class OutputOptions {
     out.flush();
     if (output != null) {
       ObjectNode document = json.get();
-      ReportFiles.write(output, document, documents.apply(document), out);
+      ReportFiles.write(output, document, documents.apply(document).with(provenance()), out);
     }
   }
 

@@ -66,6 +66,7 @@ final class ReportCommand implements Callable<Integer> {
         runId != null
             ? StoredReport.load(spark, results, runId)
             : StoredBatch.load(spark, results, batchId);
+    docs = docs.with(Provenances.of(spec, runId != null ? runId : batchId));
     OutputFiles.write(output, HtmlReport.render(docs));
     spec.commandLine().getOut().println("Report: " + output);
     return Main.OK;

@@ -28,6 +28,9 @@ final class ReportFiles {
    */
   static void write(
       Path output, ObjectNode document, ReportDocuments docs, java.io.PrintWriter out) {
+    if (docs.provenance() != null) {
+      document.set("provenance", docs.provenance().toJson());
+    }
     OutputFiles.write(
         output, isHtml(output) ? HtmlReport.render(docs) : JsonReport.toString(document));
     out.println("Report: " + output);

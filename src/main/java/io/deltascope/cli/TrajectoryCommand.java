@@ -5,10 +5,12 @@ import io.deltascope.checkpoint.Checkpoint;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
+import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diagnosis.TrajectoryFindings;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.Trajectory;
 import io.deltascope.diff.TrajectoryResult;
+import io.deltascope.diff.WeightDiffPlan;
 import io.deltascope.job.TrajectoryJob;
 import io.deltascope.report.JsonReport;
 import io.deltascope.report.TrajectoryJson;
@@ -16,6 +18,7 @@ import io.deltascope.report.TrajectoryTerminal;
 import io.deltascope.report.html.ReportDocuments;
 import io.deltascope.results.RunRow;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -76,9 +79,14 @@ final class TrajectoryCommand implements Callable<Integer> {
     }
     List<Checkpoint> opened = locations.stream().map(Checkpoint::open).toList();
     SparkSession session = spark != null ? spark : run.startSpark("deltascope trajectory");
+    List<WeightDiffPlan> plans = TrajectoryJob.plans(trajectory, opened);
     TrajectoryResult result =
-        TrajectoryJob.run(session, trajectory, opened, run.showProgress(), settings);
-    List<Diagnosis> diagnoses = result.results().stream().map(Diagnosis::of).toList();
+        TrajectoryJob.run(session, trajectory, plans, run.showProgress(), settings);
+    // each pair diagnosed with the facts weight-diff has of it: both configs, the quantized sides
+    List<Diagnosis> diagnoses = new ArrayList<>();
+    for (int i = 0; i < plans.size(); i++) {
+      diagnoses.add(Diagnosis.of(result.results().get(i), PairFacts.of(plans.get(i))));
+    }
     List<Finding> findings = TrajectoryFindings.of(result);
     PrintWriter out = spec.commandLine().getOut();
     outputs.report(

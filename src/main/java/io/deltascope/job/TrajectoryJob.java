@@ -21,16 +21,15 @@ public final class TrajectoryJob {
   private TrajectoryJob() {}
 
   /**
-   * @param checkpoints the opened checkpoints, in the trajectory's order
+   * @param plans each pair's plan ({@link #plans}), in the trajectory's pair order
    * @throws CheckpointException with the first pair's one-line error when any pair fails
    */
   public static TrajectoryResult run(
       SparkSession spark,
       Trajectory trajectory,
-      List<Checkpoint> checkpoints,
+      List<WeightDiffPlan> plans,
       boolean showProgress,
       SpectrumSettings spectra) {
-    List<WeightDiffPlan> plans = plans(trajectory, checkpoints);
     List<WeightDiffJob.Outcome> outcomes =
         WeightDiffJob.runAll(spark, plans, FanOut.byName(plans), showProgress, spectra);
     List<WeightDiffResult> results = new ArrayList<>();

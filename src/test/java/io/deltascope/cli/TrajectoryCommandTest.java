@@ -151,11 +151,49 @@ class TrajectoryCommandTest {
     for (String field : List.of("tensors", "layers", "summary", "structural")) {
       assertThat(pair.get(field)).as(field).isEqualTo(expected.get(field));
     }
+    // how the document was made: the command as typed, the stored run's id
+    JsonNode provenance = json.get("provenance");
+    assertThat(provenance.get("command_line").asText())
+        .startsWith("deltascope trajectory --checkpoints @");
+    assertThat(provenance.get("run_id").asText()).isEqualTo("traj");
+    assertThat(provenance.get("options").get("--results").asText()).isEqualTo(store);
+    assertThat(provenance.get("version").asText()).isEqualTo(io.deltascope.report.Version.get());
     // the resized pair records its structural change, as weight-diff does
     assertThat(json.get("pairs").get(2).get("structural").get("shape_changed")).hasSize(2);
     assertThat(trajectory.out())
         .contains("Trajectory of 4 checkpoints")
         .containsPattern("2 -> 3\\s+consecutive\\s+39");
+  }
+
+  @Test
+  void eachPairsDiagnosisIsTheWeightDiffsOfTheSamePair() throws IOException {
+    // the stored runs: the same kind, profile and words as the single weight-diffs
+    Dataset<Row> runs =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store).table("runs");
+    for (String pair : List.of("0-1", "1-2", "2-3", "0-2", "0-3")) {
+      Row traj =
+          runs.where("run_id = 'traj-" + pair + "'").select("kind", "profile", "diagnosis").first();
+      Row single =
+          runs.where("run_id = 'single-" + pair + "'")
+              .select("kind", "profile", "diagnosis")
+              .first();
+      assertThat(traj.toSeq().toList()).as(pair).isEqualTo(single.toSeq().toList());
+    }
+    // a pair only the configs tell apart: llama and qwen2 of one shape are unrelated models
+    Path trajectoryJson = dir.resolve("llama-qwen2.json");
+    Path singleJson = dir.resolve("llama-qwen2-single.json");
+    String llama = local("llama-sft");
+    String qwen2 = local("qwen2-sft");
+    CliRun t =
+        CliRun.of(
+            "trajectory", "--checkpoints", llama + "," + qwen2, "-o", trajectoryJson.toString());
+    assertThat(t.exitCode()).as(t.err()).isZero();
+    CliRun w = CliRun.of("weight-diff", "-b", llama, "-f", qwen2, "-o", singleJson.toString());
+    assertThat(w.exitCode()).as(w.err()).isZero();
+    JsonNode expected = Fixtures.json(singleJson).get("diagnosis");
+    assertThat(expected.get("kind").asText()).isEqualTo("unrelated");
+    assertThat(Fixtures.json(trajectoryJson).get("pairs").get(0).get("diagnosis"))
+        .isEqualTo(expected);
   }
 
   @Test

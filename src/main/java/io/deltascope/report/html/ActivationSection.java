@@ -12,6 +12,20 @@ final class ActivationSection {
 
   static final double DIVERGENCE = 0.1;
 
+  /** "llama-base vs llama-sft": the section names the pair, as the page header does. */
+  private static String models(JsonNode doc) {
+    String base = Json.str(doc, "base");
+    String finetuned = Json.str(doc, "finetuned");
+    if (base == null || finetuned == null) {
+      return "";
+    }
+    return "<p class=\"models\"><strong>"
+        + Html.esc(Header.short_(base))
+        + "</strong> (base) vs <strong>"
+        + Html.esc(Header.short_(finetuned))
+        + "</strong> (fine-tuned)</p>";
+  }
+
   static HtmlReport.Section of(JsonNode doc) {
     List<JsonNode> layers = Json.list(doc, "layers");
     List<JsonNode> prompts = Json.list(doc, "prompts");
@@ -45,9 +59,9 @@ final class ActivationSection {
     chart
         .yRange(Math.max(-1, Math.floor(lo * 50) / 50), 1)
         .reference(1 - DIVERGENCE, "divergence 0.1");
-    StringBuilder out =
-        new StringBuilder(
-            "<p class=\"note\">Cosine of the two models' residual streams at each layer, at the last token (embed: the embeddings; layer l: the output of block l, as weight-diff numbers blocks); \u25b2 marks divergence (1 \u2212 cosine) above 0.1 or a cosine that is not finite.</p>");
+    StringBuilder out = new StringBuilder(models(doc));
+    out.append(
+        "<p class=\"note\">Cosine of the two models' residual streams at each layer, at the last token (embed: the embeddings; layer l: the output of block l, as weight-diff numbers blocks); \u25b2 marks divergence (1 \u2212 cosine) above 0.1 or a cosine that is not finite.</p>");
     Integer bad = Json.integer(doc, "first_non_finite_layer");
     if (bad != null) {
       out.append(

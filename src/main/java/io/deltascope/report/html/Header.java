@@ -21,12 +21,10 @@ final class Header {
     JsonNode wd = docs.weightDiff();
     StringBuilder h =
         new StringBuilder("<header id=\"summary\"><h1>deltascope report</h1><dl class=\"meta\">");
-    if (wd != null) {
-      model(h, "Base", Json.str(wd, "base"), "model-base");
-      model(h, "Fine-tuned", Json.str(wd, "finetuned"), "model-finetuned");
-    } else if (docs.logitDiff() != null) {
-      model(h, "Base", Json.str(docs.logitDiff(), "base"), "model-base");
-      model(h, "Fine-tuned", Json.str(docs.logitDiff(), "finetuned"), "model-finetuned");
+    JsonNode pair = pair(docs);
+    if (pair != null) {
+      model(h, "Base", Json.str(pair, "base"), "model-base");
+      model(h, "Fine-tuned", Json.str(pair, "finetuned"), "model-finetuned");
     } else if (docs.compare() != null) {
       List<JsonNode> ms = Json.list(docs.compare(), "models");
       for (int i = 0; i < ms.size(); i++) {
@@ -47,17 +45,25 @@ final class Header {
 
   private static List<String> models(ReportDocuments docs) {
     List<String> out = new ArrayList<>();
-    if (docs.weightDiff() != null) {
-      out.add(Json.str(docs.weightDiff(), "base"));
-      out.add(Json.str(docs.weightDiff(), "finetuned"));
-    } else if (docs.logitDiff() != null) {
-      out.add(Json.str(docs.logitDiff(), "base"));
-      out.add(Json.str(docs.logitDiff(), "finetuned"));
+    JsonNode pair = pair(docs);
+    if (pair != null) {
+      out.add(Json.str(pair, "base"));
+      out.add(Json.str(pair, "finetuned"));
     } else if (docs.compare() != null) {
       Json.list(docs.compare(), "models").forEach(m -> out.add(Json.str(m, "model")));
     }
     out.removeIf(m -> m == null);
     return out;
+  }
+
+  /** The document that names the page's two models: weight-diff's, logit-diff's or activation's. */
+  private static JsonNode pair(ReportDocuments docs) {
+    for (JsonNode doc : new JsonNode[] {docs.weightDiff(), docs.logitDiff(), docs.activation()}) {
+      if (doc != null && Json.str(doc, "base") != null) {
+        return doc;
+      }
+    }
+    return null;
   }
 
   /** The last path element: /x/y/llama-sft as llama-sft. */

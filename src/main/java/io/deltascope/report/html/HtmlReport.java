@@ -38,6 +38,7 @@ public final class HtmlReport {
     if (docs.logitDiff() != null) {
       sections.add(LogitDiffSection.of(docs.logitDiff()));
     }
+    sections.add(ProvenanceSection.of(docs));
     StringBuilder page = new StringBuilder(64 * 1024);
     page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")

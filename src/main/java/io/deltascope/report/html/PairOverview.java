@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * The overview of a trajectory or a batch: the checkpoints in order, the findings over the steps,
- * and one row per pair (its diagnosis profile, headline numbers, a link to its section).
+ * and one row per pair (its diagnosis kind and profile, headline numbers, a link to its section).
  */
 final class PairOverview {
   private PairOverview() {}
@@ -28,6 +28,7 @@ final class PairOverview {
     out.append("<div class=\"scroll\"><table class=\"pairs-table sortable\"><thead><tr>")
         .append(TensorTable.th("Pair", "text"))
         .append(TensorTable.th("Kind", "text"))
+        .append(TensorTable.th("Diagnosis", "text"))
         .append(TensorTable.th("Profile", "text"))
         .append(TensorTable.th("Mean relative change", "num"))
         .append(TensorTable.th("Max relative change", "num"))
@@ -52,12 +53,17 @@ final class PairOverview {
         .append(Html.esc(orDash(Json.str(p, "kind"))))
         .append("</td>");
     if (Json.str(p, "error") != null) {
-      out.append("<td class=\"failed\" colspan=\"5\">failed: ")
+      out.append("<td class=\"failed\" colspan=\"6\">failed: ")
           .append(Html.esc(Json.str(p, "error")))
           .append("</td></tr>");
       return;
     }
-    out.append("<td>")
+    String kind = Json.str(p.get("diagnosis"), "kind");
+    out.append("<td class=\"diagnosis-kind\" data-v=\"")
+        .append(Html.esc(orDash(kind)))
+        .append("\">")
+        .append(Html.esc(kind == null ? Numbers.MISSING : kind.replace('_', ' ')))
+        .append("</td><td>")
         .append(Html.esc(orDash(Json.str(p.get("diagnosis"), "profile"))))
         .append("</td>");
     TensorTable.num(out, Json.dbl(s, "mean_relative_delta"));

@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.report.Provenance;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -16,6 +17,8 @@ import java.time.format.DateTimeFormatter;
  * @param logitDiff the logit-diff document (summary, prompts, top_positions, kl_histogram)
  * @param trajectory the trajectory document (checkpoints, pairs, findings)
  * @param date when the result was computed, as people read it
+ * @param provenance how the report was made (command line, options, run id, host); null when not
+ *     known, and the page then shows the version and date alone
  */
 public record ReportDocuments(
     JsonNode weightDiff,
@@ -23,7 +26,18 @@ public record ReportDocuments(
     JsonNode compare,
     JsonNode logitDiff,
     JsonNode trajectory,
-    String date) {
+    String date,
+    Provenance provenance) {
+
+  public ReportDocuments(
+      JsonNode weightDiff,
+      JsonNode activation,
+      JsonNode compare,
+      JsonNode logitDiff,
+      JsonNode trajectory,
+      String date) {
+    this(weightDiff, activation, compare, logitDiff, trajectory, date, null);
+  }
 
   private static final DateTimeFormatter DATE =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
@@ -55,7 +69,11 @@ public record ReportDocuments(
 
   public ReportDocuments withDate(Instant when) {
     return new ReportDocuments(
-        weightDiff, activation, compare, logitDiff, trajectory, DATE.format(when));
+        weightDiff, activation, compare, logitDiff, trajectory, DATE.format(when), provenance);
+  }
+
+  public ReportDocuments with(Provenance how) {
+    return new ReportDocuments(weightDiff, activation, compare, logitDiff, trajectory, date, how);
   }
 
   static String now() {

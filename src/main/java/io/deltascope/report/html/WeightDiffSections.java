@@ -14,9 +14,7 @@ import java.util.TreeMap;
 final class WeightDiffSections {
   private WeightDiffSections() {}
 
-  /** How many tensors the sortable table and the spectra chart show. */
-  static final int TOP_TENSORS = 30;
-
+  /** How many tensors the spectra chart draws. */
   static final int TOP_SPECTRA = 6;
 
   /** The spectra table's columns: the change, then the registry's spectrum metrics. */
@@ -40,7 +38,7 @@ final class WeightDiffSections {
       out.add(new HtmlReport.Section("layers", "Change by layer", layerBars(tensors)));
       out.add(
           new HtmlReport.Section(
-              "top-tensors", "Most changed tensors", TensorTable.render(tensors, TOP_TENSORS)));
+              "top-tensors", "Most changed tensors", TensorTable.complete(tensors)));
     }
     if (wd.has("structural")) {
       out.add(

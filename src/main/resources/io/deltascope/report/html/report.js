@@ -71,3 +71,58 @@
     });
   });
 })();
+
+/* ---- report-b: the complete tensor table's filter box and CSV download ---- */
+(function () {
+  "use strict";
+  // every term typed must appear in the row's tensor name or component (case ignored)
+  function filter(input) {
+    var table = input.closest(".tensor-table").querySelector("table");
+    var terms = input.value.toLowerCase().split(/\s+/).filter(function (t) { return t !== ""; });
+    var rows = table.tBodies[0].rows, shown = 0;
+    Array.prototype.forEach.call(rows, function (r) {
+      var text = (r.getAttribute("data-tensor") + " " + r.cells[3].textContent).toLowerCase();
+      var match = terms.every(function (t) { return text.indexOf(t) >= 0; });
+      r.hidden = !match;
+      shown += match ? 1 : 0;
+    });
+    input.parentNode.querySelector(".filter-count").textContent =
+      terms.length ? shown + " of " + rows.length + " tensors" : "";
+  }
+  // RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled
+  function field(v) {
+    return /[",\r\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  }
+  // the table's exact values (data-v), every row in its current order, the filter ignored
+  function csv(table) {
+    var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
+    var cols = [];
+    heads.forEach(function (h, i) { if (h.hasAttribute("data-col")) { cols.push(i); } });
+    var lines = [cols.map(function (i) { return field(heads[i].getAttribute("data-col")); }).join(",")];
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (r) {
+      lines.push(cols.map(function (i) {
+        var c = r.cells[i];
+        var v = c.getAttribute("data-v");
+        return field(v !== null ? v : c.textContent);
+      }).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+  function download(button) {
+    var table = button.closest(".tensor-table").querySelector("table");
+    var url = URL.createObjectURL(new Blob([csv(table)], { type: "text/csv;charset=utf-8" }));
+    var a = document.createElement("a");
+    a.href = url;
+    a.download = button.getAttribute("data-file");
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+  }
+  document.querySelectorAll("input.table-filter").forEach(function (input) {
+    input.addEventListener("input", function () { filter(input); });
+  });
+  document.querySelectorAll("button.csv-download").forEach(function (b) {
+    b.addEventListener("click", function () { download(b); });
+  });
+})();

@@ -42,6 +42,7 @@ class HtmlReportBrowserTest {
   static Chromium chromium;
   static Path profile;
   static Path commandReport; // weight-diff -o llama.html
+  static Path commandJson; // weight-diff -o llama.json: what the page embeds
   static Path storedReport; // report --results --run
   static Path fullReport; // every section
   Page page;
@@ -54,6 +55,7 @@ class HtmlReportBrowserTest {
     TestSpark.session(); // the commands join the shared session
     commandReport = OUT.resolve("llama-base__llama-sft.html");
     Path json = OUT.resolve("llama-base__llama-sft.json");
+    commandJson = json;
     Path store = OUT.resolve("results");
     cli(
         "weight-diff",
@@ -119,7 +121,8 @@ class HtmlReportBrowserTest {
     load(commandReport);
 
     assertThat(texts("main > section", "id"))
-        .containsExactly("heatmaps", "layers", "top-tensors", "structural", "spectra");
+        .containsExactly(
+            "heatmaps", "layers", "top-tensors", "structural", "spectra", "provenance");
     assertThat(page.eval("document.querySelector('.model-base .name').textContent").asText())
         .isEqualTo("llama-base");
     assertThat(page.eval("document.querySelector('.model-base .path').textContent").asText())
@@ -191,17 +194,17 @@ class HtmlReportBrowserTest {
       assertThat(b.get(1).asDouble()).isCloseTo(Math.sqrt(s[0] / s[1]), within(1e-12));
     }
 
-    // the table: the 30 largest relative changes, largest first
+    // the table: every tensor, the largest relative change first
     JsonNode rows =
         page.eval(
             "[...document.querySelectorAll('#top-tensors tbody tr')].map(r => r.dataset.tensor)");
-    assertThat(rows).hasSize(30);
+    assertThat(rows).hasSize(ORACLE.get("tensors").size());
     List<String> expected = new ArrayList<>();
     ORACLE.get("tensors").fields().forEachRemaining(e -> expected.add(e.getKey()));
     expected.sort((a, b) -> Double.compare(relativeDelta(b), relativeDelta(a)));
     List<String> shown = new ArrayList<>();
     rows.forEach(r -> shown.add(r.asText()));
-    assertThat(shown).containsExactlyElementsOf(expected.subList(0, 30));
+    assertThat(shown).containsExactlyElementsOf(expected);
 
     assertThat(page.eval("document.querySelector('#structural .none').textContent").asText())
         .startsWith("No structural changes");
@@ -259,8 +262,9 @@ class HtmlReportBrowserTest {
         .isEqualTo("descending");
     page.click(header);
     List<Double> ascending = column(8);
-    assertThat(ascending).isSorted().hasSize(30);
-    assertThat(ascending.get(0)).isEqualTo(descending.get(29));
+    int all = ORACLE.get("tensors").size();
+    assertThat(ascending).isSorted().hasSize(all);
+    assertThat(ascending.get(0)).isEqualTo(descending.get(all - 1));
     page.click("#top-tensors thead th:nth-child(2)"); // Tensor, by name
     JsonNode names =
         page.eval(
@@ -275,7 +279,8 @@ class HtmlReportBrowserTest {
   void theReportRebuiltFromTheResultsStoreShowsTheSameValues() throws Exception {
     load(storedReport);
     assertThat(texts("main > section", "id"))
-        .containsExactly("heatmaps", "layers", "top-tensors", "structural", "spectra");
+        .containsExactly(
+            "heatmaps", "layers", "top-tensors", "structural", "spectra", "provenance");
     for (String metric : List.of("relative_delta", "cosine")) {
       Map<String, Double> cells = cellValues(metric);
       assertThat(cells).hasSize(ORACLE.get("tensors").size());
@@ -298,8 +303,15 @@ class HtmlReportBrowserTest {
     load(fullReport);
     assertThat(texts("main > section", "id"))
         .containsExactly(
-            "heatmaps", "layers", "top-tensors", "structural", "spectra", "activation", "compare");
-    assertThat(texts("nav a", "textContent")).hasSize(7);
+            "heatmaps",
+            "layers",
+            "top-tensors",
+            "structural",
+            "spectra",
+            "activation",
+            "compare",
+            "provenance");
+    assertThat(texts("nav a", "textContent")).hasSize(8);
 
     // diagnosis, with its hostile title shown as text
     assertThat(page.eval("document.querySelector('.diagnosis .profile').textContent").asText())
@@ -432,7 +444,7 @@ class HtmlReportBrowserTest {
         positions.stream().filter(p -> p.top1Base() == p.top1Finetuned()).count()
             / (double) positions.size();
     load(report);
-    assertThat(texts("main > section", "id")).containsExactly("logit-diff");
+    assertThat(texts("main > section", "id")).containsExactly("logit-diff", "provenance");
     assertThat(
             Double.parseDouble(
                 page.eval("document.querySelector('.kl-mean .value').textContent").asText()))
@@ -576,14 +588,7 @@ class HtmlReportBrowserTest {
     load(fullReport);
     String background = "getComputedStyle(document.body).backgroundColor";
     assertThat(page.eval(background).asText()).isEqualTo("rgb(255, 255, 255)");
-    page.call(
-        "Emulation.setEmulatedMedia",
-        Chromium.obj()
-            .set(
-                "features",
-                Chromium.obj()
-                    .arrayNode()
-                    .add(Chromium.obj().put("name", "prefers-color-scheme").put("value", "dark"))));
+    page.preferDark();
     assertThat(page.eval(background).asText()).isEqualTo("rgb(22, 22, 26)");
     assertThat(page.eval("getComputedStyle(document.body).color").asText())
         .isEqualTo("rgb(230, 230, 234)");
@@ -659,6 +664,150 @@ class HtmlReportBrowserTest {
           double floor = byName.get(name).get("rank_floor").asDouble();
           assertThat(rank).as(name).isEqualTo((double) ReportTestDocuments.aboveFloor(name, floor));
         });
+  }
+
+  @Test
+  void theCompleteTableFiltersAndDownloadsAndTheLayoutFitsDesktopAndPhone() throws Exception {
+    page.resize(1600, 900);
+    load(commandReport);
+    int all = ORACLE.get("tensors").size();
+
+    // provenance: how the page was made, so a reader can run it again
+    assertThat(
+            page.eval("document.querySelector('#provenance .command-line dd').textContent")
+                .asText())
+        .startsWith("deltascope weight-diff -b " + BASE + " -f " + SFT + " -o ")
+        .endsWith("--run-id " + RUN_ID);
+    assertThat(texts("#provenance .options li", "textContent"))
+        .contains(
+            "--output " + commandReport,
+            "--run-id " + RUN_ID,
+            "--results " + OUT.resolve("results"));
+    assertThat(page.eval("document.querySelector('#provenance .run-id dd').textContent").asText())
+        .isEqualTo(RUN_ID);
+    assertThat(page.eval("document.querySelector('#provenance .version dd').textContent").asText())
+        .isEqualTo(io.deltascope.report.Version.get());
+    assertThat(page.eval("document.querySelector('#provenance .host dd').textContent").asText())
+        .isEqualTo(java.net.InetAddress.getLocalHost().getHostName());
+    assertThat(page.eval("document.querySelector('#provenance .date dd').textContent").asText())
+        .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC");
+
+    // the filter: every term in the name or component; the count says how many are left
+    page.click("#top-tensors input.table-filter");
+    page.call("Input.insertText", Chromium.obj().put("text", "layers.1. _PROJ"));
+    List<String> visible = texts("#top-tensors tbody tr:not([hidden])", "dataset.tensor");
+    List<String> expected = new ArrayList<>();
+    ORACLE
+        .get("tensors")
+        .fieldNames()
+        .forEachRemaining(
+            n -> {
+              if (n.contains("layers.1.") && n.contains("_proj")) {
+                expected.add(n);
+              }
+            });
+    assertThat(visible).hasSize(7).containsExactlyInAnyOrderElementsOf(expected);
+    assertThat(
+            page.eval("document.querySelector('#top-tensors .filter-count').textContent").asText())
+        .isEqualTo("7 of " + all + " tensors");
+
+    // the CSV: every row (the filter aside) with the exact values the JSON document holds
+    Path downloads = Files.createTempDirectory(OUT, "downloads-");
+    chromium.call(
+        null,
+        "Browser.setDownloadBehavior",
+        Chromium.obj().put("behavior", "allow").put("downloadPath", downloads.toString()));
+    page.click("#top-tensors button.csv-download");
+    Path csv = downloads.resolve("tensors.csv");
+    for (int i = 0; i < 200 && !Files.exists(csv); i++) {
+      Thread.sleep(50);
+    }
+    List<String> lines = Files.readAllLines(csv);
+    List<String> header = List.of(lines.get(0).split(","));
+    assertThat(header)
+        .startsWith("name", "layer", "component", "shape", "n_params", "relative_delta");
+    assertThat(lines).hasSize(all + 1);
+    Map<String, JsonNode> byName = new HashMap<>();
+    Fixtures.json(commandJson).get("tensors").forEach(t -> byName.put(t.get("name").asText(), t));
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      JsonNode t = byName.remove(cells[0]);
+      assertThat(t).as(cells[0]).isNotNull();
+      List<String> dims = new ArrayList<>();
+      t.get("shape").forEach(d -> dims.add(d.asText()));
+      assertThat(cells[3]).isEqualTo(String.join("x", dims));
+      for (int c = 4; c < header.size(); c++) {
+        JsonNode v = t.get(header.get(c));
+        assertThat(cells[c])
+            .as(cells[0] + " " + header.get(c))
+            .isEqualTo(
+                v == null || !v.isNumber()
+                    ? ""
+                    : header.get(c).equals("n_params")
+                        ? v.asText()
+                        : Double.toString(v.asDouble()));
+      }
+    }
+    assertThat(byName).isEmpty();
+
+    // a desktop: the sections take the width beside the navigation, the charts grow with them
+    assertThat(page.eval("document.documentElement.scrollWidth").asInt())
+        .isLessThanOrEqualTo(page.eval("innerWidth").asInt());
+    JsonNode main =
+        page.eval(
+            "(() => { const b = document.querySelector('main').getBoundingClientRect(); return [b.left, b.right]; })()");
+    assertThat(main.get(0).asDouble()).isLessThan(260);
+    assertThat(main.get(1).asDouble()).isGreaterThan(1560);
+    assertThat(
+            page.eval("document.querySelector('#layers svg').getBoundingClientRect().width")
+                .asDouble())
+        .isGreaterThan(1000);
+
+    // a phone: nothing wider than the screen, the chart type no smaller than 9 px
+    page.resize(420, 844);
+    assertThat(page.eval("document.documentElement.scrollWidth").asInt()).isLessThanOrEqualTo(420);
+    page.eval("document.querySelector('#provenance').scrollIntoView()");
+    assertThat(
+            page.eval("document.querySelector('#provenance').getBoundingClientRect().right")
+                .asDouble())
+        .isLessThanOrEqualTo(420);
+    JsonNode scales =
+        page.eval(
+            "[...document.querySelectorAll('.chart > svg')].map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)");
+    assertThat(scales).isNotEmpty();
+    scales.forEach(x -> assertThat(11 * x.asDouble()).isGreaterThanOrEqualTo(9));
+
+    // dark: the table's tools follow the scheme too
+    page.preferDark();
+    assertThat(
+            page.eval("getComputedStyle(document.querySelector('.table-filter')).backgroundColor")
+                .asText())
+        .isEqualTo("rgb(22, 22, 26)");
+    assertThat(
+            page.eval("getComputedStyle(document.querySelector('#provenance dd')).color").asText())
+        .isEqualTo("rgb(230, 230, 234)");
+    assertThat(page.requests())
+        .allMatch(u -> u.equals(commandReport.toUri().toString()) || u.startsWith("blob:file"));
+    assertThat(page.problems()).isEmpty();
+    page.screenshot("#provenance", OUT.resolve("screenshots/provenance.png"));
+  }
+
+  @Test
+  void theActivationPageNamesItsTwoModels() throws Exception {
+    ObjectNode doc = ReportTestDocuments.activation();
+    doc.put("base", BASE).put("finetuned", SFT);
+    Path report = OUT.resolve("activation.html");
+    Files.writeString(report, HtmlReport.render(ReportDocuments.activation(doc)));
+    load(report);
+    assertThat(page.eval("document.title").asText())
+        .isEqualTo("deltascope: llama-base vs llama-sft");
+    assertThat(page.eval("document.querySelector('.model-base .name').textContent").asText())
+        .isEqualTo("llama-base");
+    assertThat(page.eval("document.querySelector('.model-finetuned .path').textContent").asText())
+        .isEqualTo(SFT);
+    assertThat(page.eval("document.querySelector('#activation p.models').textContent").asText())
+        .isEqualTo("llama-base (base) vs llama-sft (fine-tuned)");
+    assertSelfContainedAndQuiet(report);
   }
 
   private void load(Path report) throws InterruptedException {

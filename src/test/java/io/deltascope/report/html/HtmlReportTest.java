@@ -77,9 +77,9 @@ class HtmlReportTest {
     table = table.substring(0, table.indexOf("</thead>"));
     StringBuilder headers = new StringBuilder();
     for (io.deltascope.results.Metric m : io.deltascope.results.Metric.TABLE) {
-      headers.append(TensorTable.th(m.label(), "num"));
+      headers.append(TensorTable.th(m.label(), "num", m.column()));
     }
-    assertThat(table).endsWith(TensorTable.th("Params", "num") + headers + "</tr>");
+    assertThat(table).endsWith(TensorTable.th("Params", "num", "n_params") + headers + "</tr>");
     // the one headline mean, 0.083361 over the 30 matrices, not 0.0653 over every tensor
     assertThat(page)
         .contains(
@@ -275,5 +275,73 @@ class HtmlReportTest {
                     io.deltascope.report.JsonReport.weightDiff(
                         io.deltascope.diff.LocalDiff.of("llama-base", "llama-sft")))))
         .doesNotContain("id=\"quantization\"");
+  }
+
+  @Test
+  void everyPageCarriesItsProvenanceEscaped() {
+    var provenance =
+        new io.deltascope.report.Provenance(
+            "deltascope weight-diff -b '<b>x</b>'",
+            new java.util.LinkedHashMap<>(java.util.Map.of("--base", "<b>x</b>")),
+            "run-1",
+            "9.9",
+            "host-1");
+    var empty = io.deltascope.report.JsonReport.MAPPER.createObjectNode();
+    empty.putArray("pairs");
+    java.util.List<ReportDocuments> pages =
+        java.util.List.of(
+            ReportDocuments.weightDiff(
+                io.deltascope.report.JsonReport.weightDiff(
+                    io.deltascope.diff.LocalDiff.of("llama-base", "llama-sft"))),
+            ReportDocuments.activation(ReportTestDocuments.activation()),
+            ReportDocuments.compare(ReportTestDocuments.compare()),
+            ReportDocuments.logitDiff(empty),
+            ReportDocuments.trajectory(empty));
+    for (ReportDocuments docs : pages) {
+      String page = HtmlReport.render(docs.with(provenance));
+      assertThat(page)
+          .contains("<section id=\"provenance\"><h2>Provenance</h2>")
+          .contains(
+              "<dd><code>deltascope weight-diff -b &#39;&lt;b&gt;x&lt;/b&gt;&#39;</code></dd>")
+          .contains("<li><code>--base</code> <code>&lt;b&gt;x&lt;/b&gt;</code></li>")
+          .contains("<div class=\"run-id\"><dt>Run id</dt><dd><code>run-1</code></dd></div>")
+          .contains("<div class=\"version\"><dt>deltascope</dt><dd>9.9</dd></div>")
+          .contains("<div class=\"host\"><dt>Host</dt><dd>host-1</dd></div>")
+          .doesNotContain("<b>");
+      // without one (a library caller), the version and the date still
+      assertThat(HtmlReport.render(docs))
+          .contains("<section id=\"provenance\">")
+          .contains(
+              "<div class=\"version\"><dt>deltascope</dt><dd>"
+                  + io.deltascope.report.Version.get()
+                  + "</dd></div>")
+          .contains("<div class=\"date\"><dt>Date</dt><dd>" + docs.date() + "</dd></div>")
+          .doesNotContain("class=\"host\"");
+    }
+  }
+
+  @Test
+  void theActivationPageNamesItsTwoModels() {
+    var doc = ReportTestDocuments.activation();
+    doc.put("base", "/m/llama-base").put("finetuned", "/m/llama-sft/");
+    String page = HtmlReport.render(ReportDocuments.activation(doc));
+    assertThat(page)
+        .contains("<title>deltascope: llama-base vs llama-sft</title>")
+        .contains("<div class=\"model model-base\"><dt>Base</dt>")
+        .contains("<strong class=\"name\">llama-sft</strong> <span class=\"path\">/m/llama-sft/")
+        .contains(
+            "<p class=\"models\"><strong>llama-base</strong> (base) vs"
+                + " <strong>llama-sft</strong> (fine-tuned)</p>");
+  }
+
+  @Test
+  void theBatchOverviewShowsEachPairsDiagnosisKind() {
+    var doc = io.deltascope.report.JsonReport.MAPPER.createObjectNode();
+    var pair = doc.putArray("pairs").addObject();
+    pair.put("name", "q8");
+    pair.putObject("diagnosis").put("kind", "quantization");
+    pair.putObject("summary").put("mean_relative_delta", 0.001);
+    assertThat(HtmlReport.render(ReportDocuments.trajectory(doc)))
+        .contains("<td class=\"diagnosis-kind\" data-v=\"quantization\">quantization</td>");
   }
 }

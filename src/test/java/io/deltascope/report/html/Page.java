@@ -36,6 +36,18 @@ final class Page {
             .put("mobile", false));
   }
 
+  /** Emulates a reader whose system prefers the dark colour scheme. */
+  void preferDark() {
+    call(
+        "Emulation.setEmulatedMedia",
+        Chromium.obj()
+            .set(
+                "features",
+                Chromium.obj()
+                    .arrayNode()
+                    .add(Chromium.obj().put("name", "prefers-color-scheme").put("value", "dark"))));
+  }
+
   /** Loads {@code file} and waits for its load event; events before are forgotten. */
   void load(Path file) throws InterruptedException {
     mark = browser.events(session).size();

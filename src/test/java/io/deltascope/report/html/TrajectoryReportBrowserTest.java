@@ -117,7 +117,7 @@ class TrajectoryReportBrowserTest {
   void theTrajectoryPageHasItsSectionsAndLinksEveryPairToItsSection() throws Exception {
     page.load(commandReport);
     assertThat(strings("[...document.querySelectorAll('main > section')].map(s => s.id)"))
-        .containsExactly("overview", "over-steps", "steps-heatmap", "pairs");
+        .containsExactly("overview", "over-steps", "steps-heatmap", "pairs", "provenance");
     assertThat(
             strings("[...document.querySelectorAll('ol.checkpoints li')].map(l => l.textContent)"))
         .containsExactlyElementsOf(MODELS.stream().map(m -> Fixtures.model(m).toString()).toList());
@@ -134,9 +134,22 @@ class TrajectoryReportBrowserTest {
     // the overview's headline numbers are the JSON's
     JsonNode first = json.get("pairs").get(0);
     assertThat(
-            page.eval("+document.querySelector('tr[data-pair=\"0-1\"] td:nth-child(4)').dataset.v")
+            page.eval("+document.querySelector('tr[data-pair=\"0-1\"] td:nth-child(5)').dataset.v")
                 .asDouble())
         .isEqualTo(first.get("summary").get("mean_relative_delta").asDouble());
+    // each pair's diagnosis kind, as the JSON has it
+    List<String> kinds = new ArrayList<>();
+    json.get("pairs").forEach(p -> kinds.add(p.get("diagnosis").get("kind").asText()));
+    assertThat(
+            strings(
+                "[...document.querySelectorAll('.pairs-table td.diagnosis-kind')].map(c => c.dataset.v)"))
+        .containsExactlyElementsOf(kinds);
+    // provenance: the command as typed; nothing stored, so no run id
+    assertThat(
+            page.eval("document.querySelector('#provenance .command-line dd').textContent")
+                .asText())
+        .startsWith("deltascope trajectory --checkpoints ");
+    assertThat(page.eval("!!document.querySelector('#provenance .run-id')").asBoolean()).isFalse();
     assertSelfContainedAndQuiet(commandReport);
     page.screenshot("#overview", OUT.resolve("screenshots/overview.png"));
     page.screenshot("#steps-heatmap", OUT.resolve("screenshots/steps-heatmap.png"));
@@ -215,6 +228,12 @@ class TrajectoryReportBrowserTest {
     List<Map.Entry<String, Double>> fromCommand = chartPoints();
     page.load(storedReport);
     assertThat(chartPoints()).containsExactlyElementsOf(fromCommand);
+    assertThat(
+            page.eval("document.querySelector('#provenance .command-line dd').textContent")
+                .asText())
+        .startsWith("deltascope report --results ");
+    assertThat(page.eval("document.querySelector('#provenance .run-id dd').textContent").asText())
+        .isEqualTo("traj");
     assertSelfContainedAndQuiet(storedReport);
   }
 
@@ -222,7 +241,7 @@ class TrajectoryReportBrowserTest {
   void aBatchOverviewHasOneRowPerPairAndItsFailure() throws Exception {
     page.load(batchReport);
     assertThat(strings("[...document.querySelectorAll('main > section')].map(s => s.id)"))
-        .containsExactly("overview", "pairs");
+        .containsExactly("overview", "pairs", "provenance");
     assertThat(
             strings(
                 "[...document.querySelectorAll('.pairs-table tbody tr')].map(r => r.dataset.pair)"))
@@ -232,9 +251,14 @@ class TrajectoryReportBrowserTest {
                 .asText())
         .contains("no-such-model: no such file or folder");
     assertThat(
-            page.eval("document.querySelector('tr[data-pair=sft] td:nth-child(3)').textContent")
+            page.eval("document.querySelector('tr[data-pair=sft] td:nth-child(4)').textContent")
                 .asText())
         .isNotBlank();
+    // the diagnosis kind the batch stored with the pair, not only its profile
+    assertThat(
+            page.eval("document.querySelector('tr[data-pair=sft] td.diagnosis-kind').textContent")
+                .asText())
+        .isEqualTo("fine tune");
     assertThat(page.eval("!!document.querySelector('#pair-sft .tensors')").asBoolean()).isTrue();
     assertSelfContainedAndQuiet(batchReport);
   }
@@ -244,6 +268,16 @@ class TrajectoryReportBrowserTest {
     page.resize(420, 844);
     page.load(commandReport);
     assertThat(page.eval("document.documentElement.scrollWidth").asInt()).isLessThanOrEqualTo(420);
+    // the charts keep their 11-unit type at 9 px or more, scrolling inside their own box
+    JsonNode scales =
+        page.eval(
+            "[...document.querySelectorAll('.chart > svg')].map(s => s.getBoundingClientRect().width / s.viewBox.baseVal.width)");
+    assertThat(scales).isNotEmpty();
+    scales.forEach(x -> assertThat(11 * x.asDouble()).isGreaterThanOrEqualTo(9));
+    assertThat(
+            strings(
+                "[...document.querySelectorAll('.chart')].map(c => String(c.getBoundingClientRect().right))"))
+        .allMatch(r -> Double.parseDouble(r) <= 420);
     assertSelfContainedAndQuiet(commandReport);
     page.screenshot("#over-steps", OUT.resolve("screenshots/narrow-over-steps.png"));
   }
