@@ -79,7 +79,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
     long started = System.currentTimeMillis();
     List<String> texts = Prompts.parse(prompts);
     batching.check();
-    outputs.check();
+    outputs.check(run);
     base = CheckpointArgs.locate(base, null, hub.download);
     finetuned = CheckpointArgs.locateOver(finetuned, base, null, hub.download);
     List<PromptPair> pairs = tokenize(base, finetuned, texts, sharedTokenizer, allowLongPrompts);

@@ -113,7 +113,7 @@ final class BatchCommand implements Callable<Integer> {
         analyses.contains("spectra") ? spectra.settings() : SpectrumSettings.OFF;
     String batch = batchId != null ? batchId : RunIds.generate();
     ResultsStore.checkRunId(batch);
-    OutputFiles.checkStore(results);
+    OutputFiles.checkStore(results, run.hadoopConfiguration());
     List<PairSpec> specs = readPairs();
     long started = System.currentTimeMillis();
     SparkSession spark = run.startSpark("deltascope batch");

@@ -110,7 +110,7 @@ final class LogitDiffCommand implements Callable<Integer> {
   public Integer call() {
     long started = System.currentTimeMillis();
     checkOptions();
-    outputs.check();
+    outputs.check(run);
     String tokenizer = tokenizerFrom != null ? tokenizerFrom : base;
     DecoderConfig baseConfig = ForwardModels.checkModel(base);
     DecoderConfig finetunedConfig = ForwardModels.checkModel(finetuned);

@@ -51,4 +51,46 @@ class ResultsLocationTest {
         .endsWith(file + ": is a file, expected a results store folder (--results)");
     assertThat(Files.readString(file)).isEqualTo("not a store");
   }
+
+  @Test
+  void aResultsStoreInsideAFileIsRefusedBeforeAnyWork() throws Exception {
+    Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
+    String results = file.resolve("store").toString();
+    CliRun run =
+        CliRun.of(
+            "activation-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-sft").toString(),
+            "-p",
+            "Hello",
+            "--results",
+            results);
+    assertThat(run.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(run.errorLine())
+        .isEqualTo(
+            "deltascope: error: "
+                + results
+                + ": "
+                + file
+                + " is a file, so the results store folder cannot be made in it (--results)");
+    assertThat(run.out()).isEmpty(); // no forward pass ran
+    assertThat(Files.readString(file)).isEqualTo("not a store");
+  }
+
+  @Test
+  void aMalformedResultsLocationIsAUsageError() {
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            Fixtures.model("llama-base").toString(),
+            "-f",
+            Fixtures.model("llama-sft").toString(),
+            "--results",
+            "");
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine()).isEqualTo("deltascope: error: --results is empty");
+  }
 }
