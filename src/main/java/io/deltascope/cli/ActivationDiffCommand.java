@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.model.DecoderConfig;
-import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
@@ -125,10 +124,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
       List<PromptPair> pairs,
       int batchSize,
       double memoryBudgetGb) {
-    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
-    return ForwardJobs.activationMetrics(
-            spark, base, finetuned, pairs, batchSize, taskBytes, (long) (memoryBudgetGb * 1e9))
-        .collectAsList();
+    var batching = ForwardJobs.Batching.of(base, finetuned, batchSize, memoryBudgetGb);
+    return ForwardJobs.activationMetrics(spark, base, finetuned, pairs, batching).collectAsList();
   }
 
   // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.
