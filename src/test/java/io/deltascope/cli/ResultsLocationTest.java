@@ -16,17 +16,7 @@ class ResultsLocationTest {
   void aResultsStoreThatIsAFileIsRefusedBeforeAnyWork() throws Exception {
     Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
     Path json = dir.resolve("out.json");
-    CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            Fixtures.model("llama-base").toString(),
-            "-f",
-            Fixtures.model("llama-sft").toString(),
-            "-o",
-            json.toString(),
-            "--results",
-            file.toString());
+    CliRun run = pair("weight-diff", "-o", json.toString(), "--results", file.toString());
     assertThat(run.exitCode()).isEqualTo(Main.FAILED);
     assertThat(run.errorLine())
         .isEqualTo(
@@ -56,17 +46,7 @@ class ResultsLocationTest {
   void aResultsStoreInsideAFileIsRefusedBeforeAnyWork() throws Exception {
     Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
     String results = file.resolve("store").toString();
-    CliRun run =
-        CliRun.of(
-            "activation-diff",
-            "-b",
-            Fixtures.model("llama-base").toString(),
-            "-f",
-            Fixtures.model("llama-sft").toString(),
-            "-p",
-            "Hello",
-            "--results",
-            results);
+    CliRun run = pair("activation-diff", "-p", "Hello", "--results", results);
     assertThat(run.exitCode()).isEqualTo(Main.FAILED);
     assertThat(run.errorLine())
         .isEqualTo(
@@ -81,16 +61,22 @@ class ResultsLocationTest {
 
   @Test
   void aMalformedResultsLocationIsAUsageError() {
-    CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            Fixtures.model("llama-base").toString(),
-            "-f",
-            Fixtures.model("llama-sft").toString(),
-            "--results",
-            "");
+    CliRun run = pair("weight-diff", "--results", "");
     assertThat(run.exitCode()).isEqualTo(Main.USAGE);
     assertThat(run.errorLine()).isEqualTo("deltascope: error: --results is empty");
+  }
+
+  /** {@code command} on the bundled Llama pair, then {@code options}. */
+  private static CliRun pair(String command, String... options) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                command,
+                "-b",
+                Fixtures.model("llama-base").toString(),
+                "-f",
+                Fixtures.model("llama-sft").toString()));
+    args.addAll(java.util.List.of(options));
+    return CliRun.of(args.toArray(String[]::new));
   }
 }

@@ -24,6 +24,10 @@ class S3ReadingTest {
   @TempDir static Path storage;
   @TempDir Path dir;
 
+  private static final String[] WEIGHT_DIFF_FROM_S3 = {
+    "weight-diff", "-b", "s3a://models/llama-base", "-f", "s3a://models/llama-sft"
+  };
+
   private static S3TestServer server;
 
   @BeforeAll
@@ -170,7 +174,7 @@ class S3ReadingTest {
         Files.writeString(
             dir.resolve("pairs.csv"), "sft,s3a://models/llama-base,s3a://models/llama-sft\n");
     String[][] commands = {
-      {"weight-diff", "-b", "s3a://models/llama-base", "-f", "s3a://models/llama-sft"},
+      WEIGHT_DIFF_FROM_S3,
       {"trajectory", "--checkpoints", "s3a://models/llama-base,s3a://models/llama-sft"},
       {"batch", "--pairs", pairs.toString()}
     };
@@ -178,9 +182,7 @@ class S3ReadingTest {
       for (String results :
           List.of("s3a://file-results/some-file", "s3a://file-results/some-file/store")) {
         server.resetCount();
-        List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(List.of("--results", results));
-        CliRun run = cli(args.toArray(String[]::new));
+        CliRun run = withResults(command, results);
         assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
         assertThat(run.errorLine())
             .isEqualTo(
@@ -210,15 +212,7 @@ class S3ReadingTest {
             "nosuchscheme://host/store", "No FileSystem for scheme \"nosuchscheme\"");
     for (String results : reasons.keySet()) {
       server.resetCount();
-      CliRun run =
-          cli(
-              "weight-diff",
-              "-b",
-              "s3a://models/llama-base",
-              "-f",
-              "s3a://models/llama-sft",
-              "--results",
-              results);
+      CliRun run = withResults(WEIGHT_DIFF_FROM_S3, results);
       assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
       assertThat(run.errorLine())
           .isEqualTo(
@@ -276,6 +270,12 @@ class S3ReadingTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out() + run.err()).doesNotContain(S3TestServer.SECRET_KEY);
     return Fixtures.json(out);
+  }
+
+  private static CliRun withResults(String[] command, String results) {
+    List<String> args = new ArrayList<>(List.of(command));
+    args.addAll(List.of("--results", results));
+    return cli(args.toArray(String[]::new));
   }
 
   private static CliRun cli(String... args) {
