@@ -15,7 +15,6 @@ public class CheckpointException extends RuntimeException {
     super(message, cause);
   }
 
-  /** "FILE: problem", the shape every checkpoint error takes. */
   /**
    * A read of mapped bytes that faulted: the JVM turns the SIGBUS of a mapped file truncated or
    * replaced under it into an {@link InternalError}, which Spark would take for a dying JVM. Names
@@ -49,6 +48,20 @@ public class CheckpointException extends RuntimeException {
     }
   }
 
+  /**
+   * A header read of mapped bytes that faulted (the {@link InternalError} of {@link
+   * #mappedReadFailed}): the file was truncated or replaced while its header was being read.
+   *
+   * @param where what was being read, or null
+   */
+  public static CheckpointException headerChanged(String file, String where) {
+    return of(
+        file,
+        "changed while its header was being read%s: truncated or replaced while mapped",
+        where == null ? "" : " (" + where + ")");
+  }
+
+  /** "FILE: problem", the shape every checkpoint error takes. */
   public static CheckpointException of(Object file, String problem, Object... args) {
     return new CheckpointException(
         Locations.redact(String.valueOf(file)) + ": " + String.format(problem, args));

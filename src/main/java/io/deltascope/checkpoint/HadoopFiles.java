@@ -145,6 +145,9 @@ public final class HadoopFiles {
     if (e instanceof FileNotFoundException) {
       return "no such file";
     }
+    if (e instanceof org.apache.hadoop.fs.s3a.UnknownStoreException) {
+      return "no such bucket";
+    }
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -83,7 +83,7 @@ public record SafetensorsFile(
     try {
       buffer.get(0, bytes);
     } catch (InternalError fault) { // the mapped header was cut under us
-      throw CheckpointException.of(source.location(), "changed while its header was being read");
+      throw CheckpointException.headerChanged(source.location(), null);
     } finally {
       source.release(buffer);
     }

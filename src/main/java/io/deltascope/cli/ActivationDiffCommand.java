@@ -3,7 +3,6 @@ package io.deltascope.cli;
 import io.deltascope.diff.ActivationDiffResult;
 import io.deltascope.job.ForwardJobs;
 import io.deltascope.model.DecoderConfig;
-import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
@@ -74,7 +73,7 @@ final class ActivationDiffCommand implements Callable<Integer> {
     long started = System.currentTimeMillis();
     List<String> texts = Prompts.parse(prompts);
     batching.check();
-    outputs.check();
+    outputs.check(run);
     base = CheckpointArgs.locate(base, null, hub.download);
     finetuned = CheckpointArgs.locateOver(finetuned, base, null, hub.download);
     List<PromptPair> pairs =
@@ -110,10 +109,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
       List<PromptPair> pairs,
       int batchSize,
       double memoryBudgetGb) {
-    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
-    return ForwardJobs.activationMetrics(
-            spark, base, finetuned, pairs, batchSize, taskBytes, (long) (memoryBudgetGb * 1e9))
-        .collectAsList();
+    var batching = ForwardJobs.Batching.of(base, finetuned, batchSize, memoryBudgetGb);
+    return ForwardJobs.activationMetrics(spark, base, finetuned, pairs, batching).collectAsList();
   }
 
   // On the driver: both checkpoints checked and every prompt tokenized before Spark starts.

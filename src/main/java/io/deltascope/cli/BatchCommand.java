@@ -8,6 +8,7 @@ import io.deltascope.diff.Gate;
 import io.deltascope.diff.LogitDiffResult;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.WeightDiffPlan;
+import io.deltascope.job.ForwardJobs;
 import io.deltascope.job.PairSpec;
 import io.deltascope.job.WeightDiffJob;
 import io.deltascope.model.DecoderConfig;
@@ -113,7 +114,7 @@ final class BatchCommand implements Callable<Integer> {
         analyses.contains("spectra") ? spectra.settings() : SpectrumSettings.OFF;
     String batch = batchId != null ? batchId : RunIds.generate();
     ResultsStore.checkRunId(batch);
-    OutputFiles.checkStore(results);
+    OutputFiles.checkStore(results, run.hadoopConfiguration());
     List<PairSpec> specs = readPairs();
     long started = System.currentTimeMillis();
     SparkSession spark = run.startSpark("deltascope batch");
@@ -261,7 +262,13 @@ final class BatchCommand implements Callable<Integer> {
     List<PromptPair> prompts =
         ActivationDiffCommand.tokenize(pair.base(), pair.finetuned(), texts, false, false);
     List<ActivationMetricsRow> rows =
-        ActivationDiffCommand.activationRows(spark, pair.base(), pair.finetuned(), prompts, 8, 4.0);
+        ActivationDiffCommand.activationRows(
+            spark,
+            pair.base(),
+            pair.finetuned(),
+            prompts,
+            ForwardJobs.Batching.DEFAULT_BATCH_SIZE,
+            ForwardJobs.Batching.DEFAULT_MEMORY_BUDGET_GB);
     return Tables.asTable(
         spark.createDataset(rows, ActivationMetricsRow.ENCODER),
         Tables.ACTIVATION_METRICS,

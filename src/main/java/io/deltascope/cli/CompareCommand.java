@@ -91,7 +91,7 @@ final class CompareCommand implements Callable<Integer> {
     if (topK < 1) {
       throw new UsageException("--top-k must be 1 or more, not " + topK);
     }
-    outputs.check();
+    outputs.check(run);
     List<String> tracked = TrackedStrings.parse(track);
     List<CompareResult.ModelRequest> requests = new ArrayList<>();
     List<LensWork> work = new ArrayList<>();

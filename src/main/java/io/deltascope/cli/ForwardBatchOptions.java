@@ -1,19 +1,20 @@
 package io.deltascope.cli;
 
+import io.deltascope.job.ForwardJobs;
 import picocli.CommandLine.Option;
 
 /** How the forward commands batch prompts on Spark: one definition of the options and checks. */
 final class ForwardBatchOptions {
   @Option(
       names = "--batch-size",
-      defaultValue = "8",
+      defaultValue = "" + ForwardJobs.Batching.DEFAULT_BATCH_SIZE,
       paramLabel = "N",
       description = "Prompts (or windows) per Spark task (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
   @Option(
       names = "--memory-budget-gb",
-      defaultValue = "4",
+      defaultValue = "" + ForwardJobs.Batching.DEFAULT_MEMORY_BUDGET_GB,
       paramLabel = "GB",
       description =
           "Widened block weights that concurrent tasks may hold together; fewer batches run at"

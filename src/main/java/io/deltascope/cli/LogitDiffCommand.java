@@ -105,7 +105,7 @@ final class LogitDiffCommand implements Callable<Integer> {
   public Integer call() {
     long started = System.currentTimeMillis();
     checkOptions();
-    outputs.check();
+    outputs.check(run);
     String tokenizer = tokenizerFrom != null ? tokenizerFrom : base;
     DecoderConfig baseConfig = ForwardModels.checkModel(base);
     DecoderConfig finetunedConfig = ForwardModels.checkModel(finetuned);
@@ -139,7 +139,12 @@ final class LogitDiffCommand implements Callable<Integer> {
 
   /** How positions are batched and how much of each result is kept. */
   record Settings(int batchSize, double memoryBudgetGb, int topK, int topPositions) {
-    static final Settings DEFAULT = new Settings(8, 4.0, 5, 10);
+    static final Settings DEFAULT =
+        new Settings(
+            ForwardJobs.Batching.DEFAULT_BATCH_SIZE,
+            ForwardJobs.Batching.DEFAULT_MEMORY_BUDGET_GB,
+            5,
+            10);
   }
 
   private Settings settings() {
@@ -154,9 +159,7 @@ final class LogitDiffCommand implements Callable<Integer> {
       List<PromptPair> pairs,
       Settings s,
       PromptTokenizer decoder) {
-    long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
-    var batching =
-        new ForwardJobs.Batching(s.batchSize(), taskBytes, (long) (s.memoryBudgetGb() * 1e9));
+    var batching = ForwardJobs.Batching.of(base, finetuned, s.batchSize(), s.memoryBudgetGb());
     List<TokenMetricsRow> rows =
         ForwardJobs.tokenMetrics(
                 spark, base, finetuned, pairs, batching, s.topK(), s.topPositions())

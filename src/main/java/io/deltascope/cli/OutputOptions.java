@@ -44,7 +44,8 @@ class OutputOptions {
 
   private String generated;
 
-  void check() {
+  /** Every output location checked before any work; {@code run} has the file system settings. */
+  void check(RunOptions run) {
     if (output != null) {
       ReportFiles.check(output);
     }
@@ -52,7 +53,7 @@ class OutputOptions {
       ResultsStore.checkRunId(runId);
     }
     if (results != null) {
-      OutputFiles.checkStore(results);
+      OutputFiles.checkStore(results, run.hadoopConfiguration());
     }
   }
 

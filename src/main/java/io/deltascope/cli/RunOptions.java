@@ -34,6 +34,11 @@ final class RunOptions {
     return io.deltascope.job.SparkSessions.start(master, appName, conf);
   }
 
+  /** The file system settings this run's Spark session will have, without starting it. */
+  org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+    return io.deltascope.job.SparkSessions.hadoopConfiguration(conf);
+  }
+
   boolean showProgress() {
     return progress != null ? progress : System.console() != null;
   }

@@ -60,7 +60,7 @@ final class TrajectoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    outputs.check();
+    outputs.check(run);
     SpectrumSettings settings = spectra.settings();
     List<String> locations =
         Prompts.items(checkpoints, "--checkpoints", "checkpoint").stream()

@@ -92,7 +92,7 @@ final class WeightDiffCommand implements Callable<Integer> {
         SpectraOptions spectra,
         RunOptions run,
         PrintWriter out) {
-      outputs.check();
+      outputs.check(run);
       SpectrumSettings settings = spectra.settings();
       long started = System.currentTimeMillis();
       // Local headers are read before Spark starts, so bad input fails at once; remote ones need
@@ -191,12 +191,12 @@ final class WeightDiffCommand implements Callable<Integer> {
     Integer limit;
 
     @Override
-    void check() {
+    void check(RunOptions run) {
       if (topN < 0) {
         throw new UsageException("--top-n must be 0 or more, not " + topN);
       }
       tensorListing();
-      super.check();
+      super.check(run);
     }
 
     /** The per-tensor table as asked; a bad value is a usage error (exit 2). */

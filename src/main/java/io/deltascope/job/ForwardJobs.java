@@ -1,5 +1,6 @@
 package io.deltascope.job;
 
+import io.deltascope.model.DecoderModel;
 import io.deltascope.model.PromptPair;
 import io.deltascope.results.ActivationMetricsRow;
 import io.deltascope.results.LogitLensRow;
@@ -20,20 +21,17 @@ public final class ForwardJobs {
   private ForwardJobs() {}
 
   /**
-   * Cosine rows of every prompt and layer; prompts in batches of {@code batchSize}, as many batches
-   * at a time as there are cores and as {@code memoryBudget} allows: each running batch holds one
-   * widened block of each model ({@code taskBytes}).
+   * Cosine rows of every prompt and layer; prompts spread as {@code batching} says: each running
+   * batch holds one widened block of each model.
    */
   public static Dataset<ActivationMetricsRow> activationMetrics(
       SparkSession spark,
       String base,
       String finetuned,
       List<PromptPair> prompts,
-      int batchSize,
-      long taskBytes,
-      long memoryBudget) {
+      Batching batching) {
     JavaRDD<ActivationMetricsRow> rows =
-        promptBatches(spark, prompts, batchSize, taskBytes, memoryBudget)
+        promptBatches(spark, prompts, batching)
             .mapPartitions(new ComputeActivationCosines(base, finetuned));
     return spark.createDataset(rows.rdd(), ActivationMetricsRow.ENCODER);
   }
@@ -53,8 +51,7 @@ public final class ForwardJobs {
       int topK,
       int keep) {
     JavaRDD<TokenMetricsRow> rows =
-        promptBatches(
-                spark, prompts, batching.batchSize(), batching.taskBytes(), batching.memoryBudget())
+        promptBatches(spark, prompts, batching)
             .mapPartitions(
                 new ComputeTokenMetrics(base, finetuned, batching.batchSize(), topK, keep));
     return spark.createDataset(rows.rdd(), TokenMetricsRow.ENCODER);
@@ -62,20 +59,30 @@ public final class ForwardJobs {
 
   /**
    * How forward prompts are spread: {@code batchSize} prompts a batch, as many batches at a time as
-   * there are cores and as {@code memoryBudget} allows when each holds {@code taskBytes}.
+   * there are cores and as {@code memoryBudget} (bytes) allows when each holds {@code taskBytes}.
    */
-  public record Batching(int batchSize, long taskBytes, long memoryBudget) {}
+  public record Batching(int batchSize, long taskBytes, long memoryBudget) {
+    public static final int DEFAULT_BATCH_SIZE = 8;
+    public static final int DEFAULT_MEMORY_BUDGET_GB = 4;
+
+    /** A pair's batching: a running batch holds one widened block of each model at a time. */
+    public static Batching of(String base, String finetuned, int batchSize, double memoryBudgetGb) {
+      long taskBytes = DecoderModel.blockBytes(base) + DecoderModel.blockBytes(finetuned);
+      return new Batching(batchSize, taskBytes, (long) (memoryBudgetGb * 1e9));
+    }
+
+    /** Batches that may run at once: no more than {@code cores}, nor than the budget holds. */
+    int parallelism(int cores) {
+      long byMemory = Math.max(1, memoryBudget / Math.max(1, taskBytes));
+      return (int) Math.min(cores, byMemory);
+    }
+  }
 
   private static JavaRDD<PromptPair> promptBatches(
-      SparkSession spark,
-      List<PromptPair> prompts,
-      int batchSize,
-      long taskBytes,
-      long memoryBudget) {
+      SparkSession spark, List<PromptPair> prompts, Batching batching) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    long byMemory = Math.max(1, memoryBudget / Math.max(1, taskBytes));
-    int parallelism = (int) Math.min(jsc.defaultParallelism(), byMemory);
-    int partitions = partitions(prompts.size(), batchSize, parallelism);
+    int parallelism = batching.parallelism(jsc.defaultParallelism());
+    int partitions = partitions(prompts.size(), batching.batchSize(), parallelism);
     return jsc.parallelize(new ArrayList<>(prompts), partitions);
   }
 

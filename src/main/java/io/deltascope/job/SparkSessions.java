@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.deploy.SparkHadoopUtil;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -35,7 +38,7 @@ public final class SparkSessions {
    */
   public static SparkSession start(String master, String appName, Map<String, String> settings) {
     SparkSession.Builder builder = SparkSession.builder().appName(appName);
-    boolean submitted = System.getProperty("spark.master") != null;
+    boolean submitted = submitted();
     if (!submitted) {
       defaults().forEach((k, v) -> builder.config((String) k, (String) v));
       builder.config("spark.ui.enabled", "false");
@@ -80,6 +83,28 @@ public final class SparkSessions {
     // the driver reads checkpoint headers with the session's file system settings
     HadoopFiles.use(spark.sparkContext().hadoopConfiguration());
     return spark;
+  }
+
+  /**
+   * The Hadoop configuration a session started with {@code settings} would have (the submitted or
+   * default Spark settings, then these, through Spark's own translation), built without starting
+   * Spark: what output locations are checked with before any work.
+   */
+  public static Configuration hadoopConfiguration(Map<String, String> settings) {
+    SparkConf conf = new SparkConf(); // the spark.* system properties: what spark-submit passes
+    if (!submitted()) {
+      defaults().forEach((k, v) -> conf.set((String) k, (String) v));
+    }
+    settings.forEach(conf::set);
+    Configuration hadoop = SparkHadoopUtil.get().newConfiguration(conf);
+    io.deltascope.checkpoint.hub.HubSettings.fromEnvironment(
+            io.deltascope.checkpoint.Environment.get())
+        .applyTo(hadoop);
+    return hadoop;
+  }
+
+  private static boolean submitted() {
+    return System.getProperty("spark.master") != null;
   }
 
   private static Properties defaults() {

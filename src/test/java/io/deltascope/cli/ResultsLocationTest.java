@@ -16,17 +16,7 @@ class ResultsLocationTest {
   void aResultsStoreThatIsAFileIsRefusedBeforeAnyWork() throws Exception {
     Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
     Path json = dir.resolve("out.json");
-    CliRun run =
-        CliRun.of(
-            "weight-diff",
-            "-b",
-            Fixtures.model("llama-base").toString(),
-            "-f",
-            Fixtures.model("llama-sft").toString(),
-            "-o",
-            json.toString(),
-            "--results",
-            file.toString());
+    CliRun run = pair("weight-diff", "-o", json.toString(), "--results", file.toString());
     assertThat(run.exitCode()).isEqualTo(Main.FAILED);
     assertThat(run.errorLine())
         .isEqualTo(
@@ -50,5 +40,43 @@ class ResultsLocationTest {
     assertThat(run.errorLine())
         .endsWith(file + ": is a file, expected a results store folder (--results)");
     assertThat(Files.readString(file)).isEqualTo("not a store");
+  }
+
+  @Test
+  void aResultsStoreInsideAFileIsRefusedBeforeAnyWork() throws Exception {
+    Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
+    String results = file.resolve("store").toString();
+    CliRun run = pair("activation-diff", "-p", "Hello", "--results", results);
+    assertThat(run.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(run.errorLine())
+        .isEqualTo(
+            "deltascope: error: "
+                + results
+                + ": "
+                + file
+                + " is a file, so the results store folder cannot be made in it (--results)");
+    assertThat(run.out()).isEmpty(); // no forward pass ran
+    assertThat(Files.readString(file)).isEqualTo("not a store");
+  }
+
+  @Test
+  void aMalformedResultsLocationIsAUsageError() {
+    CliRun run = pair("weight-diff", "--results", "");
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine()).isEqualTo("deltascope: error: --results is empty");
+  }
+
+  /** {@code command} on the bundled Llama pair, then {@code options}. */
+  private static CliRun pair(String command, String... options) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                command,
+                "-b",
+                Fixtures.model("llama-base").toString(),
+                "-f",
+                Fixtures.model("llama-sft").toString()));
+    args.addAll(java.util.List.of(options));
+    return CliRun.of(args.toArray(String[]::new));
   }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.jclouds.blobstore.BlobStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 class S3ReadingTest {
   @TempDir static Path storage;
   @TempDir Path dir;
+
+  private static final String[] WEIGHT_DIFF_FROM_S3 = {
+    "weight-diff", "-b", "s3a://models/llama-base", "-f", "s3a://models/llama-sft"
+  };
 
   private static S3TestServer server;
 
@@ -161,6 +166,68 @@ class S3ReadingTest {
   }
 
   @Test
+  void aResultsLocationThatIsAFileObjectIsRefusedBeforeAnyWork() throws IOException {
+    BlobStore blobs = server.blobStore();
+    blobs.createContainerInLocation(null, "file-results");
+    blobs.putBlob("file-results", blobs.blobBuilder("some-file").payload("not a store").build());
+    Path pairs =
+        Files.writeString(
+            dir.resolve("pairs.csv"), "sft,s3a://models/llama-base,s3a://models/llama-sft\n");
+    String[][] commands = {
+      WEIGHT_DIFF_FROM_S3,
+      {"trajectory", "--checkpoints", "s3a://models/llama-base,s3a://models/llama-sft"},
+      {"batch", "--pairs", pairs.toString()}
+    };
+    for (String[] command : commands) {
+      for (String results :
+          List.of("s3a://file-results/some-file", "s3a://file-results/some-file/store")) {
+        server.resetCount();
+        CliRun run = withResults(command, results);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+        assertThat(run.errorLine())
+            .isEqualTo(
+                "deltascope: error: "
+                    + (results.endsWith("store")
+                        ? results
+                            + ": s3a://file-results/some-file is a file, so the results store folder"
+                            + " cannot be made in it (--results)"
+                        : results + ": is a file, expected a results store folder (--results)"));
+        // nothing computed: no report, and of the 2 MB checkpoints not even a header was read
+        assertThat(run.out()).as(command[0]).isEmpty();
+        assertThat(server.bytesServed()).as(command[0]).isLessThan(16 * 1024);
+      }
+    }
+    assertThat(blobs.list("file-results").size()).isEqualTo(1);
+    try (var in = blobs.getBlob("file-results", "some-file").getPayload().openStream()) {
+      assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("not a store");
+    }
+  }
+
+  @Test
+  void anUnreachableResultsLocationIsOneLineBeforeAnyWork() {
+    Map<String, String> reasons =
+        Map.of(
+            "s3a://no-such-bucket/store", "no such bucket",
+            "nosuchscheme://host/store", "No FileSystem for scheme \"nosuchscheme\"");
+    for (String results : reasons.keySet()) {
+      server.resetCount();
+      CliRun run = withResults(WEIGHT_DIFF_FROM_S3, results);
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+      assertThat(run.errorLine())
+          .isEqualTo(
+              "deltascope: error: "
+                  + results
+                  + ": cannot reach the results store: "
+                  + reasons.get(results));
+      assertThat(run.err().lines().filter(l -> l.startsWith("deltascope: error")).count())
+          .isEqualTo(1);
+      assertThat(run.out()).isEmpty();
+      assertThat(server.bytesServed()).isLessThan(16 * 1024);
+    }
+  }
+
+  @Test
   void aMissingKeyIsOneLineNamingTheUri() {
     CliRun run = cli("weight-diff", "-b", "s3a://models/no-such-model", "-f", local("llama-sft"));
     assertThat(run.exitCode()).isEqualTo(1);
@@ -203,6 +270,12 @@ class S3ReadingTest {
     assertThat(run.exitCode()).as(run.err()).isZero();
     assertThat(run.out() + run.err()).doesNotContain(S3TestServer.SECRET_KEY);
     return Fixtures.json(out);
+  }
+
+  private static CliRun withResults(String[] command, String results) {
+    List<String> args = new ArrayList<>(List.of(command));
+    args.addAll(List.of("--results", results));
+    return cli(args.toArray(String[]::new));
   }
 
   private static CliRun cli(String... args) {

@@ -74,6 +74,8 @@ public record GgufFile(
       java.nio.ByteBuffer head = source.read(0, 4);
       try {
         return head.getInt(0) == MAGIC;
+      } catch (InternalError fault) { // the mapped file was cut under us
+        throw CheckpointException.headerChanged(source.location(), "its magic");
       } finally {
         source.release(head);
       }
@@ -84,7 +86,11 @@ public record GgufFile(
 
   public static GgufFile read(ByteSource source) throws IOException {
     try (GgufCursor in = new GgufCursor(source)) {
-      return read(source.location(), in);
+      try {
+        return read(source.location(), in);
+      } catch (InternalError fault) { // the mapped window was cut under us: a SIGBUS
+        throw CheckpointException.headerChanged(source.location(), in.context());
+      }
     }
   }
 
