@@ -284,7 +284,7 @@ public final class ResultsStore {
     }
     try {
       DeltaTable.createIfNotExists(spark)
-          .location(folder.table(table).toString())
+          .location(folder.qualified(table))
           .addColumns(nullable(schema))
           .clusterBy(Tables.RUN_ID)
           .execute();

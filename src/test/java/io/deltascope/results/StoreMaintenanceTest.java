@@ -84,7 +84,7 @@ class StoreMaintenanceTest {
     assertThat(layers(results, Tables.ACTIVATION_METRICS)).containsExactly(-1, 0, 1);
     assertThat(layers(results, Tables.LOGIT_LENS)).containsExactly(-1, 0, 1, 2);
     assertThat(results.table(Tables.RUNS).first().<String>getAs("pair")).isEqualTo("pair-old-run");
-    assertThat(clustering(old.resolve(Tables.LOGIT_LENS))).isEqualTo("[[],[run_id]]");
+    assertThat(clustering(old.resolve(Tables.LOGIT_LENS))).isEqualTo("[[], [run_id]]");
   }
 
   @Test
@@ -101,7 +101,7 @@ class StoreMaintenanceTest {
     }
     Files.copy(Path.of(written, StoreFolder.MARKER), Path.of(store, StoreFolder.MARKER));
     ResultsStore results = new ResultsStore(spark, store);
-    assertThat(clustering(Path.of(store, Tables.SPECTRA))).isEqualTo("[[run_id],[]]");
+    assertThat(clustering(Path.of(store, Tables.SPECTRA))).isEqualTo("[[run_id], []]");
     // still written and read as it is
     SyntheticRuns.write(spark, store, "c", 3, TENSORS);
     String before = perRun(results);
@@ -110,7 +110,7 @@ class StoreMaintenanceTest {
     assertThat(new StoreMaintenance(spark, store).upgrade())
         .containsExactly(Tables.RUNS, Tables.SPECTRA, Tables.TENSOR_METRICS);
     for (String table : List.of(Tables.RUNS, Tables.TENSOR_METRICS, Tables.SPECTRA)) {
-      assertThat(clustering(Path.of(store, table))).as(table).isEqualTo("[[],[run_id]]");
+      assertThat(clustering(Path.of(store, table))).as(table).isEqualTo("[[], [run_id]]");
     }
     assertThat(perRun(results)).isEqualTo(before);
     SyntheticRuns.write(spark, store, "a", 4, TENSORS);
@@ -140,11 +140,12 @@ class StoreMaintenanceTest {
   }
 
   private String clustering(Path table) {
-    return DeltaTable.forPath(spark, table.toString())
-        .detail()
-        .select("partitionColumns", "clusteringColumns")
-        .first()
-        .toString();
+    Row detail =
+        DeltaTable.forPath(spark, table.toString())
+            .detail()
+            .select("partitionColumns", "clusteringColumns")
+            .first();
+    return List.of(detail.getList(0), detail.getList(1)).toString();
   }
 
   private static String perRun(ResultsStore results) {

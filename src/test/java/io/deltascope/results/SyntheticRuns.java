@@ -75,7 +75,7 @@ public final class SyntheticRuns {
 
   /**
    * Writes many runs at {@code version} in one write ({@link ResultsStore#writeRuns}: one commit
-   * per table), each run's rows in a file of their own, as a write of each run alone leaves them.
+   * per table, a file or two each).
    */
   public static void writeMany(
       SparkSession spark, String store, List<String> runIds, int version, int tensors) {
@@ -91,8 +91,7 @@ public final class SyntheticRuns {
                         .select(
                             java.util.Arrays.stream(rows.columns())
                                 .map(functions::col)
-                                .toArray(Column[]::new))
-                        .repartitionByRange(runIds.size(), functions.col(Tables.RUN_ID))));
+                                .toArray(Column[]::new))));
     List<RunRow> runs = runIds.stream().map(id -> run(id, version)).toList();
     new ResultsStore(spark, store).writeRuns(runs, tables);
   }
