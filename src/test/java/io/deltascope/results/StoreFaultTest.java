@@ -27,7 +27,7 @@ class StoreFaultTest {
     List<String> failures = new ArrayList<>();
     // the disk fills at ever later points of the write: in a data file, in a commit, in runs
     for (long left : new long[] {0, 10_000, 14_000, 20_000, 32_000}) {
-      String store = FullDiskFileSystem.SCHEME + "://" + dir.resolve("s" + left);
+      String store = FullDiskFileSystem.SCHEME + ":" + dir.resolve("s" + left);
       SyntheticRuns.write(spark, store, "earlier", 1, TENSORS);
       SyntheticRuns.write(spark, store, "r", 1, TENSORS);
       FullDiskFileSystem.LEFT.set(left);
