@@ -1,9 +1,14 @@
 package io.deltascope.results;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
 import io.deltascope.checkpoint.HadoopFiles;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,18 +20,30 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * A folder of Delta tables partitioned by {@code run_id} (a local path or any Hadoop URI).
+ * A folder of Delta tables clustered by {@code run_id} (a local path or any Hadoop URI).
  *
  * <p>Every row carries the id of the write that produced it ({@value #WRITE_ID}). A run is written
  * table by table, each table in one Delta commit that appends the run's rows under a new write id;
  * then one commit on {@code runs} switches the run's row to that write id, and only then are the
  * rows of the write it replaced deleted. Readers see a table's rows only where a {@code runs} row
  * names their run and write id ({@link #table}): a writer killed at any point leaves each run its
- * old version or its new one, whole. Writers of different runs touch disjoint partitions and never
- * conflict; two writers of the same run id both switch in turn, each replacing a whole version.
+ * old version or its new one, whole. Appends are blind and never conflict; a switch or a delete
+ * that meets a concurrent commit on the files it read is tried again, so writers of different runs
+ * both land, and two writers of the same run id both switch in turn, each replacing a whole
+ * version.
+ *
+ * <p>Tables are clustered by {@code run_id} (Delta's liquid clustering), not partitioned by it: a
+ * store of 10,000 runs would otherwise keep at least 10,000 files per table that compaction can
+ * never merge; clustered, {@code store optimize} packs runs together sorted by run id, and a
+ * per-run query skips files by their {@code run_id} statistics. A table of the earlier layout
+ * (partitioned) is still read and written as it is ({@code store upgrade} clusters it).
  */
 public final class ResultsStore {
   /** The column that ties a row to the write that produced it; hidden from readers. */
@@ -75,44 +92,60 @@ public final class ResultsStore {
   public void writeRun(RunRow run, Map<String, Dataset<Row>> tables) {
     String runId = run.getRunId();
     checkRunId(runId);
+    Map<String, Dataset<Row>> rows = new LinkedHashMap<>();
+    tables.forEach((name, table) -> rows.put(name, table.withColumn(Tables.RUN_ID, lit(runId))));
+    write(List.of(run), rows);
+  }
+
+  /**
+   * Writes many runs at once, as a job that publishes many pairs would: each table in one commit
+   * for all of them (its rows name their run in {@code run_id}), then one commit on {@code runs}.
+   * Each run is replaced whole or not at all; where another writer changed some of these runs
+   * between the read and the switch, those keep the other writer's version and this fails naming
+   * how many (the rows this write left for them are purged by {@code store vacuum}).
+   *
+   * @param runs the runs' rows, of distinct run ids
+   * @param tables table name to rows of these runs, written in this order
+   */
+  public void writeRuns(List<RunRow> runs, Map<String, Dataset<Row>> tables) {
+    runs.forEach(run -> checkRunId(run.getRunId()));
+    write(runs, tables);
+  }
+
+  private void write(List<RunRow> runs, Map<String, Dataset<Row>> tables) {
     folder.prepareForWrite();
     String writeId = UUID.randomUUID().toString();
+    String what = runs.size() == 1 ? "run " + runs.get(0).getRunId() : runs.size() + " runs";
     // every commit of the write says which run it was and who wrote it (store history)
-    spark.conf().set(USER_METADATA, commitNote(runId, writeId));
+    spark.conf().set(USER_METADATA, commitNote(runs, writeId));
     try {
-      commitRun(run, tables, writeId);
+      for (Map.Entry<String, Dataset<Row>> table : tables.entrySet()) {
+        Dataset<Row> rows = table.getValue().withColumn(WRITE_ID, lit(writeId));
+        guarded(table.getKey(), what, () -> append(table.getKey(), rows));
+        stepDone();
+      }
+      Dataset<Row> runRows =
+          Tables.asTable(
+                  spark.createDataset(runs, RunRow.ENCODER), Tables.RUNS, "", Tables.RUNS_COLUMNS)
+              .withColumn(WRITE_ID, lit(writeId));
+      Map<String, Optional<String>> replaced =
+          guarded(Tables.RUNS, what, () -> new RunsSwitch(runRows, runs.size()).apply());
+      stepDone();
+      deleteReplaced(replaced, what);
     } finally {
       spark.conf().unset(USER_METADATA);
     }
   }
 
-  private void commitRun(RunRow run, Map<String, Dataset<Row>> tables, String writeId) {
-    String runId = run.getRunId();
-    for (Map.Entry<String, Dataset<Row>> table : tables.entrySet()) {
-      guarded(
-          table.getKey(),
-          runId,
-          () -> append(table.getKey(), stamped(table.getValue(), runId, writeId)));
-      stepDone();
+  /** Deletes, table by table, the rows of the writes the switch replaced. */
+  private void deleteReplaced(Map<String, Optional<String>> replaced, String what) {
+    if (replaced.isEmpty()) {
+      return;
     }
-    Dataset<Row> runRow =
-        stamped(
-            Tables.asTable(
-                spark.createDataset(List.of(run), RunRow.ENCODER),
-                Tables.RUNS,
-                runId,
-                Tables.RUNS_COLUMNS),
-            runId,
-            writeId);
-    Optional<String> replaced =
-        guarded(Tables.RUNS, runId, () -> switchRun(runRow, runId, writeId));
-    stepDone();
-    if (replaced != null) {
-      for (String table : folder.tables()) {
-        if (!table.equals(Tables.RUNS)) {
-          guarded(table, runId, () -> deleteWrite(table, runId, replaced));
-          stepDone();
-        }
+    for (String table : folder.tables()) {
+      if (!table.equals(Tables.RUNS)) {
+        guarded(table, what, () -> deleteWrites(table, replaced));
+        stepDone();
       }
     }
   }
@@ -124,6 +157,7 @@ public final class ResultsStore {
   public Dataset<Row> table(String name) {
     folder.checkReadable();
     Dataset<Row> rows = raw(name);
+    checkColumns(name, rows);
     if (name.equals(Tables.RUNS)) {
       return ColumnComments.described(rows.drop(WRITE_ID), name);
     }
@@ -185,10 +219,35 @@ public final class ResultsStore {
     if (!folder.isDelta(name)) {
       throw new StoreException(folder.name() + ": no Delta table " + name + " (no _delta_log)");
     }
+    String path = folder.table(name).toString();
     try {
-      return spark.read().format("delta").load(folder.table(name).toString());
+      // the table's state, read now: a damaged log is named here rather than by the query's job
+      DeltaTable.forPath(spark, path).detail().collectAsList();
+    } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
+      throw failure(name, "damaged _delta_log", e);
+    }
+    try {
+      return spark.read().format("delta").load(path);
     } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
       throw failure(name, "cannot read", e);
+    }
+  }
+
+  /**
+   * Refuses a table without the columns that tie its rows to runs (another tool's table in the
+   * store's folder): readers would fail on it later with Spark's own words.
+   */
+  private void checkColumns(String name, Dataset<Row> rows) {
+    List<String> have = List.of(rows.columns());
+    List<String> missing =
+        java.util.stream.Stream.of(Tables.RUN_ID, WRITE_ID).filter(c -> !have.contains(c)).toList();
+    if (!missing.isEmpty()) {
+      throw new StoreException(
+          folder.name()
+              + ": table "
+              + name
+              + ": not a deltascope table (another schema): no column "
+              + String.join(", ", missing));
     }
   }
 
@@ -196,102 +255,202 @@ public final class ResultsStore {
     return folder;
   }
 
-  private static String commitNote(String runId, String writeId) {
+  private static String commitNote(List<RunRow> runs, String writeId) {
     var note = io.deltascope.report.JsonReport.MAPPER.createObjectNode();
-    note.put("run_id", runId);
+    if (runs.size() == 1) {
+      note.put("run_id", runs.get(0).getRunId());
+    } else {
+      note.put("runs", runs.size());
+    }
     note.put(WRITE_ID, writeId);
     note.put("user", System.getProperty("user.name"));
     note.put("tool", "deltascope " + io.deltascope.report.Version.get());
     return note.toString();
   }
 
-  private static Dataset<Row> stamped(Dataset<Row> rows, String runId, String writeId) {
-    return rows.withColumn(Tables.RUN_ID, org.apache.spark.sql.functions.lit(runId))
-        .withColumn(WRITE_ID, org.apache.spark.sql.functions.lit(writeId));
-  }
-
+  /**
+   * Appends rows to a table, creating it clustered by run id where there is none yet (a writer that
+   * loses the race to create it appends to the winner's).
+   */
   private Void append(String table, Dataset<Row> rows) {
-    rows.write()
-        .format("delta")
-        .mode("append")
-        .partitionBy(Tables.RUN_ID)
-        .save(folder.table(table).toString());
+    create(table, rows.schema());
+    rows.write().format("delta").mode("append").save(folder.table(table).toString());
     return null;
   }
 
-  /**
-   * Points the run's {@code runs} row at {@code writeId} in one commit, on condition that the row
-   * is still the one read just before: returns the write id it replaced (empty for a run that had
-   * none: an upgraded store's rows), or null for a new run.
-   */
-  private Optional<String> switchRun(Dataset<Row> runRow, String runId, String writeId) {
-    String path = folder.table(Tables.RUNS).toString();
-    for (int attempt = 1; ; attempt++) {
-      try {
-        if (!folder.isDelta(Tables.RUNS)) {
-          append(Tables.RUNS, runRow);
-          return null;
-        }
-        List<Row> live =
-            raw(Tables.RUNS)
-                .where(Tables.RUN_ID + " = '" + runId + "'")
-                .select(WRITE_ID)
-                .collectAsList();
-        String match =
-            live.isEmpty()
-                ? "false"
-                : live.get(0).isNullAt(0)
-                    ? "t." + WRITE_ID + " IS NULL"
-                    : "t." + WRITE_ID + " = '" + live.get(0).getString(0) + "'";
-        Row metrics =
-            DeltaTable.forPath(spark, path)
-                .as("t")
-                .merge(runRow.as("s"), "t." + Tables.RUN_ID + " = '" + runId + "'")
-                .whenMatched(match)
-                .updateAll()
-                .whenNotMatched()
-                .insertAll()
-                .execute()
-                .first();
-        if (metrics.getLong(0) == 1) {
-          return live.isEmpty() ? null : Optional.ofNullable(live.get(0).getString(0));
-        }
-        // another writer switched the run between the read and the merge: read it again
-      } catch (DeltaConcurrentModificationException e) {
-        if (attempt >= ATTEMPTS) {
-          throw e;
-        }
+  private void create(String table, StructType schema) {
+    if (folder.isDelta(table)) {
+      return;
+    }
+    try {
+      DeltaTable.createIfNotExists(spark)
+          .location(folder.qualified(table))
+          .addColumns(nullable(schema))
+          .clusterBy(Tables.RUN_ID)
+          .execute();
+    } catch (RuntimeException e) {
+      if (!folder.isDelta(table)) {
+        throw e;
       }
     }
   }
 
-  private Void deleteWrite(String table, String runId, Optional<String> writeId) {
-    String same = writeId.map(id -> WRITE_ID + " = '" + id + "'").orElse(WRITE_ID + " IS NULL");
-    DeltaTable.forPath(spark, folder.table(table).toString())
-        .delete(Tables.RUN_ID + " = '" + runId + "' AND " + same);
+  /** The schema with every column nullable, as Delta makes a table a DataFrame creates. */
+  private static StructType nullable(StructType schema) {
+    StructType out = new StructType();
+    for (StructField f : schema.fields()) {
+      out = out.add(new StructField(f.name(), f.dataType(), true, f.metadata()));
+    }
+    return out;
+  }
+
+  /**
+   * Points the runs' {@code runs} rows at the new write id in one commit ({@code MERGE}), each on
+   * condition that its row is still the one read just before.
+   */
+  private final class RunsSwitch {
+    private static final String KNOWN = "_known";
+    private static final String REPLACED = "_replaced";
+    private final Dataset<Row> runRows;
+    private final int count;
+
+    RunsSwitch(Dataset<Row> runRows, int count) {
+      this.runRows = runRows;
+      this.count = count;
+    }
+
+    /**
+     * Returns, per run that had a row, the write id it replaced (empty where it had none: an
+     * upgraded store's rows). A single run changed by another writer between the read and the merge
+     * is read again and switched; of many, this fails for the ones that changed.
+     */
+    Map<String, Optional<String>> apply() {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          create(Tables.RUNS, runRows.schema());
+          Map<String, Optional<String>> live = live();
+          long switched = merge(live);
+          if (switched == count) {
+            return live;
+          }
+          if (count > 1) {
+            throw new StoreException(
+                folder.name()
+                    + ": table runs: "
+                    + (count - switched)
+                    + " of "
+                    + count
+                    + " runs were changed by another writer meanwhile; they keep its version");
+          }
+          // another writer switched the run between the read and the merge: read it again
+        } catch (DeltaConcurrentModificationException e) {
+          if (attempt >= ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
+    }
+
+    /** The write id each of these runs' rows names now, for the runs that have a row. */
+    private Map<String, Optional<String>> live() {
+      Map<String, Optional<String>> live = new HashMap<>();
+      for (Row row :
+          raw(Tables.RUNS)
+              .join(runRows.select(Tables.RUN_ID), Tables.RUN_ID, "left_semi")
+              .select(Tables.RUN_ID, WRITE_ID)
+              .collectAsList()) {
+        live.put(row.getString(0), Optional.ofNullable(row.getString(1)));
+      }
+      return live;
+    }
+
+    /** The merge, switching a run only if its row names the write read; returns how many did. */
+    private long merge(Map<String, Optional<String>> live) {
+      List<Row> expected = new ArrayList<>();
+      live.forEach((run, write) -> expected.add(RowFactory.create(run, write.orElse(null))));
+      StructType schema = new StructType().add(Tables.RUN_ID, "string").add(REPLACED, "string");
+      Dataset<Row> source =
+          runRows
+              .join(
+                  functions.broadcast(spark.createDataFrame(expected, schema)).as("e"),
+                  runRows.col(Tables.RUN_ID).equalTo(col("e." + Tables.RUN_ID)),
+                  "left")
+              .select(
+                  runRows.col("*"),
+                  col("e." + Tables.RUN_ID).isNotNull().as(KNOWN),
+                  col("e." + REPLACED).as(REPLACED));
+      Map<String, String> set = new LinkedHashMap<>();
+      for (String column : runRows.columns()) {
+        set.put(column, "s." + column);
+      }
+      Row metrics =
+          DeltaTable.forPath(spark, folder.table(Tables.RUNS).toString())
+              .as("t")
+              .merge(source.as("s"), "t." + Tables.RUN_ID + " = s." + Tables.RUN_ID)
+              .whenMatched("s." + KNOWN + " AND t." + WRITE_ID + " <=> s." + REPLACED)
+              .updateExpr(set)
+              .whenNotMatched("NOT s." + KNOWN)
+              .insertExpr(set)
+              .execute()
+              .first();
+      return metrics.getLong(0);
+    }
+  }
+
+  /**
+   * Deletes the rows of the replaced writes (run id and write id, both plain names: checked run
+   * ids, UUIDs) in one commit.
+   */
+  private Void deleteWrites(String table, Map<String, Optional<String>> replaced) {
+    List<String> each = new ArrayList<>();
+    replaced.forEach(
+        (run, write) ->
+            each.add(
+                "("
+                    + Tables.RUN_ID
+                    + " = '"
+                    + run
+                    + "' AND "
+                    + write.map(id -> WRITE_ID + " = '" + id + "'").orElse(WRITE_ID + " IS NULL")
+                    + ")"));
+    DeltaTable.forPath(spark, folder.table(table).toString()).delete(String.join(" OR ", each));
     return null;
   }
 
   /** Runs one commit, again where a concurrent commit got in first; failures name the store. */
-  private <T> T guarded(String table, String runId, java.util.function.Supplier<T> commit) {
+  private <T> T guarded(String table, String what, java.util.function.Supplier<T> commit) {
     for (int attempt = 1; ; attempt++) {
       try {
         return commit.get();
       } catch (DeltaConcurrentModificationException e) {
         if (attempt >= ATTEMPTS) {
-          throw failure(table, "cannot write run " + runId, e);
+          throw failure(table, "cannot write " + what, e);
         }
       } catch (StoreException e) {
         throw e;
       } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
-        throw failure(table, "cannot write run " + runId, e);
+        throw failure(table, "cannot write " + what, e);
       }
     }
   }
 
   private StoreException failure(String table, String what, Throwable e) {
     return new StoreException(
-        folder.name() + ": table " + table + ": " + what + ": " + HadoopFiles.describe(e), e);
+        folder.name() + ": table " + table + ": " + what + ": " + HadoopFiles.describe(io(e)), e);
+  }
+
+  /**
+   * The file system's own failure where Spark wrapped one (a task's write that found the disk full:
+   * "No space left on device"), else {@code e}.
+   */
+  private static Throwable io(Throwable e) {
+    Throwable found = e;
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof java.io.IOException && c.getMessage() != null) {
+        found = c;
+      }
+    }
+    return found;
   }
 
   private static void stepDone() {

@@ -40,6 +40,15 @@ final class StoreFolder {
     return new Path(root, name);
   }
 
+  /** The table's folder as a full URI (Delta's table builder refuses a relative path). */
+  String qualified(String name) {
+    try {
+      return fs().makeQualified(table(name)).toString();
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
   String name() {
     return Locations.redact(root.toString());
   }

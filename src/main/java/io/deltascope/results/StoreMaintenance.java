@@ -2,6 +2,7 @@ package io.deltascope.results;
 
 import io.delta.tables.DeltaTable;
 import io.deltascope.checkpoint.HadoopFiles;
+import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +56,10 @@ public final class StoreMaintenance {
     return all.orderBy(functions.col("timestamp").desc(), functions.col("table"));
   }
 
-  /** Compacts every table's small files (per run partition); returns per table what changed. */
+  /**
+   * Compacts every table's small files, runs packed together in run id order (Delta's clustering; a
+   * table of the earlier partitioned layout only within each run); returns per table what changed.
+   */
   public Dataset<Row> optimize() {
     folder.checkReadable();
     return perTable(
@@ -69,9 +73,11 @@ public final class StoreMaintenance {
   }
 
   /**
-   * Deletes the files no version of the last {@code hours} needs: time travel to older versions
-   * ends there. Below Delta's safe 168 hours only when asked, since a writer in flight or a reader
-   * of an older version may still need them.
+   * Purges the rows of writes no {@code runs} row names (a writer killed before its switch, or
+   * before deleting what it replaced) once they are older than {@code hours}, then deletes the
+   * files no version of the last {@code hours} needs: time travel to older versions ends there.
+   * Below Delta's safe 168 hours only when asked, since a writer in flight or a reader of an older
+   * version may still need them.
    */
   public Dataset<Row> vacuum(double hours) {
     folder.checkReadable();
@@ -82,7 +88,15 @@ public final class StoreMaintenance {
     spark.conf().set(listing, Integer.toString(spark.sparkContext().defaultParallelism()));
     try {
       return perTable(
-          table -> delta(table).vacuum(hours).select(functions.lit(hours).as("retain_hours")));
+          table -> {
+            long purged = purge(table, hours);
+            delta(table).vacuum(hours); // runs now; its result is empty
+            return spark
+                .range(1)
+                .select(
+                    functions.lit(hours).as("retain_hours"),
+                    functions.lit(purged).as("rows_purged"));
+          });
     } finally {
       spark.conf().unset(check);
       spark.conf().unset(listing);
@@ -90,33 +104,82 @@ public final class StoreMaintenance {
   }
 
   /**
+   * Deletes, in one commit, the rows of {@code table} whose (run id, write id) no {@code runs} row
+   * names and whose write committed more than {@code hours} ago (or is no longer in the log's
+   * history); returns how many.
+   */
+  long purge(String table, double hours) {
+    if (table.equals(Tables.RUNS)) {
+      return 0;
+    }
+    Dataset<Row> rows = store.raw(table);
+    Dataset<Row> live = store.raw(Tables.RUNS);
+    String run = Tables.RUN_ID;
+    String write = ResultsStore.WRITE_ID;
+    Dataset<Row> unnamed =
+        rows.select(run, write)
+            .distinct()
+            .join(
+                live,
+                rows.col(run)
+                    .equalTo(live.col(run))
+                    .and(rows.col(write).eqNullSafe(live.col(write))),
+                "left_anti");
+    Timestamp cutoff = new Timestamp(System.currentTimeMillis() - (long) (hours * 3_600_000));
+    Dataset<Row> recent =
+        delta(table)
+            .history()
+            .where(functions.col("timestamp").geq(functions.lit(cutoff)))
+            .select(functions.get_json_object(functions.col("userMetadata"), "$." + write).as("w"));
+    List<Row> orphans =
+        unnamed
+            .join(recent, unnamed.col(write).equalTo(recent.col("w")), "left_anti")
+            .collectAsList();
+    if (orphans.isEmpty()) {
+      return 0;
+    }
+    Dataset<Row> writes = spark.createDataFrame(orphans, unnamed.schema());
+    long count =
+        rows.join(
+                functions.broadcast(writes),
+                rows.col(run)
+                    .equalTo(writes.col(run))
+                    .and(rows.col(write).eqNullSafe(writes.col(write))),
+                "left_semi")
+            .count();
+    DeltaTable.forPath(spark, folder.table(table).toString())
+        .as("t")
+        .merge(
+            functions.broadcast(writes).as("w"),
+            "t." + run + " = w." + run + " AND t." + write + " <=> w." + write)
+        .whenMatched()
+        .delete()
+        .execute();
+    return count;
+  }
+
+  /**
    * Converts a plain Parquet store (schema version 1 or 2) in place: each table becomes a Delta
-   * table partitioned by run_id, its columns renamed, ordered and completed (null) to the current
-   * schema of {@link Tables}; then the marker names the current version. Returns the tables.
+   * table clustered by run_id, its columns renamed, ordered and completed (null) to the current
+   * schema of {@link Tables}; then the marker names the current version. A current store whose
+   * tables have the earlier layout (partitioned by run_id) has them clustered. Returns the tables
+   * changed.
    */
   public List<String> upgrade() {
     int version = folder.version();
-    if (version >= Tables.SCHEMA_VERSION) {
+    List<String> tables = new ArrayList<>();
+    for (String table : folder.tables()) {
+      if (version < Tables.SCHEMA_VERSION || !clustered(table)) {
+        tables.add(table);
+      }
+    }
+    if (version >= Tables.SCHEMA_VERSION && tables.isEmpty()) {
       throw new StoreException(
           folder.name() + ": already at schema version " + version + "; nothing to upgrade");
     }
-    List<String> tables = folder.tables();
     for (String table : tables) {
-      String path = folder.table(table).toString();
       try {
-        if (!folder.isDelta(table)) {
-          DeltaTable.convertToDelta(
-              spark, "parquet.`" + path.replace("`", "``") + "`", Tables.RUN_ID + " STRING");
-        }
-        Dataset<Row> rows = spark.read().format("delta").load(path);
-        Dataset<Row> current = current(table, rows);
-        current
-            .write()
-            .format("delta")
-            .mode("overwrite")
-            .option("overwriteSchema", "true")
-            .partitionBy(Tables.RUN_ID)
-            .save(path);
+        upgrade(table);
       } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
         throw new StoreException(
             folder.name() + ": table " + table + ": cannot upgrade: " + HadoopFiles.describe(e), e);
@@ -124,6 +187,42 @@ public final class StoreMaintenance {
     }
     folder.writeMarker(Tables.SCHEMA_VERSION);
     return tables;
+  }
+
+  /**
+   * One table to the current schema and layout: converted to Delta where it is Parquet, rewritten
+   * unpartitioned where it is not yet current or partitioned (one commit), then clustered.
+   */
+  private void upgrade(String table) {
+    String path = folder.table(table).toString();
+    String quoted = path.replace("`", "``");
+    if (!folder.isDelta(table)) {
+      DeltaTable.convertToDelta(spark, "parquet.`" + quoted + "`", Tables.RUN_ID + " STRING");
+    }
+    Dataset<Row> rows = spark.read().format("delta").load(path);
+    // a table an interrupted upgrade already rewrote has its write ids: it is current
+    boolean rewritten = List.of(rows.columns()).contains(ResultsStore.WRITE_ID);
+    if (!rewritten || !detail(table).getList(0).isEmpty()) {
+      (rewritten ? rows : current(table, rows))
+          .write()
+          .format("delta")
+          .mode("overwrite")
+          .option("overwriteSchema", "true")
+          .save(path);
+    }
+    spark.sql("ALTER TABLE delta.`" + quoted + "` CLUSTER BY (" + Tables.RUN_ID + ")");
+  }
+
+  private boolean clustered(String table) {
+    return folder.isDelta(table) && !detail(table).getList(1).isEmpty();
+  }
+
+  /** The table's partition columns and clustering columns, in that order. */
+  private Row detail(String table) {
+    return DeltaTable.forPath(spark, folder.table(table).toString())
+        .detail()
+        .select("partitionColumns", "clusteringColumns")
+        .first();
   }
 
   /**

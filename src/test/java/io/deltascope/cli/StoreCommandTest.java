@@ -35,7 +35,8 @@ class StoreCommandTest {
             "sql",
             "--results",
             store,
-            "SELECT run_id FROM runs VERSION AS OF 0 ORDER BY run_id",
+            // version 0 created the table, version 1 is the first run's commit
+            "SELECT run_id FROM runs VERSION AS OF 1 ORDER BY run_id",
             "--format",
             "csv");
     assertThat(version.exitCode()).as(version.err()).isZero();
@@ -64,8 +65,9 @@ class StoreCommandTest {
     assertThat(history.out())
         .contains("table", "version", "operation", "run_id", "user")
         .contains("MERGE", "WRITE", "DELETE")
-        .containsPattern("runs +2 .* MERGE +b ")
-        .containsPattern("tensor_metrics +0 .* WRITE +a ");
+        .containsPattern("runs +3 .* MERGE +b ")
+        .containsPattern("tensor_metrics +0 .* CREATE TABLE +a ")
+        .containsPattern("tensor_metrics +1 .* WRITE +a ");
 
     CliRun optimize = CliRun.of("store", "optimize", "--results", store);
     assertThat(optimize.exitCode()).as(optimize.err()).isZero();
@@ -188,16 +190,17 @@ class StoreCommandTest {
     Files.writeString(log.resolve("00000000000000000001.json"), "{\"add\": {broken");
     CliRun corrupt = CliRun.of("sql", "--results", store, "SELECT count(*) FROM tensor_metrics");
     assertThat(corrupt.exitCode()).isEqualTo(1);
-    // Delta reads a commit when the query runs: Spark's line names the damaged file
+    // the store reads each table's state before the query runs, naming the table and the file
     assertThat(corrupt.errorLine())
-        .startsWith("deltascope: error: ")
-        .contains(store + "/tensor_metrics/_delta_log/00000000000000000001.json");
+        .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ")
+        .contains("tensor_metrics/_delta_log/00000000000000000001.json");
     assertThat(corrupt.err().lines().count()).isLessThanOrEqualTo(2);
 
     Files.delete(log.resolve("00000000000000000000.json"));
     CliRun missing = CliRun.of("sql", "--results", store, "SELECT count(*) FROM runs");
     assertThat(missing.exitCode()).isEqualTo(1);
-    assertThat(missing.errorLine()).startsWith("deltascope: error: ").contains(store);
+    assertThat(missing.errorLine())
+        .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ");
     assertThat(missing.err().lines().count()).isLessThanOrEqualTo(2);
   }
 }

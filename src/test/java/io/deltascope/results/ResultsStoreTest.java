@@ -62,6 +62,20 @@ class ResultsStoreTest {
   }
 
   @Test
+  void aStoreNamedByARelativePathIsWrittenAndRead() throws Exception {
+    Path relative = Path.of("target", "relative-store-" + java.util.UUID.randomUUID());
+    try {
+      SyntheticRuns.write(spark, relative.toString(), "a", 1, 2);
+      assertThat(new ResultsStore(spark, relative.toString()).table("tensor_metrics").count())
+          .isEqualTo(2);
+    } finally {
+      try (var paths = Files.walk(relative)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
   void writesTheSchemaVersionMarker() throws Exception {
     new ResultsStore(spark, dir.toString()).writeRun(run("a"), Map.of("tensor_metrics", rows(1)));
     assertThat(Files.readString(dir.resolve("_deltascope.json")))

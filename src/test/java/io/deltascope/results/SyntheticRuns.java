@@ -6,9 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 
 /**
  * Runs of made-up rows written through the real writer ({@link ResultsStore#writeRun}): every row
@@ -68,6 +71,29 @@ public final class SyntheticRuns {
       SparkSession spark, String store, String runId, int version, int tensors) {
     new ResultsStore(spark, store)
         .writeRun(run(runId, version), tables(spark, runId, version, tensors));
+  }
+
+  /**
+   * Writes many runs at {@code version} in one write ({@link ResultsStore#writeRuns}: one commit
+   * per table, a file or two each).
+   */
+  public static void writeMany(
+      SparkSession spark, String store, List<String> runIds, int version, int tensors) {
+    Dataset<Row> ids = spark.createDataset(runIds, Encoders.STRING()).toDF(Tables.RUN_ID);
+    Map<String, Dataset<Row>> tables = new LinkedHashMap<>();
+    tables(spark, "", version, tensors)
+        .forEach(
+            (name, rows) ->
+                tables.put(
+                    name,
+                    rows.drop(Tables.RUN_ID)
+                        .crossJoin(ids)
+                        .select(
+                            java.util.Arrays.stream(rows.columns())
+                                .map(functions::col)
+                                .toArray(Column[]::new))));
+    List<RunRow> runs = runIds.stream().map(id -> run(id, version)).toList();
+    new ResultsStore(spark, store).writeRuns(runs, tables);
   }
 
   public static RunRow run(String runId, int version) {
