@@ -87,6 +87,7 @@ final class BatchCommand implements Callable<Integer> {
   @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
   @Mixin RunOptions run;
+  @Mixin ProgressOption progress;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -134,7 +135,7 @@ final class BatchCommand implements Callable<Integer> {
       }
     }
     List<WeightDiffJob.Outcome> outcomes =
-        WeightDiffJob.runAll(spark, plans, run.showProgress(), settings);
+        WeightDiffJob.runAll(spark, plans, progress.show(), settings);
 
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

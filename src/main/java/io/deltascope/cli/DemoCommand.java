@@ -29,6 +29,7 @@ final class DemoCommand implements Callable<Integer> {
   @Mixin WeightDiffCommand.WeightDiffOutputs outputs;
   @Mixin SpectraOptions spectra;
   @Mixin RunOptions run;
+  @Mixin ProgressOption progress;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -38,7 +39,13 @@ final class DemoCommand implements Callable<Integer> {
       List<String> models = MODELS.stream().map(m -> extract(folder, m).toString()).toList();
       spec.commandLine().getOut().println("Demo: the bundled llama-base vs llama-sft pair\n");
       WeightDiffCommand.WeightDiffRun.execute(
-          models.get(0), models.get(1), outputs, spectra, run, spec.commandLine().getOut());
+          models.get(0),
+          models.get(1),
+          outputs,
+          spectra,
+          run,
+          progress.show(),
+          spec.commandLine().getOut());
       return Main.OK;
     } finally {
       deleteTree(folder);

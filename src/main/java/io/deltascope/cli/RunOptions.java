@@ -14,12 +14,6 @@ final class RunOptions {
   boolean verbose;
 
   @Option(
-      names = "--progress",
-      negatable = true,
-      description = "Progress on stderr (default: only when stderr is a terminal).")
-  Boolean progress;
-
-  @Option(
       names = "--conf",
       paramLabel = "KEY=VALUE",
       description =
@@ -37,9 +31,5 @@ final class RunOptions {
   /** The file system settings this run's Spark session will have, without starting it. */
   org.apache.hadoop.conf.Configuration hadoopConfiguration() {
     return io.deltascope.job.SparkSessions.hadoopConfiguration(conf);
-  }
-
-  boolean showProgress() {
-    return progress != null ? progress : System.console() != null;
   }
 }

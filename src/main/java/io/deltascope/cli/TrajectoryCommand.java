@@ -56,6 +56,7 @@ final class TrajectoryCommand implements Callable<Integer> {
   @Mixin OutputOptions outputs;
   @Mixin SpectraOptions spectra;
   @Mixin RunOptions run;
+  @Mixin ProgressOption progress;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -81,7 +82,7 @@ final class TrajectoryCommand implements Callable<Integer> {
     SparkSession session = spark != null ? spark : run.startSpark("deltascope trajectory");
     List<WeightDiffPlan> plans = TrajectoryJob.plans(trajectory, opened);
     TrajectoryResult result =
-        TrajectoryJob.run(session, trajectory, plans, run.showProgress(), settings);
+        TrajectoryJob.run(session, trajectory, plans, progress.show(), settings);
     // each pair diagnosed with the facts weight-diff has of it: both configs, the quantized sides
     List<Diagnosis> diagnoses = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {

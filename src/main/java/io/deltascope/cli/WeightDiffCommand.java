@@ -63,6 +63,7 @@ final class WeightDiffCommand implements Callable<Integer> {
   @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;
   @Mixin RunOptions run;
+  @Mixin ProgressOption progress;
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -76,6 +77,7 @@ final class WeightDiffCommand implements Callable<Integer> {
             outputs,
             spectra,
             run,
+            progress.show(),
             spec.commandLine().getOut());
     return gate.exitCode(result, spec.commandLine().getErr());
   }
@@ -91,6 +93,7 @@ final class WeightDiffCommand implements Callable<Integer> {
         WeightDiffOutputs outputs,
         SpectraOptions spectra,
         RunOptions run,
+        boolean showProgress,
         PrintWriter out) {
       outputs.check(run);
       SpectrumSettings settings = spectra.settings();
@@ -110,7 +113,7 @@ final class WeightDiffCommand implements Callable<Integer> {
       WeightDiffResult result =
           outputs.structureOnly
               ? WeightDiffResult.headersOnly(plan)
-              : WeightDiffJob.run(session, plan, run.showProgress(), settings);
+              : WeightDiffJob.run(session, plan, showProgress, settings);
       Diagnosis diagnosis = Diagnosis.of(result, PairFacts.of(plan));
       render(result, diagnosis, plan, outputs, out);
       outputs.store(

@@ -108,6 +108,33 @@ class ReportCommandTest {
             org.assertj.core.api.Assertions.within(1e-12));
   }
 
+  @Test
+  void aStoredRunsReportCarriesTheDiagnosisTheCommandMade() throws Exception {
+    // llama vs qwen2 is unrelated only once the configs are read: the tensor rows alone cannot say
+    Path json = dir.resolve("unrelated.json");
+    String store = dir.resolve("store-unrelated").toString();
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            Fixtures.model("llama-sft").toString(),
+            "-f",
+            Fixtures.model("qwen2-sft").toString(),
+            "-o",
+            json.toString(),
+            "--results",
+            store,
+            "--run-id",
+            "unrelated",
+            "--no-spectra");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode direct = Fixtures.json(json).get("diagnosis");
+    assertThat(direct.get("kind").asText()).isEqualTo("unrelated");
+    JsonNode rebuilt =
+        StoredReport.load(TestSpark.session(), store, "unrelated").weightDiff().get("diagnosis");
+    assertThat(reparse(rebuilt)).isEqualTo(direct);
+  }
+
   private static JsonNode reparse(JsonNode tree) throws Exception {
     return io.deltascope.report.JsonReport.MAPPER.readTree(tree.toString());
   }

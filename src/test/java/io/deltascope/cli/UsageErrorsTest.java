@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -106,6 +107,35 @@ class UsageErrorsTest {
     assertThat(compare.exitCode()).as(compare.err()).isZero();
     assertThat(TestSpark.session().conf().get("spark.deltascope.test.conf", ""))
         .isEqualTo("compare");
+  }
+
+  @Test
+  void onlyTheCommandsThatReportProgressOfferProgress() {
+    for (String command : List.of("weight-diff", "demo", "batch", "trajectory")) {
+      CliRun help = CliRun.of(command, "--help");
+      assertThat(help.out()).as(command).contains("--[no-]progress");
+    }
+    for (List<String> command :
+        List.of(
+            List.of("activation-diff"),
+            List.of("compare"),
+            List.of("logit-diff"),
+            List.of("sql"),
+            List.of("report"),
+            List.of("store", "history"),
+            List.of("store", "optimize"),
+            List.of("store", "vacuum"),
+            List.of("store", "upgrade"))) {
+      List<String> args = new java.util.ArrayList<>(command);
+      args.add("--help");
+      CliRun help = CliRun.of(args.toArray(String[]::new));
+      assertThat(help.exitCode()).as(command.toString()).isZero();
+      assertThat(help.out()).as(command.toString()).doesNotContain("progress");
+    }
+    assertUsage(
+        CliRun.of("activation-diff", "-b", BASE, "-f", SFT, "-p", "Hi", "--progress"),
+        "Unknown option: '--progress'",
+        "activation-diff");
   }
 
   private static void assertUsage(CliRun run, String message, String command) {

@@ -108,30 +108,9 @@ public final class StoredBatch {
         TrajectoryJson.of(
             result, pairs.stream().map(Diagnosis::of).toList(), TrajectoryFindings.of(result));
     for (int i = 0; i < ordered.size(); i++) {
-      storedDiagnosis((ObjectNode) doc.get("pairs").get(i), ordered.get(i));
+      StoredReport.storedDiagnosis((ObjectNode) doc.get("pairs").get(i), ordered.get(i));
     }
     return doc;
-  }
-
-  /**
-   * The diagnosis the command stored with the run (made with the pair's configs and quantized
-   * sides, which the tensor rows alone lack), in place of the one rebuilt from the rows.
-   */
-  private static void storedDiagnosis(ObjectNode pair, Row run) {
-    // a store written before runs carried the diagnosis has no such column
-    String stored =
-        Arrays.asList(run.schema().fieldNames()).contains("diagnosis")
-            ? run.getAs("diagnosis")
-            : null;
-    if (stored == null || stored.isBlank()) {
-      return;
-    }
-    try {
-      pair.set("diagnosis", JsonReport.MAPPER.readTree(stored));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalArgumentException(
-          "run '" + run.getAs(Tables.RUN_ID) + "': its stored diagnosis is not JSON: " + stored, e);
-    }
   }
 
   private static ObjectNode batch(ResultsStore results, String batchId, List<Row> runs) {
@@ -152,7 +131,7 @@ public final class StoredBatch {
       }
       ObjectNode full = JsonReport.weightDiff(result(results, run));
       TrajectoryJson.PAIR_FIELDS.forEach(f -> p.set(f, full.get(f)));
-      storedDiagnosis(p, run);
+      StoredReport.storedDiagnosis(p, run);
     }
     return doc;
   }

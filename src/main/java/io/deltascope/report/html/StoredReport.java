@@ -14,6 +14,7 @@ import io.deltascope.results.TensorMetricsRow;
 import io.deltascope.results.TensorResult;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -69,6 +70,7 @@ public final class StoredReport {
         FullSpectra.attach(
             JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows)),
             storedSpectra(results, runId));
+    storedDiagnosis(doc, run);
     String version = run.getAs("tool_version");
     if (version != null) {
       doc.put("tool_version", version);
@@ -76,6 +78,27 @@ public final class StoredReport {
     Timestamp started = run.getAs("started_at");
     ReportDocuments docs = ReportDocuments.weightDiff(doc);
     return started == null ? docs : docs.withDate(started.toInstant());
+  }
+
+  /**
+   * The diagnosis the command stored with the run (made with the pair's configs and quantized
+   * sides, which the tensor rows alone lack), in place of the one rebuilt from the rows.
+   */
+  static void storedDiagnosis(ObjectNode pair, Row run) {
+    // a store written before runs carried the diagnosis has no such column
+    String stored =
+        Arrays.asList(run.schema().fieldNames()).contains("diagnosis")
+            ? run.getAs("diagnosis")
+            : null;
+    if (stored == null || stored.isBlank()) {
+      return;
+    }
+    try {
+      pair.set("diagnosis", JsonReport.MAPPER.readTree(stored));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(
+          "run '" + run.getAs(Tables.RUN_ID) + "': its stored diagnosis is not JSON: " + stored, e);
+    }
   }
 
   private static void checkRunExists(ResultsStore results, String store, String runId) {
