@@ -2,6 +2,7 @@ package io.deltascope.cli;
 
 import io.deltascope.checkpoint.HadoopFiles;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.results.ResultsStore;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,9 +32,10 @@ final class OutputFiles {
 
   /**
    * Fails before any work is done when {@code --results} could not take a run later: it, or the
-   * folder it would be created in, is a file, or its file system cannot be reached. Asked of the
-   * Hadoop file system the store will be written through ({@code conf}: the run's settings), so
-   * local paths and any URI ({@code s3a://}, {@code hdfs://} ...) are checked alike.
+   * folder it would be created in, is a file, it is a folder that is not a store (or a store of
+   * another schema version), or its file system cannot be reached. Asked of the Hadoop file system
+   * the store will be written through ({@code conf}: the run's settings), so local paths and any
+   * URI ({@code s3a://}, {@code hdfs://} ...) are checked alike.
    */
   static void checkStore(String results, Configuration conf) {
     org.apache.hadoop.fs.Path store = storePath(results);
@@ -49,6 +51,8 @@ final class OutputFiles {
       if (found != null && !found.isDirectory()) {
         throw new UserException(notAFolder(results, at.equals(wanted) ? null : at));
       }
+      // a folder that is not a store, or an old store, is refused now, not after the work
+      ResultsStore.checkWritable(fs, store);
     } catch (IOException e) {
       throw new UserException(
           Locations.redact(results)

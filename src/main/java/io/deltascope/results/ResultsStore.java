@@ -74,6 +74,15 @@ public final class ResultsStore {
     this.folder = new StoreFolder(new Path(root), spark.sparkContext().hadoopConfiguration());
   }
 
+  /**
+   * Fails, writing nothing, when the store at {@code root} could not take a run: a file, a folder
+   * holding something else, a store of another schema version. Read through {@code fs}.
+   */
+  public static void checkWritable(
+      org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path root) {
+    StoreFolder.checkWritable(fs, root);
+  }
+
   public static void checkRunId(String runId) {
     if (!RUN_ID.matcher(runId).matches()) {
       throw new IllegalArgumentException(

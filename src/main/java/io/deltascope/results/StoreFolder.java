@@ -73,21 +73,41 @@ final class StoreFolder {
   void prepareForWrite() {
     try {
       FileSystem fs = fs();
-      if (fs.exists(root) && fs.getFileStatus(root).isFile()) {
-        throw new StoreException(name() + ": is a file, not a results store folder");
+      if (!checkWritable(fs)) {
+        writeMarker(fs, Tables.SCHEMA_VERSION);
       }
-      if (fs.exists(new Path(root, MARKER))) {
-        checkVersion(fs, true);
-        return;
-      }
-      if (fs.exists(root) && fs.listStatus(root).length > 0) {
-        throw new StoreException(
-            name() + ": not a deltascope results store (no " + MARKER + ") and not empty");
-      }
-      writeMarker(fs, Tables.SCHEMA_VERSION);
     } catch (IOException e) {
       throw unreadable(e);
     }
+  }
+
+  /**
+   * Checks, through {@code fs}, that the store at {@code root} could take a run, writing nothing:
+   * what {@link #prepareForWrite} refuses is refused before any work.
+   */
+  static void checkWritable(FileSystem fs, Path root) {
+    StoreFolder folder = new StoreFolder(root, fs.getConf());
+    try {
+      folder.checkWritable(fs);
+    } catch (IOException e) {
+      throw folder.unreadable(e);
+    }
+  }
+
+  /** True when the store exists (of this schema); false when there is none yet. */
+  private boolean checkWritable(FileSystem fs) throws IOException {
+    if (fs.exists(root) && fs.getFileStatus(root).isFile()) {
+      throw new StoreException(name() + ": is a file, not a results store folder");
+    }
+    if (fs.exists(new Path(root, MARKER))) {
+      checkVersion(fs, true);
+      return true;
+    }
+    if (fs.exists(root) && fs.listStatus(root).length > 0) {
+      throw new StoreException(
+          name() + ": not a deltascope results store (no " + MARKER + ") and not empty");
+    }
+    return false;
   }
 
   /** The schema version the marker names; the store must exist and have one. */

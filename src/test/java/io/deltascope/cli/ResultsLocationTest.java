@@ -29,6 +29,28 @@ class ResultsLocationTest {
   }
 
   @Test
+  void aFolderThatIsNotAStoreOrAnOldStoreIsRefusedBeforeAnyWork() throws Exception {
+    Path folder = Files.createDirectory(dir.resolve("photos"));
+    Files.writeString(folder.resolve("cat.jpg"), "not a run");
+    CliRun run = pair("activation-diff", "-p", "Hello", "--results", folder.toString());
+    assertThat(run.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(run.errorLine())
+        .isEqualTo(
+            "deltascope: error: "
+                + folder
+                + ": not a deltascope results store (no _deltascope.json) and not empty");
+    assertThat(run.out()).isEmpty(); // no forward pass ran
+    assertThat(folder.toFile().list()).containsExactly("cat.jpg");
+
+    Path old = Files.createDirectory(dir.resolve("old-store"));
+    Files.writeString(old.resolve("_deltascope.json"), "{\"schema_version\": 1}\n");
+    CliRun weights = pair("weight-diff", "--results", old.toString());
+    assertThat(weights.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(weights.errorLine()).contains("store upgrade --results " + old);
+    assertThat(weights.out()).isEmpty(); // no weight-diff ran
+  }
+
+  @Test
   void aBatchIntoAFileIsRefusedBeforeAnyWork() throws Exception {
     Path file = Files.writeString(dir.resolve("store.txt"), "not a store");
     Path pairs =
