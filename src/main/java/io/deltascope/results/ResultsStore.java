@@ -54,6 +54,7 @@ public final class ResultsStore {
 
   private static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
   private static final int ATTEMPTS = 20;
+  private static final int CREATE_ATTEMPTS = 5;
   // a table name, not qualified, then VERSION|TIMESTAMP AS OF
   private static final Pattern TIME_TRAVEL =
       Pattern.compile(
@@ -287,20 +288,58 @@ public final class ResultsStore {
     return null;
   }
 
+  /**
+   * Creates the table, clustered by run id, where it has no commit yet. A writer that loses the
+   * race to create it appends to the winner's.
+   */
   private void create(String table, StructType schema) {
-    if (folder.isDelta(table)) {
-      return;
-    }
-    try {
-      DeltaTable.createIfNotExists(spark)
-          .location(folder.qualified(table))
-          .addColumns(nullable(schema))
-          .clusterBy(Tables.RUN_ID)
-          .execute();
-    } catch (RuntimeException e) {
-      if (!folder.isDelta(table)) {
-        throw e;
+    for (int attempt = 1; !folder.isDelta(table); attempt++) {
+      try {
+        if (folder.hasLog(table)) {
+          createOverBareLog(table, schema);
+        } else {
+          DeltaTable.createIfNotExists(spark)
+              .location(folder.qualified(table))
+              .addColumns(nullable(schema))
+              .clusterBy(Tables.RUN_ID)
+              .execute();
+        }
+      } catch (RuntimeException e) {
+        if (folder.isDelta(table)) {
+          return; // another writer created it first
+        }
+        if (attempt >= CREATE_ATTEMPTS) {
+          throw e;
+        }
+        pause(attempt);
       }
+    }
+  }
+
+  /**
+   * Creates the table where its {@code _delta_log} folder exists without a commit: another writer
+   * is creating it now, or was killed doing so. Delta's create-if-not-exists takes a bare log for a
+   * table and does nothing; an empty append commits version 0 (or loses to the other writer's, a
+   * concurrent-modification failure), then clustering is switched on.
+   */
+  private void createOverBareLog(String table, StructType schema) {
+    String path = folder.table(table).toString();
+    spark
+        .createDataFrame(List.<Row>of(), nullable(schema))
+        .write()
+        .format("delta")
+        .mode("append")
+        .save(path);
+    spark.sql(
+        "ALTER TABLE delta.`" + path.replace("`", "``") + "` CLUSTER BY (" + Tables.RUN_ID + ")");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(100L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException("interrupted while creating a table of the store", e);
     }
   }
 

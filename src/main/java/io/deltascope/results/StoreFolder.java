@@ -2,11 +2,13 @@ package io.deltascope.results;
 
 import io.deltascope.checkpoint.HadoopFiles;
 import io.deltascope.checkpoint.Locations;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -22,6 +24,12 @@ import org.apache.hadoop.fs.Path;
 final class StoreFolder {
   static final String MARKER = "_deltascope.json";
   static final String DELTA_LOG = "_delta_log";
+
+  /**
+   * A Delta commit or checkpoint file: {@code 00000000000000000000.json}, {@code ...checkpoint...}.
+   */
+  private static final Pattern COMMIT = Pattern.compile("\\d{20}\\.(json|checkpoint\\..+)");
+
   private static final Pattern VERSION = Pattern.compile("\"schema_version\"\\s*:\\s*(\\d+)");
 
   private final Path root;
@@ -103,7 +111,8 @@ final class StoreFolder {
       checkVersion(fs, true);
       return true;
     }
-    if (fs.exists(root) && fs.listStatus(root).length > 0) {
+    // a marker another writer is writing (its temporary file) does not make the folder foreign
+    if (fs.exists(root) && fs.listStatus(root, p -> !isMarker(p)).length > 0) {
       throw new StoreException(
           name() + ": not a deltascope results store (no " + MARKER + ") and not empty");
     }
@@ -128,13 +137,20 @@ final class StoreFolder {
     }
   }
 
-  /** The store's tables: its folders but those starting with "_" or ".", sorted. */
+  /**
+   * The store's tables: its folders but those starting with "_" or "." and those another writer is
+   * creating (a log without its first commit yet: no rows of any run), sorted.
+   */
   List<String> tables() {
     try {
+      FileSystem fs = fs();
       List<String> names = new ArrayList<>();
-      for (FileStatus status : fs().listStatus(root)) {
+      for (FileStatus status : fs.listStatus(root)) {
         String name = status.getPath().getName();
-        if (status.isDirectory() && !name.startsWith("_") && !name.startsWith(".")) {
+        if (status.isDirectory()
+            && !name.startsWith("_")
+            && !name.startsWith(".")
+            && !beingCreated(fs, status.getPath())) {
           names.add(name);
         }
       }
@@ -145,12 +161,37 @@ final class StoreFolder {
     }
   }
 
+  /**
+   * Whether the table has a committed version: a commit or checkpoint in its {@code _delta_log}. A
+   * log folder without one is a table another writer is creating right now (its first commit is not
+   * in yet), which is no table to read or to skip creating.
+   */
   boolean isDelta(String table) {
+    try {
+      Path log = new Path(table(table), DELTA_LOG);
+      return fs().exists(log)
+          && fs().listStatus(log, p -> COMMIT.matcher(p.getName()).matches()).length > 0;
+    } catch (FileNotFoundException e) {
+      return false; // the folder went between the two calls: a creation that was rolled back
+    } catch (IOException e) {
+      throw unreadable(e);
+    }
+  }
+
+  /** Whether the table's folder has a {@code _delta_log} folder, committed or not. */
+  boolean hasLog(String table) {
     try {
       return fs().exists(new Path(table(table), DELTA_LOG));
     } catch (IOException e) {
       throw unreadable(e);
     }
+  }
+
+  /** Whether the table's folder has a {@code _delta_log} without a commit yet (being created). */
+  private boolean beingCreated(FileSystem fs, Path folder) throws IOException {
+    Path log = new Path(folder, DELTA_LOG);
+    return fs.exists(log)
+        && fs.listStatus(log, p -> COMMIT.matcher(p.getName()).matches()).length == 0;
   }
 
   FileSystem fs() throws IOException {
@@ -162,15 +203,7 @@ final class StoreFolder {
     if (!fs.exists(marker)) {
       throw new StoreException(name() + ": not a deltascope results store (no " + MARKER + ")");
     }
-    String text;
-    try (var in = fs.open(marker)) {
-      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    Matcher m = VERSION.matcher(text);
-    if (!m.find()) {
-      throw new StoreException(name() + ": " + MARKER + " names no schema_version");
-    }
-    int version = Integer.parseInt(m.group(1));
+    int version = markerVersion(fs);
     if (current && version < Tables.SCHEMA_VERSION) {
       throw new StoreException(
           name()
@@ -192,14 +225,49 @@ final class StoreFolder {
     return version;
   }
 
+  /** The marker, its temporary file while written, or their checksums (a local file system's). */
+  private static boolean isMarker(Path file) {
+    String name = file.getName();
+    return name.startsWith(MARKER) || name.startsWith("." + MARKER);
+  }
+
+  private int markerVersion(FileSystem fs) throws IOException {
+    String text;
+    try (var in = fs.open(new Path(root, MARKER))) {
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    Matcher m = VERSION.matcher(text);
+    if (!m.find()) {
+      throw new StoreException(name() + ": " + MARKER + " names no schema_version");
+    }
+    return Integer.parseInt(m.group(1));
+  }
+
+  /**
+   * Writes the marker whole or not at all: to a temporary file renamed into place, so a writer
+   * starting on the same new store never reads a marker half-written.
+   */
   private void writeMarker(FileSystem fs, int version) throws IOException {
     fs.mkdirs(root);
-    try (FSDataOutputStream out = fs.create(new Path(root, MARKER), true)) {
+    Path marker = new Path(root, MARKER);
+    Path partial = new Path(root, MARKER + "." + UUID.randomUUID() + ".tmp");
+    try (FSDataOutputStream out = fs.create(partial, false)) {
       out.write(
           ("{\"format\": \"deltascope results\", \"table_format\": \"delta\", \"schema_version\": "
                   + version
                   + "}\n")
               .getBytes(StandardCharsets.UTF_8));
+    }
+    if (!fs.rename(partial, marker)) { // this file system's rename keeps an existing target
+      if (fs.exists(marker) && markerVersion(fs) == version) {
+        fs.delete(partial, false); // another writer created the same store meanwhile
+        return;
+      }
+      fs.delete(marker, false); // an upgrade replaces the old version's marker
+      if (!fs.rename(partial, marker)) {
+        fs.delete(partial, false);
+        throw new IOException("cannot rename " + partial + " to " + marker);
+      }
     }
   }
 

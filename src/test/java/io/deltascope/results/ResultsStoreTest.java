@@ -75,6 +75,46 @@ class ResultsStoreTest {
     }
   }
 
+  /**
+   * Another writer on the same new store has made the tables' log folders but not yet committed
+   * their first version (StoreConcurrencyTest's race, frozen): this writer creates or joins them,
+   * and readers meanwhile see no table half-made.
+   */
+  @Test
+  void tablesAnotherWriterIsStillCreatingAreJoinedByWritersAndUnseenByReaders() throws Exception {
+    Path store = dir.resolve("store");
+    SyntheticRuns.write(spark, store.toString(), "first", 1, 2);
+    Files.createDirectories(store.resolve("activation_metrics/_delta_log"));
+    assertThat(new ResultsStore(spark, store.toString()).registerViews())
+        .doesNotContain("activation_metrics");
+
+    Path fresh = dir.resolve("fresh");
+    for (String table : List.of(Tables.RUNS, Tables.TENSOR_METRICS, Tables.SPECTRA)) {
+      // as Delta leaves it between making the log folder and committing version 0
+      Files.createDirectories(fresh.resolve(table).resolve("_delta_log/_staged_commits"));
+    }
+    Files.copy(store.resolve(StoreFolder.MARKER), fresh.resolve(StoreFolder.MARKER));
+    SyntheticRuns.write(spark, fresh.toString(), "a", 1, 2);
+    ResultsStore results = new ResultsStore(spark, fresh.toString());
+    assertThat(results.table(Tables.RUNS).count()).isEqualTo(1);
+    assertThat(results.table(Tables.TENSOR_METRICS).count()).isEqualTo(2);
+    assertThat(
+            io.delta.tables.DeltaTable.forPath(spark, fresh.resolve(Tables.SPECTRA).toString())
+                .detail()
+                .select("clusteringColumns")
+                .first()
+                .getList(0))
+        .containsExactly(Tables.RUN_ID);
+
+    // the other writer is still writing the new store's marker (a temporary file, then renamed)
+    Path marking = dir.resolve("marking");
+    Files.createDirectories(marking);
+    Files.writeString(marking.resolve(StoreFolder.MARKER + ".0.tmp"), "{\"schema_version\": ");
+    Files.writeString(marking.resolve("." + StoreFolder.MARKER + ".0.tmp.crc"), "");
+    SyntheticRuns.write(spark, marking.toString(), "b", 1, 2);
+    assertThat(new ResultsStore(spark, marking.toString()).table(Tables.RUNS).count()).isEqualTo(1);
+  }
+
   @Test
   void writesTheSchemaVersionMarker() throws Exception {
     new ResultsStore(spark, dir.toString()).writeRun(run("a"), Map.of("tensor_metrics", rows(1)));
