@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * CheckpointException naming the file, and the child must live to say so.
  */
 class LateMappedFaultTest {
-  private static final int ROUNDS = 40_000;
+  // with thresholds scaled to a tenth, the reads run interpreted, then C1's code, then C2's
+  private static final int ROUNDS = 5_000;
 
   @TempDir Path dir;
 
@@ -51,6 +52,7 @@ class LateMappedFaultTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-Xbatch", // compile in the foreground: C2's code is there within the rounds
+                "-XX:CompileThresholdScaling=0.1",
                 "-cp",
                 classPath(),
                 Reads.class.getName(),
