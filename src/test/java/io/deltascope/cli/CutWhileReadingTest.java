@@ -2,15 +2,13 @@ package io.deltascope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deltascope.ChildJvm;
 import io.deltascope.Fixtures;
 import io.deltascope.checkpoint.CutAfterMapping;
 import io.deltascope.checkpoint.SafetensorsFile;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,10 +30,17 @@ class CutWhileReadingTest {
     Path out = dir.resolve("out.json");
     Path store = dir.resolve("store");
 
-    Child child =
-        run(
-            weights,
-            dataStart,
+    ChildJvm child =
+        ChildJvm.run(
+            dir,
+            240,
+            // the launcher's logging, as bin/deltascope passes it
+            List.of(
+                "-Xmx1g",
+                "-Dlog4j.configurationFile=" + System.getProperty("log4j.configurationFile")),
+            CutAfterMapping.class,
+            weights.toString(),
+            String.valueOf(dataStart),
             "weight-diff",
             "-b",
             Fixtures.model("llama-base").toString(),
@@ -51,49 +56,20 @@ class CutWhileReadingTest {
     long cut = CutAfterMapping.pageStart(dataStart);
     assertThat(Files.size(weights)).as("the file was cut").isEqualTo(cut);
     List<String> errors =
-        child.stderr.lines().filter(l -> l.startsWith("deltascope: error: ")).toList();
+        child.stderr().lines().filter(l -> l.startsWith("deltascope: error: ")).toList();
     assertThat(errors)
-        .as(child.stderr)
+        .as(child.stderr())
         .singleElement()
         .asString()
         .startsWith(
             "deltascope: error: " + weights + ": changed while being read (now " + cut + " bytes")
         .endsWith("truncated or replaced while mapped");
-    assertThat(child.stderr.lines().filter(l -> !l.isBlank()))
+    assertThat(child.stderr().lines().filter(l -> !l.isBlank()))
         .as("nothing but the error and where the trace is")
         .containsExactly(errors.get(0), "(run with --verbose for the stack trace)");
-    assertThat(child.exitCode).as(child.stderr).isEqualTo(1);
+    assertThat(child.exitCode()).as(child.stderr()).isEqualTo(1);
     assertThat(out).doesNotExist();
     assertThat(store).doesNotExist();
-  }
-
-  private record Child(int exitCode, String stderr) {}
-
-  private Child run(Path file, long from, String... command) throws Exception {
-    List<String> line = new ArrayList<>();
-    line.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    line.add("-Xmx1g");
-    // the launcher's logging, as bin/deltascope passes it
-    line.add("-Dlog4j.configurationFile=" + System.getProperty("log4j.configurationFile"));
-    line.add("-cp");
-    line.add(classPath());
-    line.add(CutAfterMapping.class.getName());
-    line.add(file.toString());
-    line.add(String.valueOf(from));
-    line.addAll(List.of(command));
-    Path err = dir.resolve("stderr.txt");
-    Process child =
-        new ProcessBuilder(line)
-            .redirectOutput(dir.resolve("stdout.txt").toFile())
-            .redirectError(err.toFile())
-            .start();
-    boolean finished = child.waitFor(240, TimeUnit.SECONDS);
-    if (!finished) {
-      child.destroyForcibly().waitFor();
-    }
-    String stderr = Files.readString(err);
-    assertThat(finished).as("finished in 240 s:\n%s", stderr).isTrue();
-    return new Child(child.exitValue(), stderr);
   }
 
   private static long dataStart(Path weights) {
@@ -111,16 +87,5 @@ class CutWhileReadingTest {
       }
     }
     return to;
-  }
-
-  private static String classPath() throws Exception {
-    List<String> entries = new ArrayList<>();
-    entries.add(
-        CutAfterMapping.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-    entries.add(Main.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-    for (String file : System.getProperty("deltascope.test.classpath.files").split(",")) {
-      entries.add(Files.readString(Path.of(file)).strip());
-    }
-    return String.join(File.pathSeparator, entries);
   }
 }
