@@ -22,6 +22,25 @@ public interface ByteSource extends Closeable {
   /** Gives back a buffer from {@link #read} now rather than at the next garbage collection. */
   default void release(ByteBuffer buffer) {}
 
+  /**
+   * A copy of {@code length} bytes at {@code offset} (a header, a magic number), the buffer given
+   * back; a file cut under the copy is a CheckpointException naming it ({@link MappedFaults}).
+   */
+  default byte[] bytes(long offset, int length) throws IOException {
+    return MappedFaults.guard(
+        () -> {
+          ByteBuffer buffer = read(offset, length);
+          byte[] bytes = new byte[length];
+          try {
+            buffer.get(0, bytes);
+          } finally {
+            release(buffer);
+          }
+          return bytes;
+        },
+        fault -> CheckpointException.headerChanged(location(), null));
+  }
+
   /** The file's name as users see it in error messages. */
   String location();
 }

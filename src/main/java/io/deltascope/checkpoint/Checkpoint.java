@@ -148,11 +148,7 @@ public record Checkpoint(
 
   private static byte[] firstBytes(String file, int n) {
     try (ByteSource source = Locations.open(file)) {
-      java.nio.ByteBuffer head = source.read(0, (int) Math.min(n, source.size()));
-      byte[] first = new byte[head.limit()];
-      head.get(0, first);
-      source.release(head);
-      return first;
+      return source.bytes(0, (int) Math.min(n, source.size()));
     } catch (java.io.IOException e) {
       return new byte[0];
     }

@@ -13,9 +13,15 @@ public final class DirectBuffers {
 
   private DirectBuffers() {}
 
-  /** Frees {@code buffer} (a direct buffer, not a slice or duplicate of one) now. */
+  /**
+   * Frees {@code buffer} (a direct buffer, not a slice or duplicate of one) now. A mapped read that
+   * faulted on this thread is raised first, as its InternalError, and the buffer is then left to
+   * the GC: the JDK's Cleaner would take the error for its own and exit the JVM ({@link
+   * MappedFaults}).
+   */
   public static void free(ByteBuffer buffer) {
     if (buffer.isDirect() && UNSAFE != null) {
+      MappedFaults.raisePending();
       UNSAFE.invokeCleaner(buffer);
     }
   }

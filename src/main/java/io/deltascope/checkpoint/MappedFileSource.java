@@ -7,6 +7,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.BiConsumer;
 
 /**
  * A local file read through memory mappings of the requested ranges (long offsets, so files over 2
@@ -14,6 +15,12 @@ import java.nio.file.StandardOpenOption;
  * windows it is using rather than growing with every tensor it has read.
  */
 final class MappedFileSource implements ByteSource {
+  /**
+   * Tests only: runs after each mapping of (file, offset), before its bytes are read, so that a
+   * test can cut the file under a real reader at the worst moment. Null in every real run.
+   */
+  static volatile BiConsumer<Path, Long> afterMapping;
+
   private final Path path;
   private volatile FileChannel channel;
   private volatile boolean closed;
@@ -59,6 +66,10 @@ final class MappedFileSource implements ByteSource {
       return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
     }
     MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+    BiConsumer<Path, Long> hook = afterMapping;
+    if (hook != null) {
+      hook.accept(path, offset);
+    }
     return mapped.order(ByteOrder.LITTLE_ENDIAN);
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -69,24 +70,11 @@ public record SafetensorsFile(
   }
 
   private static long readLong(ByteSource source, long offset) throws IOException {
-    ByteBuffer buffer = source.read(offset, 8);
-    try {
-      return buffer.getLong(0);
-    } finally {
-      source.release(buffer);
-    }
+    return ByteBuffer.wrap(source.bytes(offset, 8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
   private static JsonNode parseHeader(ByteSource source, int length) throws IOException {
-    ByteBuffer buffer = source.read(8, length);
-    byte[] bytes = new byte[length];
-    try {
-      buffer.get(0, bytes);
-    } catch (InternalError fault) { // the mapped header was cut under us
-      throw CheckpointException.headerChanged(source.location(), null);
-    } finally {
-      source.release(buffer);
-    }
+    byte[] bytes = source.bytes(8, length);
     String text = new String(bytes, StandardCharsets.UTF_8);
     try {
       JsonNode node = JSON.readTree(text.stripTrailing());

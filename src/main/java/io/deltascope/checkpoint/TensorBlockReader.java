@@ -58,16 +58,18 @@ public final class TensorBlockReader {
       long start = tensor.offset() + r * rowBytes + c0 * size;
       long length = (windowRows - 1) * rowBytes + (long) width * size;
       ByteBuffer window = map(values, tensor, start, length);
-      try {
-        for (int i = 0; i < windowRows; i++) {
-          int at = (int) (i * rowBytes);
-          decoder.decode(window, at, dst, (int) ((r - r0 + i) * width), width);
-        }
-      } catch (InternalError fault) {
-        throw CheckpointException.mappedReadFailed(fault, java.util.List.of(tensor));
-      } finally {
-        values.release(window);
-      }
+      long first = r;
+      // the release is inside the guard: a fault of compiled code is raised there at the latest
+      MappedFaults.guard(
+          () -> {
+            for (int i = 0; i < windowRows; i++) {
+              int at = (int) (i * rowBytes);
+              decoder.decode(window, at, dst, (int) ((first - r0 + i) * width), width);
+            }
+            values.release(window);
+            return null;
+          },
+          fault -> CheckpointException.mappedReadFailed(fault, java.util.List.of(tensor)));
     }
   }
 

@@ -6,6 +6,7 @@ import io.deltascope.tensor.quant.RoundingBounds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * Reads one tensor's values in storage order, decoded to double, a window of bytes at a time. A
@@ -51,8 +52,12 @@ public final class TensorReader {
   public static double[] values(TensorInfo tensor) {
     try (ByteSource source = Locations.open(tensor.file())) {
       double[] v = new double[Math.toIntExact(tensor.elementCount())];
-      new TensorReader(source, tensor, tensor.elementCount()).read(v);
-      return v;
+      return MappedFaults.guard(
+          () -> {
+            new TensorReader(source, tensor, tensor.elementCount()).read(v);
+            return v;
+          },
+          fault -> CheckpointException.mappedReadFailed(fault, List.of(tensor)));
     } catch (IOException e) {
       throw CheckpointException.of(tensor.file(), "cannot read: %s", Locations.describe(e));
     }

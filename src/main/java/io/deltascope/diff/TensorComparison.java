@@ -1,6 +1,8 @@
 package io.deltascope.diff;
 
 import io.deltascope.checkpoint.ByteSource;
+import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.checkpoint.MappedFaults;
 import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.TensorReader;
 import io.deltascope.tensor.DeltaAccumulator;
@@ -58,13 +60,13 @@ public final class TensorComparison {
    */
   public List<TensorDelta> compareAll(
       List<TensorPair> pairs, Function<String, ByteSource> sources, SpectrumSettings settings) {
-    try {
-      return compareMapped(pairs, sources, settings);
-    } catch (InternalError fault) {
-      List<TensorInfo> read = new ArrayList<>();
-      pairs.forEach(p -> read.addAll(List.of(p.base(), p.finetuned())));
-      throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(fault, read);
-    }
+    return MappedFaults.guard(
+        () -> compareMapped(pairs, sources, settings),
+        fault -> {
+          List<TensorInfo> read = new ArrayList<>();
+          pairs.forEach(p -> read.addAll(List.of(p.base(), p.finetuned())));
+          return CheckpointException.mappedReadFailed(fault, read);
+        });
   }
 
   private List<TensorDelta> compareMapped(

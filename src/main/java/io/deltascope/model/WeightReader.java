@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.checkpoint.MappedFaults;
 import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.TensorReader;
 import io.deltascope.tensor.HalfFloats;
@@ -99,12 +100,12 @@ final class WeightReader implements Closeable {
 
   private void decodeRange(
       TensorInfo tensor, long first, long count, FloatBuffer dst, int dstOffset) {
-    try {
-      decodeMapped(tensor, first, count, dst, dstOffset);
-    } catch (InternalError fault) {
-      throw io.deltascope.checkpoint.CheckpointException.mappedReadFailed(
-          fault, java.util.List.of(tensor));
-    }
+    MappedFaults.guard(
+        () -> {
+          decodeMapped(tensor, first, count, dst, dstOffset);
+          return null;
+        },
+        fault -> CheckpointException.mappedReadFailed(fault, java.util.List.of(tensor)));
   }
 
   private void decodeMapped(

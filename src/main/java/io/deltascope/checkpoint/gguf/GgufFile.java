@@ -5,6 +5,7 @@ import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.CheckpointException;
 import io.deltascope.checkpoint.DType;
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.checkpoint.MappedFaults;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,27 +72,24 @@ public record GgufFile(
       if (source.size() < 4) {
         return false;
       }
-      java.nio.ByteBuffer head = source.read(0, 4);
-      try {
-        return head.getInt(0) == MAGIC;
-      } catch (InternalError fault) { // the mapped file was cut under us
-        throw CheckpointException.headerChanged(source.location(), "its magic");
-      } finally {
-        source.release(head);
-      }
+      byte[] head = source.bytes(0, 4);
+      return java.nio.ByteBuffer.wrap(head).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()
+          == MAGIC;
     } catch (IOException e) {
       return false;
     }
   }
 
   public static GgufFile read(ByteSource source) throws IOException {
-    try (GgufCursor in = new GgufCursor(source)) {
-      try {
-        return read(source.location(), in);
-      } catch (InternalError fault) { // the mapped window was cut under us: a SIGBUS
-        throw CheckpointException.headerChanged(source.location(), in.context());
-      }
-    }
+    GgufCursor in = new GgufCursor(source);
+    // the cursor's last window is released on close, inside the guard
+    return MappedFaults.guard(
+        () -> {
+          try (in) {
+            return read(source.location(), in);
+          }
+        },
+        fault -> CheckpointException.headerChanged(source.location(), in.context()));
   }
 
   /** The value of {@code key}, or null. */

@@ -7,7 +7,6 @@ import io.deltascope.checkpoint.Shape;
 import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.WeightsFile;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -48,10 +47,7 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
 
   public static PyTorchFile read(ByteSource source) throws IOException {
     String file = source.location();
-    ByteBuffer head = source.read(0, (int) Math.min(6, source.size()));
-    byte[] first = new byte[head.limit()];
-    head.get(0, first);
-    source.release(head);
+    byte[] first = source.bytes(0, (int) Math.min(6, source.size()));
     if (startsWith(first, LEGACY)) {
       throw CheckpointException.of(
           file,
@@ -95,11 +91,7 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
     if (entry.size() > MAX_PICKLE_BYTES) {
       throw CheckpointException.of(file, "data.pkl of %d bytes is absurd", entry.size());
     }
-    ByteBuffer buffer = source.read(entry.dataOffset(), (int) entry.size());
-    byte[] bytes = new byte[(int) entry.size()];
-    buffer.get(0, bytes);
-    source.release(buffer);
-    return bytes;
+    return source.bytes(entry.dataOffset(), (int) entry.size());
   }
 
   private static TensorInfo tensor(

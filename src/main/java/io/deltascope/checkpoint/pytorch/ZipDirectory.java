@@ -2,6 +2,7 @@ package io.deltascope.checkpoint.pytorch;
 
 import io.deltascope.checkpoint.ByteSource;
 import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.checkpoint.MappedFaults;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,10 @@ record ZipDirectory(String file, Map<String, Entry> entries) {
 
   static ZipDirectory read(ByteSource source) throws IOException {
     try {
-      return readDirectory(source);
+      // its buffers are left to the GC; a fault in reading them is raised before this returns
+      return MappedFaults.guard(
+          () -> readDirectory(source),
+          fault -> CheckpointException.headerChanged(source.location(), "its zip directory"));
     } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
       throw CheckpointException.of(source.location(), "zip directory is damaged");
     }
