@@ -3,7 +3,6 @@ package io.deltascope.cli;
 import io.deltascope.checkpoint.HadoopFiles;
 import io.deltascope.checkpoint.Locations;
 import io.deltascope.results.ResultsStore;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 
 /** Output files appear whole or not at all: written beside the target, then moved over it. */
@@ -31,27 +29,15 @@ final class OutputFiles {
   }
 
   /**
-   * Fails before any work is done when {@code --results} could not take a run later: it, or the
-   * folder it would be created in, is a file, it is a folder that is not a store (or a store of
-   * another schema version), or its file system cannot be reached. Asked of the Hadoop file system
-   * the store will be written through ({@code conf}: the run's settings), so local paths and any
-   * URI ({@code s3a://}, {@code hdfs://} ...) are checked alike.
+   * Fails before any work is done when {@code --results} could not take a run later (the store's
+   * rules: {@link ResultsStore#checkWritable}), or its file system cannot be reached. Asked of the
+   * Hadoop file system the store will be written through ({@code conf}: the run's settings), so
+   * local paths and any URI ({@code s3a://}, {@code hdfs://} ...) are checked alike.
    */
   static void checkStore(String results, Configuration conf) {
     org.apache.hadoop.fs.Path store = storePath(results);
     // a fresh instance, closed after: the cached one is created with the session's settings
     try (FileSystem fs = FileSystem.newInstance(store.toUri(), conf)) {
-      org.apache.hadoop.fs.Path wanted = fs.makeQualified(store);
-      org.apache.hadoop.fs.Path at = wanted;
-      FileStatus found = status(fs, at);
-      while (found == null && at.getParent() != null) { // the folder it would be made in
-        at = at.getParent();
-        found = status(fs, at);
-      }
-      if (found != null && !found.isDirectory()) {
-        throw new UserException(notAFolder(results, at.equals(wanted) ? null : at));
-      }
-      // a folder that is not a store, or an old store, is refused now, not after the work
       ResultsStore.checkWritable(fs, store);
     } catch (IOException e) {
       throw new UserException(
@@ -74,31 +60,6 @@ final class OutputFiles {
               + ": not a path or URI ("
               + e.getMessage()
               + ")");
-    }
-  }
-
-  /** "is a file", naming the file when it is a folder above the store. */
-  private static String notAFolder(String results, org.apache.hadoop.fs.Path fileAbove) {
-    String shown = Locations.redact(results);
-    if (fileAbove == null) {
-      return shown + ": is a file, expected a results store folder (--results)";
-    }
-    Object file =
-        HadoopFiles.isRemote(results)
-            ? Locations.redact(fileAbove.toString())
-            : org.apache.hadoop.fs.Path.getPathWithoutSchemeAndAuthority(fileAbove);
-    return shown
-        + ": "
-        + file
-        + " is a file, so the results store folder cannot be made in it (--results)";
-  }
-
-  private static FileStatus status(FileSystem fs, org.apache.hadoop.fs.Path path)
-      throws IOException {
-    try {
-      return fs.getFileStatus(path);
-    } catch (FileNotFoundException e) {
-      return null;
     }
   }
 

@@ -7,6 +7,7 @@ import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
 import io.deltascope.diagnosis.PairFacts;
 import io.deltascope.diagnosis.TrajectoryFindings;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.SpectrumSettings;
 import io.deltascope.diff.Trajectory;
 import io.deltascope.diff.TrajectoryResult;
@@ -85,15 +86,18 @@ final class TrajectoryCommand implements Callable<Integer> {
         TrajectoryJob.run(session, trajectory, plans, progress.show(), settings);
     // each pair diagnosed with the facts weight-diff has of it: both configs, the quantized sides
     List<Diagnosis> diagnoses = new ArrayList<>();
+    List<List<QuantizedFile>> quantized = new ArrayList<>();
     for (int i = 0; i < plans.size(); i++) {
-      diagnoses.add(Diagnosis.of(result.results().get(i), PairFacts.of(plans.get(i))));
+      PairFacts facts = PairFacts.of(plans.get(i));
+      diagnoses.add(Diagnosis.of(result.results().get(i), facts));
+      quantized.add(facts.quantized());
     }
     List<Finding> findings = TrajectoryFindings.of(result);
     PrintWriter out = spec.commandLine().getOut();
     outputs.report(
         out,
         TrajectoryTerminal.render(result, findings),
-        () -> TrajectoryJson.of(result, diagnoses, findings),
+        () -> TrajectoryJson.of(result, diagnoses, quantized, findings),
         ReportDocuments::trajectory);
     String what = "trajectory " + outputs.runId() + " (" + trajectory.pairs().size() + " runs)";
     outputs.store(out, what, (store, id) -> store(session, store, id, result, diagnoses, started));

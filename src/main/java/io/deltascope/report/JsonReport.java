@@ -1,5 +1,6 @@
 package io.deltascope.report;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,6 +17,7 @@ import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
 import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.DeltaMetrics;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The weight-diff result as JSON, with the field names users and later versions rely on. */
@@ -129,6 +131,29 @@ public final class JsonReport {
     node.put("summary", d.summary());
     node.set("findings", findings(d.findings()));
     return node;
+  }
+
+  /** The diagnosis {@link #diagnosis(Diagnosis)} wrote, read back (a missing field is null). */
+  public static Diagnosis readDiagnosis(JsonNode node) {
+    List<Finding> findings = new ArrayList<>();
+    for (JsonNode f : node.path("findings")) {
+      findings.add(
+          new Finding(
+              text(f, "category"), text(f, "severity"), text(f, "title"), text(f, "detail")));
+    }
+    JsonNode mean = node.path("mean_relative_delta");
+    return new Diagnosis(
+        text(node, "kind"),
+        text(node, "profile"),
+        mean.isNumber() ? mean.asDouble() : null,
+        text(node, "mean_of"),
+        text(node, "summary"),
+        List.copyOf(findings));
+  }
+
+  private static String text(JsonNode node, String key) {
+    JsonNode value = node.get(key);
+    return value == null || value.isNull() ? null : value.asText();
   }
 
   /** Findings as JSON: category, severity, title, detail. */

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
+import io.deltascope.diff.QuantizedFile;
 import io.deltascope.diff.Trajectory;
 import io.deltascope.diff.TrajectoryResult;
 import io.deltascope.diff.WeightDiffResult;
 import io.deltascope.results.Metric;
 import io.deltascope.results.TensorResult;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,8 @@ import java.util.function.Function;
  * {@code from}, {@code to}, {@code kind} and the weight-diff document's {@code tensors}, {@code
  * layers}, {@code summary}, {@code structural} and {@code diagnosis}; {@code by_layer}, each
  * decoder layer's relative change over all its tensors; {@code by_component}, each layer's
- * components with relative change, cosine and effective rank) and the trajectory's {@code
- * findings}.
+ * components with relative change, cosine and effective rank; {@code quantization} when a side is a
+ * GGUF file) and the trajectory's {@code findings}.
  */
 public final class TrajectoryJson {
   private TrajectoryJson() {}
@@ -37,6 +39,20 @@ public final class TrajectoryJson {
    */
   public static ObjectNode of(
       TrajectoryResult result, List<Diagnosis> diagnoses, List<Finding> findings) {
+    return of(result, diagnoses, Collections.nCopies(diagnoses.size(), List.of()), findings);
+  }
+
+  /**
+   * @param diagnoses each pair's diagnosis, in the trajectory's pair order
+   * @param quantized each pair's GGUF sides (none, one or both), in the same order: a pair with one
+   *     carries the weight-diff document's {@code quantization}
+   * @param findings what the trajectory as a whole shows
+   */
+  public static ObjectNode of(
+      TrajectoryResult result,
+      List<Diagnosis> diagnoses,
+      List<List<QuantizedFile>> quantized,
+      List<Finding> findings) {
     ObjectNode root = JsonReport.MAPPER.createObjectNode();
     root.put("command", "trajectory");
     root.put("tool_version", Version.get());
@@ -44,21 +60,29 @@ public final class TrajectoryJson {
     t.checkpoints().forEach(root.putArray("checkpoints")::add);
     ArrayNode pairs = root.putArray("pairs");
     for (int i = 0; i < t.pairs().size(); i++) {
-      pairs.add(pair(t.pairs().get(i), result.results().get(i), diagnoses.get(i)));
+      pairs.add(
+          pair(t.pairs().get(i), result.results().get(i), diagnoses.get(i), quantized.get(i)));
     }
     root.set("findings", JsonReport.findings(findings));
     return root;
   }
 
-  private static ObjectNode pair(Trajectory.Pair p, WeightDiffResult result, Diagnosis diagnosis) {
+  private static ObjectNode pair(
+      Trajectory.Pair p,
+      WeightDiffResult result,
+      Diagnosis diagnosis,
+      List<QuantizedFile> quantized) {
     ObjectNode node = JsonReport.MAPPER.createObjectNode();
     node.put("name", p.name());
     node.put("from", p.from());
     node.put("to", p.to());
     node.put("kind", p.kind().label());
-    ObjectNode full = JsonReport.weightDiff(result, List.of(), diagnosis);
+    ObjectNode full = JsonReport.weightDiff(result, quantized, diagnosis);
     for (String field : PAIR_FIELDS) {
       node.set(field, full.get(field));
+    }
+    if (full.has("quantization")) {
+      node.set("quantization", full.get("quantization"));
     }
     node.set("by_layer", byLayer(result));
     node.set("by_component", byComponent(result));

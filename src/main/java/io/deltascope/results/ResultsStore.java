@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import io.delta.exceptions.DeltaConcurrentModificationException;
 import io.delta.tables.DeltaTable;
 import io.deltascope.checkpoint.HadoopFiles;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,11 +77,15 @@ public final class ResultsStore {
   }
 
   /**
-   * Fails, writing nothing, when the store at {@code root} could not take a run: a file, a folder
-   * holding something else, a store of another schema version. Read through {@code fs}.
+   * Fails, writing nothing, when the store at {@code root} could not take a run: a file (or a store
+   * to be made inside one), a folder holding something else, a store of another schema version.
+   * Read through {@code fs}.
+   *
+   * @throws StoreException naming the store and the problem
+   * @throws IOException when {@code fs} cannot be reached (the caller names where it looked)
    */
   public static void checkWritable(
-      org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path root) {
+      org.apache.hadoop.fs.FileSystem fs, org.apache.hadoop.fs.Path root) throws IOException {
     StoreFolder.checkWritable(fs, root);
   }
 

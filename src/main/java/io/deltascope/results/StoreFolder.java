@@ -93,20 +93,13 @@ final class StoreFolder {
    * Checks, through {@code fs}, that the store at {@code root} could take a run, writing nothing:
    * what {@link #prepareForWrite} refuses is refused before any work.
    */
-  static void checkWritable(FileSystem fs, Path root) {
-    StoreFolder folder = new StoreFolder(root, fs.getConf());
-    try {
-      folder.checkWritable(fs);
-    } catch (IOException e) {
-      throw folder.unreadable(e);
-    }
+  static void checkWritable(FileSystem fs, Path root) throws IOException {
+    new StoreFolder(root, fs.getConf()).checkWritable(fs);
   }
 
   /** True when the store exists (of this schema); false when there is none yet. */
   private boolean checkWritable(FileSystem fs) throws IOException {
-    if (fs.exists(root) && fs.getFileStatus(root).isFile()) {
-      throw new StoreException(name() + ": is a file, not a results store folder");
-    }
+    checkNotInAFile(fs);
     if (fs.exists(new Path(root, MARKER))) {
       checkVersion(fs, true);
       return true;
@@ -117,6 +110,40 @@ final class StoreFolder {
           name() + ": not a deltascope results store (no " + MARKER + ") and not empty");
     }
     return false;
+  }
+
+  /**
+   * Refuses a store that is a file, or whose folder would have to be made inside a file: the
+   * nearest path of {@code root} and its parents that exists must be a folder.
+   */
+  private void checkNotInAFile(FileSystem fs) throws IOException {
+    Path wanted = fs.makeQualified(root);
+    Path at = wanted;
+    FileStatus found = status(fs, at);
+    while (found == null && at.getParent() != null) { // the folder it would be made in
+      at = at.getParent();
+      found = status(fs, at);
+    }
+    if (found == null || found.isDirectory()) {
+      return;
+    }
+    if (at.equals(wanted)) {
+      throw new StoreException(name() + ": is a file, expected a results store folder");
+    }
+    Object file =
+        HadoopFiles.isRemote(root.toString())
+            ? Locations.redact(at.toString())
+            : Path.getPathWithoutSchemeAndAuthority(at);
+    throw new StoreException(
+        name() + ": " + file + " is a file, so the results store folder cannot be made in it");
+  }
+
+  private static FileStatus status(FileSystem fs, Path path) throws IOException {
+    try {
+      return fs.getFileStatus(path);
+    } catch (java.io.FileNotFoundException e) {
+      return null;
+    }
   }
 
   /** The schema version the marker names; the store must exist and have one. */

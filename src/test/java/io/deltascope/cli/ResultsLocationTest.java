@@ -19,10 +19,7 @@ class ResultsLocationTest {
     CliRun run = pair("weight-diff", "-o", json.toString(), "--results", file.toString());
     assertThat(run.exitCode()).isEqualTo(Main.FAILED);
     assertThat(run.errorLine())
-        .isEqualTo(
-            "deltascope: error: "
-                + file
-                + ": is a file, expected a results store folder (--results)");
+        .isEqualTo("deltascope: error: " + file + ": is a file, expected a results store folder");
     assertThat(json).doesNotExist();
     assertThat(Files.readString(file)).isEqualTo("not a store");
     assertThat(run.out()).isEmpty();
@@ -59,8 +56,7 @@ class ResultsLocationTest {
             "sft," + Fixtures.model("llama-base") + "," + Fixtures.model("llama-sft") + "\n");
     CliRun run = CliRun.of("batch", "--pairs", pairs.toString(), "--results", file.toString());
     assertThat(run.exitCode()).isEqualTo(Main.FAILED);
-    assertThat(run.errorLine())
-        .endsWith(file + ": is a file, expected a results store folder (--results)");
+    assertThat(run.errorLine()).endsWith(file + ": is a file, expected a results store folder");
     assertThat(Files.readString(file)).isEqualTo("not a store");
   }
 
@@ -76,7 +72,7 @@ class ResultsLocationTest {
                 + results
                 + ": "
                 + file
-                + " is a file, so the results store folder cannot be made in it (--results)");
+                + " is a file, so the results store folder cannot be made in it");
     assertThat(run.out()).isEmpty(); // no forward pass ran
     assertThat(Files.readString(file)).isEqualTo("not a store");
   }

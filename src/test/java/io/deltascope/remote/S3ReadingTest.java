@@ -190,8 +190,8 @@ class S3ReadingTest {
                     + (results.endsWith("store")
                         ? results
                             + ": s3a://file-results/some-file is a file, so the results store folder"
-                            + " cannot be made in it (--results)"
-                        : results + ": is a file, expected a results store folder (--results)"));
+                            + " cannot be made in it"
+                        : results + ": is a file, expected a results store folder"));
         // nothing computed: no report, and of the 2 MB checkpoints not even a header was read
         assertThat(run.out()).as(command[0]).isEmpty();
         assertThat(server.bytesServed()).as(command[0]).isLessThan(16 * 1024);

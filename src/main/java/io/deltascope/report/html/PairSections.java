@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * One part per pair of a trajectory or batch, under the anchor the overview links to: the two
- * checkpoints, the diagnosis in words, and the pair's most changed tensors.
+ * checkpoints, the diagnosis in words, the pair's most changed tensors and, when a side is a GGUF
+ * file, the quantization view.
  */
 final class PairSections {
   private PairSections() {}
@@ -45,6 +46,10 @@ final class PairSections {
       List<JsonNode> tensors = WeightDiffSections.withReshaped(p);
       if (!tensors.isEmpty()) {
         out.append(TensorTable.render(tensors, TOP_TENSORS));
+      }
+      String quantization = QuantizationSection.body(p); // a GGUF side, as a pair's page has it
+      if (quantization != null) {
+        out.append("<div class=\"quantization\">").append(quantization).append("</div>");
       }
       out.append("</article>");
     }

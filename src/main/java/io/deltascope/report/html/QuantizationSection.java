@@ -30,6 +30,16 @@ final class QuantizationSection {
    * as the terminal's view.
    */
   static HtmlReport.Section of(JsonNode wd) {
+    String body = body(wd);
+    return body == null ? null : new HtmlReport.Section("quantization", "Quantization", body);
+  }
+
+  /**
+   * The view's content, or null when neither side is quantized: the section of a pair's page, and a
+   * part of the pair's section on a trajectory page ({@code wd}: the pair, with its {@code
+   * tensors}, {@code layers} and {@code quantization}).
+   */
+  static String body(JsonNode wd) {
     List<JsonNode> tensors = Json.list(wd, "tensors");
     List<JsonNode> files = Json.list(wd, "quantization");
     if (files.isEmpty()) {
@@ -42,7 +52,7 @@ final class QuantizationSection {
     chart(out, wd);
     layers(out, wd, drift);
     worst(out, tensors);
-    return new HtmlReport.Section("quantization", "Quantization", out.toString());
+    return out.toString();
   }
 
   private static void files(StringBuilder out, List<JsonNode> files) {

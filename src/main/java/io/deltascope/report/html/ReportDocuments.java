@@ -19,6 +19,8 @@ import java.time.format.DateTimeFormatter;
  * @param date when the result was computed, as people read it
  * @param provenance how the report was made (command line, options, run id, host); null when not
  *     known, and the page then shows the version and date alone
+ * @param storedRun how the stored run or batch the page was rebuilt from was made; null for a page
+ *     a command wrote as it ran
  */
 public record ReportDocuments(
     JsonNode weightDiff,
@@ -27,7 +29,8 @@ public record ReportDocuments(
     JsonNode logitDiff,
     JsonNode trajectory,
     String date,
-    Provenance provenance) {
+    Provenance provenance,
+    StoredRun storedRun) {
 
   public ReportDocuments(
       JsonNode weightDiff,
@@ -36,7 +39,7 @@ public record ReportDocuments(
       JsonNode logitDiff,
       JsonNode trajectory,
       String date) {
-    this(weightDiff, activation, compare, logitDiff, trajectory, date, null);
+    this(weightDiff, activation, compare, logitDiff, trajectory, date, null, null);
   }
 
   private static final DateTimeFormatter DATE =
@@ -69,11 +72,24 @@ public record ReportDocuments(
 
   public ReportDocuments withDate(Instant when) {
     return new ReportDocuments(
-        weightDiff, activation, compare, logitDiff, trajectory, DATE.format(when), provenance);
+        weightDiff,
+        activation,
+        compare,
+        logitDiff,
+        trajectory,
+        DATE.format(when),
+        provenance,
+        storedRun);
   }
 
   public ReportDocuments with(Provenance how) {
-    return new ReportDocuments(weightDiff, activation, compare, logitDiff, trajectory, date, how);
+    return new ReportDocuments(
+        weightDiff, activation, compare, logitDiff, trajectory, date, how, storedRun);
+  }
+
+  public ReportDocuments with(StoredRun stored) {
+    return new ReportDocuments(
+        weightDiff, activation, compare, logitDiff, trajectory, date, provenance, stored);
   }
 
   static String now() {

@@ -55,7 +55,9 @@ public final class StoredBatch {
     if (doc == null) {
       doc = batch(results, batchId, runs);
     }
-    ReportDocuments docs = ReportDocuments.trajectory(doc);
+    ReportDocuments docs =
+        ReportDocuments.trajectory(doc)
+            .with(StoredReport.storedRun(runs.get(0), doc.get("command").asText(), null));
     Timestamp started =
         runs.stream()
             .map(r -> r.<Timestamp>getAs("started_at"))
@@ -94,23 +96,18 @@ public final class StoredBatch {
       return null;
     }
     List<WeightDiffResult> pairs = new ArrayList<>();
-    List<Row> ordered = new ArrayList<>();
+    List<Diagnosis> diagnoses = new ArrayList<>();
     for (Trajectory.Pair p : trajectory.pairs()) {
       Row run = byPair.get(List.of(p.from(), p.to()));
       if (run == null) {
         return null;
       }
-      pairs.add(result(results, run));
-      ordered.add(run);
+      WeightDiffResult pair = result(results, run);
+      pairs.add(pair);
+      diagnoses.add(StoredReport.diagnosis(run, pair));
     }
     TrajectoryResult result = new TrajectoryResult(trajectory, List.copyOf(pairs));
-    ObjectNode doc =
-        TrajectoryJson.of(
-            result, pairs.stream().map(Diagnosis::of).toList(), TrajectoryFindings.of(result));
-    for (int i = 0; i < ordered.size(); i++) {
-      StoredReport.storedDiagnosis((ObjectNode) doc.get("pairs").get(i), ordered.get(i));
-    }
-    return doc;
+    return TrajectoryJson.of(result, diagnoses, TrajectoryFindings.of(result));
   }
 
   private static ObjectNode batch(ResultsStore results, String batchId, List<Row> runs) {
@@ -129,9 +126,10 @@ public final class StoredBatch {
         p.put("error", String.valueOf(run.<String>getAs("error")));
         continue;
       }
-      ObjectNode full = JsonReport.weightDiff(result(results, run));
+      WeightDiffResult result = result(results, run);
+      ObjectNode full =
+          JsonReport.weightDiff(result, List.of(), StoredReport.diagnosis(run, result));
       TrajectoryJson.PAIR_FIELDS.forEach(f -> p.set(f, full.get(f)));
-      StoredReport.storedDiagnosis(p, run);
     }
     return doc;
   }

@@ -2,6 +2,7 @@ package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Shape;
+import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diff.ComponentDelta;
 import io.deltascope.diff.Structural;
 import io.deltascope.diff.Summary;
@@ -65,40 +66,54 @@ public final class StoredReport {
               + " run; reports are rebuilt from"
               + " weight-diff runs (write the others' reports with -o FILE.html)");
     }
-    List<TensorResult> rows = tensorRows(results, runId);
+    WeightDiffResult result =
+        result(run.getAs("base"), run.getAs("finetuned"), tensorRows(results, runId));
     ObjectNode doc =
         FullSpectra.attach(
-            JsonReport.weightDiff(result(run.getAs("base"), run.getAs("finetuned"), rows)),
+            JsonReport.weightDiff(result, List.of(), diagnosis(run, result)),
             storedSpectra(results, runId));
-    storedDiagnosis(doc, run);
     String version = run.getAs("tool_version");
     if (version != null) {
       doc.put("tool_version", version);
     }
     Timestamp started = run.getAs("started_at");
-    ReportDocuments docs = ReportDocuments.weightDiff(doc);
+    ReportDocuments docs = ReportDocuments.weightDiff(doc).with(storedRun(run, command, runId));
     return started == null ? docs : docs.withDate(started.toInstant());
   }
 
   /**
    * The diagnosis the command stored with the run (made with the pair's configs and quantized
-   * sides, which the tensor rows alone lack), in place of the one rebuilt from the rows.
+   * sides, which the tensor rows alone lack); for a store written before runs carried one, the
+   * diagnosis of {@code result}, the run's rows.
    */
-  static void storedDiagnosis(ObjectNode pair, Row run) {
-    // a store written before runs carried the diagnosis has no such column
-    String stored =
-        Arrays.asList(run.schema().fieldNames()).contains("diagnosis")
-            ? run.getAs("diagnosis")
-            : null;
+  static Diagnosis diagnosis(Row run, WeightDiffResult result) {
+    String stored = field(run, "diagnosis"); // a store written before runs carried it: null
     if (stored == null || stored.isBlank()) {
-      return;
+      return Diagnosis.of(result);
     }
     try {
-      pair.set("diagnosis", JsonReport.MAPPER.readTree(stored));
+      return JsonReport.readDiagnosis(JsonReport.MAPPER.readTree(stored));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(
           "run '" + run.getAs(Tables.RUN_ID) + "': its stored diagnosis is not JSON: " + stored, e);
     }
+  }
+
+  /**
+   * How {@code command} made the run (or, with {@code runId} null, the batch) {@code run} is of.
+   */
+  static StoredRun storedRun(Row run, String command, String runId) {
+    return new StoredRun(
+        command,
+        StoredRun.options(field(run, "options")),
+        runId,
+        field(run, "batch_id"),
+        field(run, "tool_version"));
+  }
+
+  /** A text column of the runs row; null when a store of an earlier version has no such column. */
+  private static String field(Row run, String column) {
+    return Arrays.asList(run.schema().fieldNames()).contains(column) ? run.getAs(column) : null;
   }
 
   private static void checkRunExists(ResultsStore results, String store, String runId) {

@@ -294,6 +294,27 @@ class HtmlReportBrowserTest {
         .isEqualTo("39 of 39");
     // the store's spectra table gives the chart every value, as the command's page has them
     assertFullSpectraAndRankFloors(Fixtures.json(OUT.resolve("llama-base__llama-sft.json")));
+    // provenance: the report command that built the page, then the command that made the run
+    assertThat(texts("#provenance h3", "textContent"))
+        .containsExactly("This report", "The stored run");
+    assertThat(
+            page.eval("document.querySelector('#provenance .command-line dd').textContent")
+                .asText())
+        .startsWith("deltascope report --results ");
+    assertThat(
+            page.eval("document.querySelector('#provenance .stored-run .command dd').textContent")
+                .asText())
+        .isEqualTo("deltascope weight-diff");
+    assertThat(texts("#provenance .stored-run .options li", "textContent"))
+        .contains("structure_only false", "spectra true");
+    assertThat(
+            page.eval("document.querySelector('#provenance .stored-run .run-id dd').textContent")
+                .asText())
+        .isEqualTo(RUN_ID);
+    assertThat(
+            page.eval("document.querySelector('#provenance .stored-run .version dd').textContent")
+                .asText())
+        .isEqualTo(io.deltascope.report.Version.get());
     assertSelfContainedAndQuiet(storedReport);
   }
 
@@ -691,6 +712,9 @@ class HtmlReportBrowserTest {
         .isEqualTo(java.net.InetAddress.getLocalHost().getHostName());
     assertThat(page.eval("document.querySelector('#provenance .date dd').textContent").asText())
         .matches("\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC");
+    // a page the command wrote as it ran has no stored run to describe
+    assertThat(page.eval("!!document.querySelector('#provenance .stored-run')").asBoolean())
+        .isFalse();
 
     // the filter: every term in the name or component; the count says how many are left
     page.click("#top-tensors input.table-filter");

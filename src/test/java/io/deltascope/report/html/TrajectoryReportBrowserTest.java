@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deltascope.Fixtures;
@@ -27,12 +28,14 @@ class TrajectoryReportBrowserTest {
   static final Path OUT = Path.of("target", "html-report", "trajectory").toAbsolutePath();
   static final List<String> MODELS =
       List.of("llama-base", "llama-sft", "llama-lora-merged", "llama-sft-resized");
+  static final Path Q4 = Fixtures.root().resolve("gguf").resolve("llama-sft.q4_0.gguf");
 
   static BrowserSession browser;
   static JsonNode json;
   static Path commandReport; // trajectory -o x.html
   static Path storedReport; // report --results --batch (a trajectory)
   static Path batchReport; // report --results --batch (a batch with a failed pair)
+  static Path quantizedReport; // trajectory -o x.html from a model to its q4_0 GGUF
   Page page;
 
   @BeforeAll
@@ -55,6 +58,13 @@ class TrajectoryReportBrowserTest {
     json = Fixtures.json(jsonFile);
     commandReport = OUT.resolve("trajectory.html");
     cli("trajectory", "--checkpoints", list, "-o", commandReport.toString());
+    quantizedReport = OUT.resolve("quantized-trajectory.html");
+    cli(
+        "trajectory",
+        "--checkpoints",
+        Fixtures.model("llama-sft") + "," + Q4,
+        "-o",
+        quantizedReport.toString());
     storedReport = OUT.resolve("stored-trajectory.html");
     cli("report", "--results", store.toString(), "--batch", "traj", "-o", storedReport.toString());
     Path pairs =
@@ -144,6 +154,19 @@ class TrajectoryReportBrowserTest {
             strings(
                 "[...document.querySelectorAll('.pairs-table td.diagnosis-kind')].map(c => c.dataset.v)"))
         .containsExactlyElementsOf(kinds);
+    // each pair's section lists its 10 most changed tensors, the JSON's names and values
+    List<Map.Entry<String, Double>> expectedTop = new ArrayList<>();
+    for (JsonNode p : json.get("pairs")) {
+      mostChanged(p)
+          .forEach(
+              e ->
+                  expectedTop.add(
+                      Map.entry(p.get("name").asText() + " " + e.getKey(), e.getValue())));
+    }
+    assertThat(expectedTop).hasSize(10 * json.get("pairs").size());
+    assertThat(topTables()).containsExactlyElementsOf(expectedTop);
+    // no side is a GGUF file: no quantization view
+    assertThat(page.eval("!!document.querySelector('#pairs .quantization')").asBoolean()).isFalse();
     // provenance: the command as typed; nothing stored, so no run id
     assertThat(
             page.eval("document.querySelector('#provenance .command-line dd').textContent")
@@ -234,6 +257,27 @@ class TrajectoryReportBrowserTest {
         .startsWith("deltascope report --results ");
     assertThat(page.eval("document.querySelector('#provenance .run-id dd').textContent").asText())
         .isEqualTo("traj");
+    // and the command that made the stored batch, with the options it stored
+    assertThat(strings("[...document.querySelectorAll('#provenance h3')].map(h => h.textContent)"))
+        .containsExactly("This report", "The stored batch");
+    assertThat(
+            page.eval("document.querySelector('#provenance .stored-run .command dd').textContent")
+                .asText())
+        .isEqualTo("deltascope trajectory");
+    assertThat(
+            strings(
+                "[...document.querySelectorAll('#provenance .stored-run .options li')].map(l =>"
+                    + " l.textContent)"))
+        .contains(
+            "checkpoints "
+                + String.join(",", MODELS.stream().map(m -> Fixtures.model(m).toString()).toList()),
+            "spectra true");
+    assertThat(
+            page.eval("document.querySelector('#provenance .stored-run .batch-id dd').textContent")
+                .asText())
+        .isEqualTo("traj");
+    assertThat(page.eval("!!document.querySelector('#provenance .stored-run .run-id')").asBoolean())
+        .isFalse();
     assertSelfContainedAndQuiet(storedReport);
   }
 
@@ -259,8 +303,48 @@ class TrajectoryReportBrowserTest {
             page.eval("document.querySelector('tr[data-pair=sft] td.diagnosis-kind').textContent")
                 .asText())
         .isEqualTo("fine tune");
-    assertThat(page.eval("!!document.querySelector('#pair-sft .tensors')").asBoolean()).isTrue();
+    // the pair's 10 most changed tensors, against the oracle's numbers
+    List<Map.Entry<String, Double>> oracle = new ArrayList<>();
+    Fixtures.pairOracle("llama-base", "llama-sft")
+        .get("tensors")
+        .fields()
+        .forEachRemaining(
+            e ->
+                oracle.add(
+                    Map.entry("sft " + e.getKey(), e.getValue().get("relative_delta").asDouble())));
+    oracle.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+    List<Map.Entry<String, Double>> drawn = topTables();
+    assertThat(drawn).hasSize(10);
+    for (int i = 0; i < drawn.size(); i++) {
+      assertThat(drawn.get(i).getKey()).isEqualTo(oracle.get(i).getKey());
+      assertThat(drawn.get(i).getValue()).isCloseTo(oracle.get(i).getValue(), within(1e-12));
+    }
     assertSelfContainedAndQuiet(batchReport);
+  }
+
+  @Test
+  void aPairWithAGgufSideHasTheQuantizationViewInItsSection() throws Exception {
+    page.load(quantizedReport);
+    String view = "#pairs article.pair .quantization";
+    assertThat(page.eval("document.querySelectorAll('" + view + "').length").asInt()).isEqualTo(1);
+    // as the pair's own page and the terminal: 4.53 bits per weight, 582.2 KiB
+    assertThat(page.eval("document.querySelector('" + view + " .bpw .value').textContent").asText())
+        .isEqualTo("4.53");
+    assertThat(
+            page.eval("document.querySelector('" + view + " .file-size .value').textContent")
+                .asText())
+        .isEqualTo("582.2 KiB");
+    // the worst tensors: the oracle's largest drifts, largest first
+    List<String> worst =
+        strings(
+            "[...document.querySelectorAll('"
+                + view
+                + " table.quant-worst tbody tr')].map(r => r.dataset.tensor)");
+    assertThat(worst)
+        .containsExactlyElementsOf(
+            ReportTestDocuments.byDrift(Fixtures.json(Path.of(Q4 + ".json"))).subList(0, 20));
+    assertSelfContainedAndQuiet(quantizedReport);
+    page.screenshot(view, OUT.resolve("screenshots/pair-quantization.png"));
   }
 
   @Test
@@ -280,6 +364,39 @@ class TrajectoryReportBrowserTest {
         .allMatch(r -> Double.parseDouble(r) <= 420);
     assertSelfContainedAndQuiet(commandReport);
     page.screenshot("#over-steps", OUT.resolve("screenshots/narrow-over-steps.png"));
+  }
+
+  /**
+   * Each pair section's most changed tensors: "pair tensor" with its relative change, in page
+   * order.
+   */
+  private List<Map.Entry<String, Double>> topTables() {
+    return keyed(
+        "[...document.querySelectorAll('#pairs article.pair')].flatMap(a => {"
+            + " const cols = [...a.querySelectorAll('table.tensors thead th')].map(t => t.dataset.col);"
+            + " const i = cols.indexOf('relative_delta');"
+            + " return [...a.querySelectorAll('table.tensors tbody tr')].map(r =>"
+            + " [a.id.replace(/^pair-/, '') + ' ' + r.dataset.tensor, +r.children[i].dataset.v]); })");
+  }
+
+  /**
+   * A pair's 10 largest relative changes from its JSON: the compared tensors, then the reshaped
+   * ones on their common rows, largest first (ties in JSON order).
+   */
+  private static List<Map.Entry<String, Double>> mostChanged(JsonNode pair) {
+    List<Map.Entry<String, Double>> all = new ArrayList<>();
+    pair.get("tensors").forEach(t -> add(all, t.get("name"), t));
+    pair.get("structural")
+        .get("shape_changed")
+        .forEach(c -> add(all, c.get("name"), c.get("metrics_on_common_rows")));
+    all.sort(Map.Entry.<String, Double>comparingByValue().reversed());
+    return all.subList(0, Math.min(10, all.size()));
+  }
+
+  private static void add(List<Map.Entry<String, Double>> out, JsonNode name, JsonNode metrics) {
+    if (metrics != null && metrics.path("relative_delta").isNumber()) {
+      out.add(Map.entry(name.asText(), metrics.get("relative_delta").asDouble()));
+    }
   }
 
   /** Every chart point: "metric layer view component x" with its y, in page order. */
