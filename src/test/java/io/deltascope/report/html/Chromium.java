@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Chromium implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   /** The flags issue 8 asks for: headless, and no traffic of the browser's own. */
   static final List<String> FLAGS =

@@ -719,6 +719,10 @@ class HtmlReportBrowserTest {
     // the filter: every term in the name or component; the count says how many are left
     page.click("#top-tensors input.table-filter");
     page.call("Input.insertText", Chromium.obj().put("text", "layers.1. _PROJ"));
+    page.waitFor(
+        "!document.querySelector('#top-tensors .filter-count').textContent.startsWith('"
+            + all
+            + " of')");
     List<String> visible = texts("#top-tensors tbody tr:not([hidden])", "dataset.tensor");
     List<String> expected = new ArrayList<>();
     ORACLE

@@ -50,9 +50,27 @@ final class Page {
 
   /** Loads {@code file} and waits for its load event; events before are forgotten. */
   void load(Path file) throws InterruptedException {
+    // the page being left is marked, so a load event of its own that arrives late is not taken
+    // for the new page's (seen on a loaded machine: the test then measured the old page)
+    eval("window.deltascopeLeaving = true");
     mark = browser.events(session).size();
     call("Page.navigate", Chromium.obj().put("url", file.toUri().toString()));
     browser.await(session, "Page.loadEventFired", mark);
+    waitFor("document.readyState === 'complete' && !window.deltascopeLeaving");
+  }
+
+  /**
+   * Waits until a JavaScript condition holds (what an input's handlers do is not done when the
+   * input event is sent); fails naming it after {@link Chromium#TIMEOUT}.
+   */
+  void waitFor(String condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Chromium.TIMEOUT.toNanos();
+    while (!eval("!!(" + condition + ")").asBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not true within " + Chromium.TIMEOUT + ": " + condition);
+      }
+      Thread.sleep(20);
+    }
   }
 
   /** The value of a JavaScript expression (JSON-serialisable); a thrown error fails the test. */
