@@ -67,7 +67,7 @@ class StoreCrashTest {
     Map<Scenario, Integer> steps = new LinkedHashMap<>();
     for (Scenario scenario : scenarios) {
       Path whole = dir.resolve(scenario.name() + "-whole");
-      copyTree(base, whole);
+      SyntheticRuns.copyStore(base, whole);
       SyntheticRuns.write(spark, whole.toString(), scenario.runId(), NEW, TENSORS);
       assertThat(wholeRuns(whole)).isEqualTo(with(before, scenario.runId(), NEW));
       steps.put(scenario, commitsSince(base, whole));
@@ -92,7 +92,7 @@ class StoreCrashTest {
                   store,
                   writers.submit(
                       () -> {
-                        copyTree(base, store);
+                        SyntheticRuns.copyStore(base, store);
                         return writer(store, step, scenario.runId());
                       }));
             }
@@ -217,18 +217,5 @@ class StoreCrashTest {
       throw new AssertionError("the writer failed (" + exit + "): " + Files.readString(log));
     }
     return exit;
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    try (Stream<Path> paths = Files.walk(from)) {
-      for (Path p : paths.toList()) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
   }
 }
