@@ -22,14 +22,16 @@ class StoreFaultTest {
   private final SparkSession spark = TestSpark.session();
 
   @Test
-  void aDiskThatFillsWhileARunIsWrittenFailsInOneLineAndLeavesEveryRunWhole() {
+  void aDiskThatFillsWhileARunIsWrittenFailsInOneLineAndLeavesEveryRunWhole() throws Exception {
     FullDiskFileSystem.register(spark.sparkContext().hadoopConfiguration());
+    Path base = dir.resolve("base");
+    SyntheticRuns.write(spark, FullDiskFileSystem.SCHEME + ":" + base, "earlier", 1, TENSORS);
+    SyntheticRuns.write(spark, FullDiskFileSystem.SCHEME + ":" + base, "r", 1, TENSORS);
     List<String> failures = new ArrayList<>();
     // the disk fills at ever later points of the write: in a data file, in a commit, in runs
     for (long left : new long[] {0, 10_000, 14_000, 20_000, 32_000}) {
+      SyntheticRuns.copyStore(base, dir.resolve("s" + left));
       String store = FullDiskFileSystem.SCHEME + ":" + dir.resolve("s" + left);
-      SyntheticRuns.write(spark, store, "earlier", 1, TENSORS);
-      SyntheticRuns.write(spark, store, "r", 1, TENSORS);
       FullDiskFileSystem.LEFT.set(left);
       try {
         SyntheticRuns.write(spark, store, "r", 2, TENSORS);

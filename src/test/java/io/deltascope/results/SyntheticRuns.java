@@ -96,6 +96,23 @@ public final class SyntheticRuns {
     new ResultsStore(spark, store).writeRuns(runs, tables);
   }
 
+  /**
+   * Copies a store's folder, file by file (its tables' paths are relative: the copy is a store).
+   */
+  public static void copyStore(java.nio.file.Path from, java.nio.file.Path to)
+      throws java.io.IOException {
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(from)) {
+      for (java.nio.file.Path p : paths.toList()) {
+        java.nio.file.Path target = to.resolve(from.relativize(p).toString());
+        if (java.nio.file.Files.isDirectory(p)) {
+          java.nio.file.Files.createDirectories(target);
+        } else {
+          java.nio.file.Files.copy(p, target);
+        }
+      }
+    }
+  }
+
   public static RunRow run(String runId, int version) {
     RunRow run = new RunRow();
     run.setRunId(runId);
