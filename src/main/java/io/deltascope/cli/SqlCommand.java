@@ -117,7 +117,8 @@ final class SqlCommand implements Callable<Integer> {
             spark, store.resolveTimeTravel(queryText), tables -> registerViews(store, tables));
     List<Row> collected =
         new ArrayList<>(
-            rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList());
+            store.read(
+                () -> rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList()));
     boolean truncated = collected.size() > maxRows;
     if (truncated) {
       collected.remove(maxRows);

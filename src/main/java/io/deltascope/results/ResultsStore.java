@@ -193,6 +193,37 @@ public final class ResultsStore {
     return register(folder.tables().stream().filter(wanted::contains).toList());
   }
 
+  /**
+   * Runs a read of the store's tables (a query's job), naming the table where it fails on a file of
+   * a table's log: Delta resolves a table from its last checksum file and reads the commits only
+   * when a query plans its scan, so a damaged commit surfaces there, not when the view is made.
+   *
+   * @throws StoreException "table T: damaged _delta_log: ..." for such a failure
+   */
+  public <T> T read(java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (Exception e) { // Spark's SparkException is checked, and thrown unchecked
+      for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+        String message = String.valueOf(c.getMessage());
+        for (String table : folder.tables()) {
+          if (message.contains(logPath(table))) {
+            throw failure(table, "damaged _delta_log", e);
+          }
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The path of the table's log folder as Spark's messages name it, without scheme. */
+  private String logPath(String table) {
+    return Path.getPathWithoutSchemeAndAuthority(new Path(folder.qualified(table))).toString()
+        + "/"
+        + StoreFolder.DELTA_LOG
+        + "/";
+  }
+
   /** The store's tables, sorted. */
   public List<String> tables() {
     folder.checkReadable();
