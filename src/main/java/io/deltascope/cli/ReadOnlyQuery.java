@@ -108,8 +108,8 @@ final class ReadOnlyQuery {
   /**
    * The unqualified names (lower case) of the tables a checked statement reads, from its parsed
    * plan: its subqueries' and common table expressions' included. Empty where the statement is not
-   * a query whose tables are all named plainly (SHOW TABLES, DESCRIBE, {@code IDENTIFIER(...)}):
-   * it may read any table.
+   * a query whose tables are all named plainly (SHOW TABLES, DESCRIBE, {@code IDENTIFIER(...)}): it
+   * may read any table.
    */
   static Optional<Set<String>> tablesRead(LogicalPlan plan) {
     if (plan instanceof ExplainCommand explain) {

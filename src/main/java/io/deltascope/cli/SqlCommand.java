@@ -94,9 +94,9 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   /**
-   * The views of the store's tables the query reads (all where it cannot tell), registered anew
-   * for each query: a long session sees what was written since it started, and a query pays only
-   * for reading the logs of its own tables.
+   * The views of the store's tables the query reads (all where it cannot tell), registered anew for
+   * each query: a long session sees what was written since it started, and a query pays only for
+   * reading the logs of its own tables.
    */
   private static void registerViews(ResultsStore store, Optional<Set<String>> tables) {
     try {

@@ -183,8 +183,8 @@ public final class ResultsStore {
   }
 
   /**
-   * Registers the store's tables among {@code names} (any case: the tables a query reads) as
-   * {@link #registerViews} does, and only those: each view costs the read of its table's log.
+   * Registers the store's tables among {@code names} (any case: the tables a query reads) as {@link
+   * #registerViews} does, and only those: each view costs the read of its table's log.
    */
   public List<String> registerViews(java.util.Collection<String> names) {
     folder.checkReadable();

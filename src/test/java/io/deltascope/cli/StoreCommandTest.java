@@ -199,7 +199,10 @@ class StoreCommandTest {
     Files.delete(log.resolve("00000000000000000000.json"));
     CliRun missing =
         CliRun.of(
-            "sql", "--results", store, "SELECT count(*) FROM runs JOIN tensor_metrics USING (run_id)");
+            "sql",
+            "--results",
+            store,
+            "SELECT count(*) FROM runs JOIN tensor_metrics USING (run_id)");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.errorLine())
         .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ");

@@ -9,8 +9,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Where a {@code sql} query on a store spends its time, as {@code sql} runs it: the store's views,
- * then the query's analysis, then its job. Prints each phase's median over the repeats and the
- * load average, for comparing stores of different sizes. Arguments: {@code STORE REPEATS QUERY
+ * then the query's analysis, then its job. Prints each phase's median over the repeats and the load
+ * average, for comparing stores of different sizes. Arguments: {@code STORE REPEATS QUERY
  * [TABLES]}: the views of the tables named (comma-separated, as {@code sql} registers those its
  * query reads), or of every table.
  */
