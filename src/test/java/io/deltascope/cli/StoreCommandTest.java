@@ -195,6 +195,12 @@ class StoreCommandTest {
         .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ")
         .contains("tensor_metrics/_delta_log/00000000000000000001.json");
     assertThat(corrupt.err().lines().count()).isLessThanOrEqualTo(2);
+    CliRun report =
+        CliRun.of(
+            "report", "--results", store, "--run", "a", "-o", dir.resolve("a.html").toString());
+    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(report.errorLine())
+        .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ");
 
     Files.delete(log.resolve("00000000000000000000.json"));
     CliRun missing =
