@@ -2,12 +2,17 @@ package io.deltascope.cli;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Consumer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.PlanWithUnresolvedIdentifier;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedExecuteImmediate;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
+import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.expressions.CallMethodViaReflection;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.SubqueryExpression;
@@ -35,10 +40,16 @@ final class ReadOnlyQuery {
 
   private ReadOnlyQuery() {}
 
-  /** The query's rows, once its plan is known to read only; a {@link UsageException} if not. */
-  static Dataset<Row> run(SparkSession spark, String query) {
+  /**
+   * The query's rows, once its plan is known to read only; a {@link UsageException} if not. Before
+   * Spark analyses it, {@code tables} is given the names of the tables it reads ({@link
+   * #tablesRead}), so that only those need be resolved.
+   */
+  static Dataset<Row> run(
+      SparkSession spark, String query, Consumer<Optional<Set<String>>> tables) {
     LogicalPlan parsed = parse(spark, query);
     checkStatement(parsed);
+    tables.accept(tablesRead(parsed));
     Dataset<Row> rows = spark.sql(query); // analysed, not run: queries are lazy
     checkAnalysed(rows.queryExecution().analyzed());
     return rows;
@@ -92,6 +103,54 @@ final class ReadOnlyQuery {
     for (Object child : CollectionConverters.asJava(expression.children())) {
       checkExpression((Expression) child);
     }
+  }
+
+  /**
+   * The unqualified names (lower case) of the tables a checked statement reads, from its parsed
+   * plan: its subqueries' and common table expressions' included. Empty where the statement is not
+   * a query whose tables are all named plainly (SHOW TABLES, DESCRIBE, {@code IDENTIFIER(...)}): it
+   * may read any table.
+   */
+  static Optional<Set<String>> tablesRead(LogicalPlan plan) {
+    if (plan instanceof ExplainCommand explain) {
+      return tablesRead(explain.logicalPlan());
+    }
+    Set<String> names = new TreeSet<>();
+    return collectTables(plan, names) ? Optional.of(names) : Optional.empty();
+  }
+
+  /** Adds the tables the plan names; false where it may read tables it does not name. */
+  private static boolean collectTables(LogicalPlan plan, Set<String> names) {
+    if (plan instanceof Command
+        || plan instanceof ParsedStatement
+        || plan instanceof PlanWithUnresolvedIdentifier) {
+      return false;
+    }
+    if (plan instanceof UnresolvedRelation relation) {
+      List<String> parts = CollectionConverters.asJava(relation.multipartIdentifier());
+      if (parts.size() == 1) {
+        names.add(parts.get(0).toLowerCase(Locale.ROOT));
+      }
+    }
+    for (Expression e : expressions(plan)) {
+      if (!collectTables(e, names)) {
+        return false;
+      }
+    }
+    return children(plan).stream().allMatch(child -> collectTables(child, names));
+  }
+
+  private static boolean collectTables(Expression expression, Set<String> names) {
+    if (expression instanceof SubqueryExpression subquery
+        && !collectTables(subquery.plan(), names)) {
+      return false;
+    }
+    for (Object child : CollectionConverters.asJava(expression.children())) {
+      if (!collectTables((Expression) child, names)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkAnalysed(LogicalPlan plan) {

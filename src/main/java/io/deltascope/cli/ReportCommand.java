@@ -63,9 +63,12 @@ final class ReportCommand implements Callable<Integer> {
     io.deltascope.results.ResultsStore.checkRunId(runId != null ? runId : batchId);
     SparkSession spark = run.startSpark("deltascope report");
     ReportDocuments docs =
-        runId != null
-            ? StoredReport.load(spark, results, runId)
-            : StoredBatch.load(spark, results, batchId);
+        new io.deltascope.results.ResultsStore(spark, results)
+            .read(
+                () ->
+                    runId != null
+                        ? StoredReport.load(spark, results, runId)
+                        : StoredBatch.load(spark, results, batchId));
     docs = docs.with(Provenances.of(spec, runId != null ? runId : batchId));
     OutputFiles.write(output, HtmlReport.render(docs));
     spec.commandLine().getOut().println("Report: " + output);

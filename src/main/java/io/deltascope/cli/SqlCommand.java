@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -79,7 +81,7 @@ final class SqlCommand implements Callable<Integer> {
     }
     SparkSession spark = run.startSpark("deltascope sql");
     ResultsStore store = new ResultsStore(spark, results);
-    registerViews(store);
+    store.checkReadable();
     PrintWriter out = spec.commandLine().getOut();
     if (serve) {
       new SqlSession(queryText -> answer(spark, store, queryText))
@@ -91,9 +93,18 @@ final class SqlCommand implements Callable<Integer> {
     return Main.OK;
   }
 
-  private static void registerViews(ResultsStore store) {
+  /**
+   * The views of the store's tables the query reads (all where it cannot tell), registered anew for
+   * each query: a long session sees what was written since it started, and a query pays only for
+   * reading the logs of its own tables.
+   */
+  private static void registerViews(ResultsStore store, Optional<Set<String>> tables) {
     try {
-      store.registerViews();
+      if (tables.isPresent()) {
+        store.registerViews(tables.get());
+      } else {
+        store.registerViews();
+      }
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
     }
@@ -101,13 +112,13 @@ final class SqlCommand implements Callable<Integer> {
 
   /** One query's rows in {@code --format}, read through the store's views as they are now. */
   private String answer(SparkSession spark, ResultsStore store, String queryText) {
-    if (serve) {
-      registerViews(store); // a long session sees the tables written since it started
-    }
-    Dataset<Row> rows = ReadOnlyQuery.run(spark, store.resolveTimeTravel(queryText));
+    Dataset<Row> rows =
+        ReadOnlyQuery.run(
+            spark, store.resolveTimeTravel(queryText), tables -> registerViews(store, tables));
     List<Row> collected =
         new ArrayList<>(
-            rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList());
+            store.read(
+                () -> rows.limit((int) Math.min(Integer.MAX_VALUE, maxRows + 1L)).collectAsList()));
     boolean truncated = collected.size() > maxRows;
     if (truncated) {
       collected.remove(maxRows);

@@ -171,17 +171,12 @@ public final class ResultsStore {
    */
   public Dataset<Row> table(String name) {
     folder.checkReadable();
-    Dataset<Row> rows = raw(name);
-    checkColumns(name, rows);
-    if (name.equals(Tables.RUNS)) {
-      return ColumnComments.described(rows.drop(WRITE_ID), name);
-    }
-    Dataset<Row> live = raw(Tables.RUNS).select(Tables.RUN_ID, WRITE_ID);
-    Column sameWrite =
-        rows.col(Tables.RUN_ID)
-            .eqNullSafe(live.col(Tables.RUN_ID))
-            .and(rows.col(WRITE_ID).eqNullSafe(live.col(WRITE_ID)));
-    return ColumnComments.described(rows.join(live, sameWrite, "left_semi").drop(WRITE_ID), name);
+    return visible(name, new Runs());
+  }
+
+  /** Checks the store can be read by this version: it exists, is a store, of this schema. */
+  public void checkReadable() {
+    folder.checkReadable();
   }
 
   /**
@@ -190,12 +185,91 @@ public final class ResultsStore {
    */
   public List<String> registerViews() {
     folder.checkReadable();
-    List<String> names = new ArrayList<>();
-    for (String name : folder.tables()) {
-      table(name).createOrReplaceTempView(name);
-      names.add(name);
+    return register(folder.tables());
+  }
+
+  /**
+   * Registers the store's tables among {@code names} (any case: the tables a query reads) as {@link
+   * #registerViews} does, and only those: each view costs the read of its table's log.
+   */
+  public List<String> registerViews(java.util.Collection<String> names) {
+    folder.checkReadable();
+    java.util.Set<String> wanted = new java.util.HashSet<>();
+    names.forEach(n -> wanted.add(n.toLowerCase(java.util.Locale.ROOT)));
+    return register(folder.tables().stream().filter(wanted::contains).toList());
+  }
+
+  /**
+   * Runs a read of the store's tables (a query's job), naming the table where it fails on a file of
+   * a table's log: Delta resolves a table from its last checksum file and reads the commits only
+   * when a query plans its scan, so a damaged commit surfaces there, not when the view is made.
+   *
+   * @throws StoreException "table T: damaged _delta_log: ..." for such a failure
+   */
+  public <T> T read(java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (Exception e) { // Spark's SparkException is checked, and thrown unchecked
+      for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+        String message = String.valueOf(c.getMessage());
+        for (String table : folder.tables()) {
+          if (message.contains(logPath(table))) {
+            throw failure(table, "damaged _delta_log", e);
+          }
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** The path of the table's log folder as Spark's messages name it, without scheme. */
+  private String logPath(String table) {
+    return Path.getPathWithoutSchemeAndAuthority(new Path(folder.qualified(table))).toString()
+        + "/"
+        + StoreFolder.DELTA_LOG
+        + "/";
+  }
+
+  /** The store's tables, sorted. */
+  public List<String> tables() {
+    folder.checkReadable();
+    return folder.tables();
+  }
+
+  private List<String> register(List<String> names) {
+    Runs runs = new Runs(); // one read of runs' log for all the views
+    for (String name : names) {
+      visible(name, runs).createOrReplaceTempView(name);
     }
     return names;
+  }
+
+  /** The table's visible rows: semi-joined with the run ids and write ids {@code runs} names. */
+  private Dataset<Row> visible(String name, Runs runs) {
+    Dataset<Row> rows = name.equals(Tables.RUNS) ? runs.get() : raw(name);
+    checkColumns(name, rows);
+    if (name.equals(Tables.RUNS)) {
+      return ColumnComments.described(rows.drop(WRITE_ID), name);
+    }
+    Dataset<Row> live = runs.get().select(Tables.RUN_ID, WRITE_ID);
+    Column sameWrite =
+        rows.col(Tables.RUN_ID)
+            .eqNullSafe(live.col(Tables.RUN_ID))
+            .and(rows.col(WRITE_ID).eqNullSafe(live.col(WRITE_ID)));
+    return ColumnComments.described(rows.join(live, sameWrite, "left_semi").drop(WRITE_ID), name);
+  }
+
+  /** The {@code runs} table, read on first use and then the same for every view that needs it. */
+  private final class Runs implements java.util.function.Supplier<Dataset<Row>> {
+    private Dataset<Row> rows;
+
+    @Override
+    public Dataset<Row> get() {
+      if (rows == null) {
+        rows = raw(Tables.RUNS);
+      }
+      return rows;
+    }
   }
 
   /**
@@ -234,17 +308,11 @@ public final class ResultsStore {
     if (!folder.isDelta(name)) {
       throw new StoreException(folder.name() + ": no Delta table " + name + " (no _delta_log)");
     }
-    String path = folder.table(name).toString();
     try {
-      // the table's state, read now: a damaged log is named here rather than by the query's job
-      DeltaTable.forPath(spark, path).detail().collectAsList();
+      // resolving the table reads its log: a damaged one is named here, not by the query's job
+      return spark.read().format("delta").load(folder.table(name).toString());
     } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
       throw failure(name, "damaged _delta_log", e);
-    }
-    try {
-      return spark.read().format("delta").load(path);
-    } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
-      throw failure(name, "cannot read", e);
     }
   }
 

@@ -97,11 +97,37 @@ class SqlReaderTest {
         "SHOW VIEWS",
         "DESCRIBE runs",
         "EXPLAIN SELECT * FROM runs",
-        "VALUES (1)"
+        "VALUES (1)",
+        "SELECT count(*) FROM runs WHERE run_id IN (SELECT run_id FROM tensor_metrics)",
+        "SELECT count(*) FROM IDENTIFIER('run' || 's')"
       })
   void runsQueries(String query) {
     CliRun run = CliRun.of("sql", "--results", store, query);
     assertThat(run.exitCode()).as(run.err()).isZero();
+  }
+
+  /** sql makes views only of the tables a query reads: every one where it cannot tell which. */
+  @Test
+  void aQueryNamesTheTablesItReads() throws Exception {
+    var parser = TestSpark.session().sessionState().sqlParser();
+    java.util.function.Function<String, java.util.Optional<java.util.Set<String>>> read =
+        query -> {
+          try {
+            return ReadOnlyQuery.tablesRead(parser.parsePlan(query));
+          } catch (org.apache.spark.sql.catalyst.parser.ParseException e) {
+            throw new AssertionError(e);
+          }
+        };
+    assertThat(
+            read.apply(
+                "WITH t AS (SELECT * FROM Tensor_Metrics) SELECT * FROM t"
+                    + " WHERE run_id IN (SELECT run_id FROM runs)"))
+        .contains(java.util.Set.of("tensor_metrics", "runs", "t"));
+    assertThat(read.apply("EXPLAIN SELECT * FROM spectra JOIN delta.`/x/runs` USING (run_id)"))
+        .contains(java.util.Set.of("spectra"));
+    assertThat(read.apply("SELECT 1")).contains(java.util.Set.of());
+    assertThat(read.apply("SHOW VIEWS")).isEmpty();
+    assertThat(read.apply("DESCRIBE runs")).isEmpty();
   }
 
   @Test

@@ -190,17 +190,32 @@ class StoreCommandTest {
     Files.writeString(log.resolve("00000000000000000001.json"), "{\"add\": {broken");
     CliRun corrupt = CliRun.of("sql", "--results", store, "SELECT count(*) FROM tensor_metrics");
     assertThat(corrupt.exitCode()).isEqualTo(1);
-    // the store reads each table's state before the query runs, naming the table and the file
+    // the store reads the log of each table the query reads before it runs, naming the table
     assertThat(corrupt.errorLine())
         .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ")
         .contains("tensor_metrics/_delta_log/00000000000000000001.json");
     assertThat(corrupt.err().lines().count()).isLessThanOrEqualTo(2);
+    CliRun report =
+        CliRun.of(
+            "report", "--results", store, "--run", "a", "-o", dir.resolve("a.html").toString());
+    assertThat(report.exitCode()).isEqualTo(1);
+    assertThat(report.errorLine())
+        .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ");
 
     Files.delete(log.resolve("00000000000000000000.json"));
-    CliRun missing = CliRun.of("sql", "--results", store, "SELECT count(*) FROM runs");
+    CliRun missing =
+        CliRun.of(
+            "sql",
+            "--results",
+            store,
+            "SELECT count(*) FROM runs JOIN tensor_metrics USING (run_id)");
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.errorLine())
         .startsWith("deltascope: error: " + store + ": table tensor_metrics: damaged _delta_log: ");
     assertThat(missing.err().lines().count()).isLessThanOrEqualTo(2);
+    // and only those: a query of runs alone does not read tensor_metrics' log
+    CliRun runs = CliRun.of("sql", "--results", store, "SELECT count(*) AS n FROM runs");
+    assertThat(runs.exitCode()).isZero();
+    assertThat(runs.out()).contains("(1 rows)");
   }
 }

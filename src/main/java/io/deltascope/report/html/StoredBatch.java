@@ -38,8 +38,7 @@ public final class StoredBatch {
   public static ReportDocuments load(SparkSession spark, String store, String batchId) {
     ResultsStore.checkRunId(batchId);
     ResultsStore results = new ResultsStore(spark, store);
-    List<String> names = results.registerViews();
-    if (!names.contains(Tables.RUNS)) {
+    if (!results.tables().contains(Tables.RUNS)) {
       throw new IllegalArgumentException(
           store + ": not a deltascope results store (it has no " + Tables.RUNS + " table)");
     }
