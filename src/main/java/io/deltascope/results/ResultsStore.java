@@ -306,7 +306,8 @@ public final class ResultsStore {
   /** The Delta table under the store, every row, write ids included (maintenance, time travel). */
   Dataset<Row> raw(String name) {
     if (!folder.isDelta(name)) {
-      throw new StoreException(folder.name() + ": no Delta table " + name + " (no _delta_log)");
+      throw new StoreException(
+          folder.name() + ": no Delta table " + name + " (no commit in a _delta_log)");
     }
     try {
       // resolving the table reads its log: a damaged one is named here, not by the query's job
