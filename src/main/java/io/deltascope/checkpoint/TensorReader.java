@@ -98,7 +98,7 @@ public final class TensorReader {
 
   /**
    * The decoder of the most each value can have moved when quantized into its block, or null where
-   * the type gives no such bound (floats, k-quants).
+   * the type gives no such bound (floats).
    */
   static ElementDecoder roundingBoundsFor(TensorInfo tensor) {
     return switch (tensor.dtype()) {
@@ -107,6 +107,11 @@ public final class TensorReader {
       case Q5_0 -> RoundingBounds.Q5_0;
       case Q5_1 -> RoundingBounds.Q5_1;
       case Q8_0 -> RoundingBounds.Q8_0;
+      case Q2_K -> RoundingBounds.Q2_K;
+      case Q3_K -> RoundingBounds.Q3_K;
+      case Q4_K -> RoundingBounds.Q4_K;
+      case Q5_K -> RoundingBounds.Q5_K;
+      case Q6_K -> RoundingBounds.Q6_K;
       default -> null;
     };
   }

@@ -118,9 +118,7 @@ public final class GgmlDecoders {
           float d = f16(src, p + 80);
           float dmin = f16(src, p + 82);
           for (int e = 0; e < QK_K; e++) {
-            int half = e >>> 7; // which 32 bytes of qs
-            int shift = ((e >>> 5) & 3) * 2;
-            int q = ((src.get(p + 16 + half * 32 + (e & 31)) & 0xff) >>> shift) & 3;
+            int q = q2k(src, p, e);
             int sc = src.get(p + (e >>> 4)) & 0xff;
             float dl = d * (float) (sc & 0x0f);
             float ml = dmin * (float) (sc >>> 4);
@@ -136,21 +134,9 @@ public final class GgmlDecoders {
         for (int b = 0; b < n / QK_K; b++) {
           int p = at + b * 110;
           int o = off + b * QK_K;
-          float d = f16(src, p + 108);
-          int scales = p + 96;
-          for (int g = 0; g < 16; g++) {
-            int low = (src.get(scales + (g & 7)) & 0xff) >>> (g < 8 ? 0 : 4);
-            int high = (src.get(scales + 8 + (g & 3)) & 0xff) >>> (2 * (g >>> 2));
-            int sc = ((low & 0x0f) | ((high & 3) << 4)) - 32;
-            dl[g] = d * (float) sc;
-          }
+          q3kScales(src, p, dl);
           for (int e = 0; e < QK_K; e++) {
-            int half = e >>> 7;
-            int shift = ((e >>> 5) & 3) * 2;
-            int ql = ((src.get(p + 32 + half * 32 + (e & 31)) & 0xff) >>> shift) & 3;
-            int hbit = ((src.get(p + (e & 31)) & 0xff) >>> (e >>> 5)) & 1;
-            int q = ql - ((hbit ^ 1) << 2);
-            dst[o + e] = dl[e >>> 4] * (float) q;
+            dst[o + e] = dl[e >>> 4] * (float) q3k(src, p, e);
           }
         }
       };
@@ -165,9 +151,7 @@ public final class GgmlDecoders {
           int o = off + b * QK_K;
           scalesAndMins(src, p, scale, min);
           for (int e = 0; e < QK_K; e++) {
-            int g = e >>> 5;
-            int q = ((src.get(p + 16 + (g >>> 1) * 32 + (e & 31)) & 0xff) >>> (4 * (g & 1))) & 0x0f;
-            dst[o + e] = scale[g] * (float) q - min[g];
+            dst[o + e] = scale[e >>> 5] * (float) q4k(src, p, e) - min[e >>> 5];
           }
         }
       };
@@ -182,11 +166,7 @@ public final class GgmlDecoders {
           int o = off + b * QK_K;
           scalesAndMins(src, p, scale, min);
           for (int e = 0; e < QK_K; e++) {
-            int g = e >>> 5;
-            int l = e & 31;
-            int ql = ((src.get(p + 48 + (g >>> 1) * 32 + l) & 0xff) >>> (4 * (g & 1))) & 0x0f;
-            int qh = ((src.get(p + 16 + l) & 0xff) >>> g) & 1;
-            dst[o + e] = scale[g] * (float) (ql | (qh << 4)) - min[g];
+            dst[o + e] = scale[e >>> 5] * (float) q5k(src, p, e) - min[e >>> 5];
           }
         }
       };
@@ -198,17 +178,9 @@ public final class GgmlDecoders {
         for (int b = 0; b < n / QK_K; b++) {
           int p = at + b * 210;
           int o = off + b * QK_K;
-          float d = f16(src, p + 208);
-          for (int g = 0; g < 16; g++) {
-            dl[g] = d * (float) src.get(p + 192 + g);
-          }
+          q6kScales(src, p, dl);
           for (int e = 0; e < QK_K; e++) {
-            int half = e >>> 7;
-            int lowShift = 4 * ((e >>> 6) & 1);
-            int highShift = 2 * ((e >>> 5) & 3);
-            int ql = ((src.get(p + half * 64 + (e & 63)) & 0xff) >>> lowShift) & 0x0f;
-            int qh = ((src.get(p + 128 + half * 32 + (e & 31)) & 0xff) >>> highShift) & 3;
-            dst[o + e] = dl[e >>> 4] * (float) ((ql | (qh << 4)) - 32);
+            dst[o + e] = dl[e >>> 4] * (float) q6k(src, p, e);
           }
         }
       };
@@ -217,7 +189,7 @@ public final class GgmlDecoders {
    * Q4_K and Q5_K's 12 packed bytes at {@code p + 4}: 8 6-bit scales and 8 6-bit mins, multiplied
    * by the block's d and dmin (llama.cpp's {@code get_scale_min_k4}).
    */
-  private static void scalesAndMins(ByteBuffer src, int p, float[] scale, float[] min) {
+  static void scalesAndMins(ByteBuffer src, int p, float[] scale, float[] min) {
     float d = f16(src, p);
     float dmin = f16(src, p + 2);
     int s = p + 4;
@@ -235,6 +207,65 @@ public final class GgmlDecoders {
       scale[j] = d * (float) sc;
       min[j] = dmin * (float) m;
     }
+  }
+
+  /** Q2_K's code (0 to 3) of value {@code e} of the block at {@code p}. */
+  static int q2k(ByteBuffer src, int p, int e) {
+    int shift = ((e >>> 5) & 3) * 2;
+    return ((src.get(p + 16 + (e >>> 7) * 32 + (e & 31)) & 0xff) >>> shift) & 3;
+  }
+
+  /** Q3_K's code (-4 to 3): 2 low bits in qs, and -4 unless its hmask bit is set. */
+  static int q3k(ByteBuffer src, int p, int e) {
+    int shift = ((e >>> 5) & 3) * 2;
+    int ql = ((src.get(p + 32 + (e >>> 7) * 32 + (e & 31)) & 0xff) >>> shift) & 3;
+    int hbit = ((src.get(p + (e & 31)) & 0xff) >>> (e >>> 5)) & 1;
+    return ql - ((hbit ^ 1) << 2);
+  }
+
+  /** Q3_K's 16 group scales d * (6-bit scale - 32) into {@code dl}. */
+  static void q3kScales(ByteBuffer src, int p, float[] dl) {
+    float d = f16(src, p + 108);
+    int scales = p + 96;
+    for (int g = 0; g < 16; g++) {
+      int low = (src.get(scales + (g & 7)) & 0xff) >>> (g < 8 ? 0 : 4);
+      int high = (src.get(scales + 8 + (g & 3)) & 0xff) >>> (2 * (g >>> 2));
+      int sc = ((low & 0x0f) | ((high & 3) << 4)) - 32;
+      dl[g] = d * (float) sc;
+    }
+  }
+
+  /** Q4_K's code (0 to 15). */
+  static int q4k(ByteBuffer src, int p, int e) {
+    int g = e >>> 5;
+    return ((src.get(p + 16 + (g >>> 1) * 32 + (e & 31)) & 0xff) >>> (4 * (g & 1))) & 0x0f;
+  }
+
+  /** Q5_K's code (0 to 31): 4 bits in qs, the fifth in qh. */
+  static int q5k(ByteBuffer src, int p, int e) {
+    int g = e >>> 5;
+    int l = e & 31;
+    int ql = ((src.get(p + 48 + (g >>> 1) * 32 + l) & 0xff) >>> (4 * (g & 1))) & 0x0f;
+    int qh = ((src.get(p + 16 + l) & 0xff) >>> g) & 1;
+    return ql | (qh << 4);
+  }
+
+  /** Q6_K's 16 group scales d * int8 scale into {@code dl}. */
+  static void q6kScales(ByteBuffer src, int p, float[] dl) {
+    float d = f16(src, p + 208);
+    for (int g = 0; g < 16; g++) {
+      dl[g] = d * (float) src.get(p + 192 + g);
+    }
+  }
+
+  /** Q6_K's code (-32 to 31): 4 low bits in ql, 2 high bits in qh. */
+  static int q6k(ByteBuffer src, int p, int e) {
+    int half = e >>> 7;
+    int lowShift = 4 * ((e >>> 6) & 1);
+    int highShift = 2 * ((e >>> 5) & 3);
+    int ql = ((src.get(p + half * 64 + (e & 63)) & 0xff) >>> lowShift) & 0x0f;
+    int qh = ((src.get(p + 128 + half * 32 + (e & 31)) & 0xff) >>> highShift) & 3;
+    return (ql | (qh << 4)) - 32;
   }
 
   /**
