@@ -167,6 +167,32 @@ class KindTest {
   }
 
   @Test
+  void aQ4KGgufOfAFineTuneIsAFineTuneWhereTheRelativeChangeAloneWouldSayQuantization()
+      throws IOException {
+    float[] x = KQuantPair.weights();
+    String floats = KQuantPair.writeFloats(x, dir.resolve("model.safetensors")).toString();
+    Path same = KQuantPair.writeQ4K(x, 0, dir.resolve("same.q4_k.gguf"));
+    Path tuned = KQuantPair.writeQ4K(x, 1e-3, dir.resolve("tuned.q4_k.gguf"));
+
+    Diagnosis again = diagnose(LocalDiff.planOf(floats, same.toString()));
+    assertThat(again.kind()).isEqualTo("quantization");
+
+    // each value moved by 1e-3 of itself, then quantized: far less than Q4_K's rounding overall,
+    // yet values lie outside their group's half step
+    WeightDiffPlan plan = LocalDiff.planOf(floats, tuned.toString());
+    WeightDiffResult result = LocalDiff.of(plan);
+    assertThat(result.compared())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.dtypeFinetuned()).isEqualTo("Q4_K");
+              assertThat(r.relativeDelta()).isLessThan(KindRule.roundingBound("F32", "Q4_K"));
+              assertThat(r.outsideRounding()).isPositive();
+            });
+    assertThat(Diagnosis.of(result, PairFacts.of(plan)).kind()).isEqualTo("fine_tune");
+  }
+
+  @Test
   void theBundledGgufsLeaveNoValueOutsideTheirBlocksRoundingBound() {
     for (String file : List.of("llama-sft.q8_0.gguf", "llama-sft.q4_0.gguf")) {
       Path gguf = Fixtures.root().resolve("gguf").resolve(file);

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * Writes small GGUF files byte by byte, following the format rather than deltascope's reader, so
  * that tests can build exactly the valid and broken files they need.
  */
-final class TinyGguf {
+public final class TinyGguf {
   int magic = GgufFile.MAGIC;
   int version = 3;
   Long tensorCountOverride;
@@ -34,7 +34,7 @@ final class TinyGguf {
   }
 
   /** A tensor info: {@code dims} innermost first, {@code offset} relative to the data section. */
-  TinyGguf tensor(String name, long[] dims, int type, long offset) {
+  public TinyGguf tensor(String name, long[] dims, int type, long offset) {
     infos.add(
         out -> {
           out.string(name);
@@ -48,12 +48,12 @@ final class TinyGguf {
     return this;
   }
 
-  TinyGguf data(byte[] bytes) {
+  public TinyGguf data(byte[] bytes) {
     this.data = bytes.clone();
     return this;
   }
 
-  byte[] bytes() {
+  public byte[] bytes() {
     Out out = new Out();
     out.u32(magic);
     out.u32(version);
