@@ -181,6 +181,7 @@ class KindTest {
     // yet values lie outside their group's half step
     WeightDiffPlan plan = LocalDiff.planOf(floats, tuned.toString());
     WeightDiffResult result = LocalDiff.of(plan);
+    assertThat(Diagnosis.of(result, PairFacts.of(plan)).kind()).isEqualTo("fine_tune");
     assertThat(result.compared())
         .singleElement()
         .satisfies(
@@ -189,7 +190,6 @@ class KindTest {
               assertThat(r.relativeDelta()).isLessThan(KindRule.roundingBound("F32", "Q4_K"));
               assertThat(r.outsideRounding()).isPositive();
             });
-    assertThat(Diagnosis.of(result, PairFacts.of(plan)).kind()).isEqualTo("fine_tune");
   }
 
   @Test
