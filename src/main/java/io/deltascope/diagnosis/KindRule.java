@@ -55,9 +55,9 @@ final class KindRule {
   /**
    * Stored types differ (a GGUF side, or a float retype) and every tensor moved by no more than
    * storing it in the coarser type can move it: the values are the same model's, rounded. Where the
-   * diff checked each value against its block's rounding bound (legacy ggml types against a float
-   * side) that check decides, exactly; elsewhere (k-quants, float retypes) the tensor's relative
-   * change against the type's typical rounding.
+   * diff checked each value against its block's rounding bound (ggml block types against a float
+   * side) that check decides, exactly; elsewhere (float retypes, two quantized sides) the tensor's
+   * relative change against the type's typical rounding.
    */
   static boolean onlyStoragePrecision(PairRows rows) {
     Structural s = rows.result().structural();
