@@ -26,6 +26,7 @@ class KQuantBoundsTest {
   static Type type(String name) {
     return switch (name) {
       case "Q2_K" -> new Type(84, KQuants::q2K, GgmlDecoders.Q2_K, RoundingBounds.Q2_K);
+      case "Q3_K" -> new Type(110, KQuants::q3K, GgmlDecoders.Q3_K, RoundingBounds.Q3_K);
       case "Q4_K" -> new Type(144, KQuants::q4K, GgmlDecoders.Q4_K, RoundingBounds.Q4_K);
       case "Q5_K" -> new Type(176, KQuants::q5K, GgmlDecoders.Q5_K, RoundingBounds.Q5_K);
       case "Q6_K" -> new Type(210, KQuants::q6K, GgmlDecoders.Q6_K, RoundingBounds.Q6_K);
@@ -63,7 +64,7 @@ class KQuantBoundsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Q2_K", "Q4_K", "Q5_K", "Q6_K"})
+  @ValueSource(strings = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
   void thePortedQuantizerRoundTripsThroughTheDecoders(String name) {
     Quantized q = quantize(type(name), rows(3));
     for (int b = 0; b < BLOCKS; b++) {
@@ -76,7 +77,7 @@ class KQuantBoundsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Q2_K", "Q4_K", "Q5_K", "Q6_K"})
+  @ValueSource(strings = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
   void everyValueLiesWithinItsBoundAndAnInnerCodeMissesByNearlyHalfAStep(String name) {
     float[] x = rows(5);
     Quantized q = quantize(type(name), x);
@@ -98,7 +99,7 @@ class KQuantBoundsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Q2_K", "Q4_K", "Q5_K", "Q6_K"})
+  @ValueSource(strings = {"Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
   void aQuantizedFineTuneLeavesValuesOutsideTheBound(String name) {
     float[] x = rows(7);
     Random random = new Random(11);

@@ -4,11 +4,12 @@ import io.deltascope.tensor.HalfFloats;
 import java.nio.ByteBuffer;
 
 /**
- * llama.cpp's reference k-quantizers ({@code quantize_row_q2_K_ref}, {@code q4_K}, {@code q5_K},
- * {@code q6_K} in ggml-quants.c, with {@code make_qkx2_quants} and {@code make_qx_quants}) ported
- * to Java float32 in the same order of operations, so that tests can quantize values as llama.cpp
- * does. Each writes one 256-value block at {@code p} of {@code y} and returns what it stored: the
- * codes and each value's group scale d and offset dm, from which a value decodes as q d - dm.
+ * llama.cpp's reference k-quantizers ({@code quantize_row_q2_K_ref}, {@code q3_K}, {@code q4_K},
+ * {@code q5_K}, {@code q6_K} in ggml-quants.c, with {@code make_qkx2_quants}, {@code
+ * make_q3_quants} and {@code make_qx_quants}) ported to Java float32 in the same order of
+ * operations, so that tests can quantize values as llama.cpp does. Each writes one 256-value block
+ * at {@code p} of {@code y} and returns what it stored: the codes and each value's group scale d
+ * and offset dm, from which a value decodes as q d - dm.
  */
 public final class KQuants {
   private KQuants() {}
@@ -173,6 +174,137 @@ public final class KQuants {
       }
     }
     return scale;
+  }
+
+  /** make_q3_quants with do_rmse: codes -nmax..nmax-1 + nmax, refined 5 times; the scale. */
+  static float makeQ3(int n, int nmax, float[] x, int xo, int[] L, int lo) {
+    float max = 0;
+    float amax = 0;
+    for (int i = 0; i < n; ++i) {
+      float ax = Math.abs(x[xo + i]);
+      if (ax > amax) {
+        amax = ax;
+        max = x[xo + i];
+      }
+    }
+    if (amax < GROUP_MAX_EPS) {
+      for (int i = 0; i < n; ++i) L[lo + i] = 0;
+      return 0.f;
+    }
+    float iscale = -nmax / max;
+    float sumlx = 0;
+    float suml2 = 0;
+    for (int i = 0; i < n; ++i) {
+      float xi = x[xo + i];
+      int l = nearestInt(iscale * xi);
+      l = Math.max(-nmax, Math.min(nmax - 1, l));
+      L[lo + i] = l;
+      float w = xi * xi;
+      sumlx += w * xi * l;
+      suml2 += w * l * l;
+    }
+    for (int itry = 0; itry < 5; ++itry) {
+      int changed = 0;
+      for (int i = 0; i < n; ++i) {
+        float xi = x[xo + i];
+        float w = xi * xi;
+        float slx = sumlx - w * xi * L[lo + i];
+        if (slx > 0) {
+          float sl2 = suml2 - w * L[lo + i] * L[lo + i];
+          int newL = nearestInt(xi * sl2 / slx);
+          newL = Math.max(-nmax, Math.min(nmax - 1, newL));
+          if (newL != L[lo + i]) {
+            slx += w * xi * newL;
+            sl2 += w * newL * newL;
+            if (sl2 > 0 && slx * slx * suml2 > sumlx * sumlx * sl2) {
+              L[lo + i] = newL;
+              sumlx = slx;
+              suml2 = sl2;
+              ++changed;
+            }
+          }
+        }
+      }
+      if (changed == 0) break;
+    }
+    for (int i = 0; i < n; ++i) L[lo + i] += nmax;
+    return suml2 > 0.0f ? sumlx / suml2 : 0.0f;
+  }
+
+  /** quantize_row_q3_K_ref: 110 bytes (hmask[32], qs[64], scales[12], d). */
+  public static Block q3K(float[] x, int xo, ByteBuffer y, int p) {
+    int[] L = new int[QK_K];
+    float[] scales = new float[16];
+    float maxScale = 0;
+    float amax = 0;
+    for (int j = 0; j < 16; ++j) {
+      scales[j] = makeQ3(16, 4, x, xo + 16 * j, L, 16 * j);
+      float scale = Math.abs(scales[j]);
+      if (scale > amax) {
+        amax = scale;
+        maxScale = scales[j];
+      }
+    }
+    int[] s = new int[12];
+    float d = 0;
+    if (maxScale != 0) {
+      float iscale = -32.f / maxScale;
+      for (int j = 0; j < 16; ++j) {
+        int l = (byte) nearestInt(iscale * scales[j]);
+        l = Math.max(-32, Math.min(31, l)) + 32;
+        if (j < 8) {
+          s[j] = l & 0xF;
+        } else {
+          s[j - 8] |= (l & 0xF) << 4;
+        }
+        l >>= 4;
+        s[j % 4 + 8] |= l << (2 * (j / 4));
+      }
+      d = 1 / iscale;
+    }
+    short d16 = HalfFloats.floatToF16(d);
+    y.putShort(p + 108, d16);
+    Block block = new Block(new int[QK_K], new float[QK_K], new float[QK_K]);
+    for (int j = 0; j < 12; j++) {
+      y.put(p + 96 + j, (byte) s[j]);
+    }
+    for (int j = 0; j < 16; ++j) {
+      int sc = j < 8 ? s[j] & 0xF : s[j - 8] >> 4;
+      sc = (sc | (((s[8 + j % 4] >> (2 * (j / 4))) & 3) << 4)) - 32;
+      float dl = HalfFloats.f16ToFloat(d16) * sc;
+      groups(block, 16 * j, 16, dl, 0);
+      if (dl == 0) continue;
+      for (int ii = 0; ii < 16; ++ii) {
+        int l = nearestInt(x[xo + 16 * j + ii] / dl);
+        L[16 * j + ii] = Math.max(-4, Math.min(3, l)) + 4;
+      }
+    }
+    for (int e = 0; e < QK_K; e++) {
+      block.q[e] = L[e] - 4;
+    }
+    int[] hmask = new int[32];
+    int m = 0;
+    int hm = 1;
+    for (int j = 0; j < QK_K; ++j) {
+      if (L[j] > 3) {
+        hmask[m] |= hm;
+        L[j] -= 4;
+      }
+      if (++m == 32) {
+        m = 0;
+        hm <<= 1;
+      }
+    }
+    for (int j = 0; j < 32; j++) {
+      y.put(p + j, (byte) hmask[j]);
+    }
+    for (int j = 0; j < QK_K; j += 128) {
+      for (int l = 0; l < 32; ++l) {
+        int b = L[j + l] | (L[j + l + 32] << 2) | (L[j + l + 64] << 4) | (L[j + l + 96] << 6);
+        y.put(p + 32 + j / 4 + l, (byte) b);
+      }
+    }
+    return block;
   }
 
   /** quantize_row_q2_K_ref: 84 bytes (scales[16], qs[64], d, dmin). */
