@@ -123,8 +123,8 @@ public final class KQuants {
     return scale;
   }
 
-  /** make_qx_quants with rmse_type 1 and no importance weights: codes -nmax..nmax-1 + nmax. */
-  static float makeQx(int n, int nmax, float[] x, int xo, int[] L, int lo) {
+  /** The value of largest magnitude (the first of equal ones), 0 for none. */
+  private static float signedMax(int n, float[] x, int xo) {
     float max = 0;
     float amax = 0;
     for (int i = 0; i < n; ++i) {
@@ -134,22 +134,40 @@ public final class KQuants {
         max = x[xo + i];
       }
     }
-    if (amax < GROUP_MAX_EPS) {
-      for (int i = 0; i < n; ++i) L[lo + i] = 0;
-      return 0.f;
-    }
-    float iscale = -nmax / max;
+    return max;
+  }
+
+  /**
+   * The first rounding of make_qx_quants and make_q3_quants: codes -nmax..nmax-1 (plus {@code
+   * shift}) into L, weighted by x^2; returns {sum w x l, sum w l^2}.
+   */
+  private static float[] roundAll(
+      int n, int nmax, float iscale, float[] x, int xo, int[] L, int lo, int shift) {
     float sumlx = 0;
     float suml2 = 0;
     for (int i = 0; i < n; ++i) {
       float xi = x[xo + i];
       int l = nearestInt(iscale * xi);
       l = Math.max(-nmax, Math.min(nmax - 1, l));
-      L[lo + i] = l + nmax;
+      L[lo + i] = l + shift;
       float w = xi * xi;
       sumlx += w * xi * l;
       suml2 += w * l * l;
     }
+    return new float[] {sumlx, suml2};
+  }
+
+  /** make_qx_quants with rmse_type 1 and no importance weights: codes -nmax..nmax-1 + nmax. */
+  static float makeQx(int n, int nmax, float[] x, int xo, int[] L, int lo) {
+    float max = signedMax(n, x, xo);
+    if (Math.abs(max) < GROUP_MAX_EPS) {
+      for (int i = 0; i < n; ++i) L[lo + i] = 0;
+      return 0.f;
+    }
+    float iscale = -nmax / max;
+    float[] sums = roundAll(n, nmax, iscale, x, xo, L, lo, nmax);
+    float sumlx = sums[0];
+    float suml2 = sums[1];
     float scale = suml2 != 0 ? sumlx / suml2 : 0.0f;
     float best = scale * sumlx;
     for (int is = -9; is <= 9; ++is) {
@@ -178,31 +196,15 @@ public final class KQuants {
 
   /** make_q3_quants with do_rmse: codes -nmax..nmax-1 + nmax, refined 5 times; the scale. */
   static float makeQ3(int n, int nmax, float[] x, int xo, int[] L, int lo) {
-    float max = 0;
-    float amax = 0;
-    for (int i = 0; i < n; ++i) {
-      float ax = Math.abs(x[xo + i]);
-      if (ax > amax) {
-        amax = ax;
-        max = x[xo + i];
-      }
-    }
-    if (amax < GROUP_MAX_EPS) {
+    float max = signedMax(n, x, xo);
+    if (Math.abs(max) < GROUP_MAX_EPS) {
       for (int i = 0; i < n; ++i) L[lo + i] = 0;
       return 0.f;
     }
     float iscale = -nmax / max;
-    float sumlx = 0;
-    float suml2 = 0;
-    for (int i = 0; i < n; ++i) {
-      float xi = x[xo + i];
-      int l = nearestInt(iscale * xi);
-      l = Math.max(-nmax, Math.min(nmax - 1, l));
-      L[lo + i] = l;
-      float w = xi * xi;
-      sumlx += w * xi * l;
-      suml2 += w * l * l;
-    }
+    float[] sums = roundAll(n, nmax, iscale, x, xo, L, lo, 0);
+    float sumlx = sums[0];
+    float suml2 = sums[1];
     for (int itry = 0; itry < 5; ++itry) {
       int changed = 0;
       for (int i = 0; i < n; ++i) {
