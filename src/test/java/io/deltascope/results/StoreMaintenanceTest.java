@@ -15,16 +15,30 @@ import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code store vacuum}'s purge of unnamed writes and {@code store upgrade}'s layers and layout. */
 class StoreMaintenanceTest {
   private static final int TENSORS = 3;
+  private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
 
   @TempDir Path dir;
 
   private final SparkSession spark = TestSpark.session();
+
+  /** Stores of a few rows: their joins and Delta's vacuum in 2 shuffle tasks, not Spark's 200. */
+  @BeforeAll
+  static void fewShufflePartitions() {
+    TestSpark.session().conf().set(SHUFFLE_PARTITIONS, "2");
+  }
+
+  @AfterAll
+  static void defaultShufflePartitions() {
+    TestSpark.session().conf().unset(SHUFFLE_PARTITIONS);
+  }
 
   @Test
   void vacuumPurgesTheRowsOfAWriteNoRunNamesOnceOlderThanTheRetention() {
