@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +21,16 @@ class StoreCommandTest {
   @TempDir Path dir;
 
   private final SparkSession spark = TestSpark.session();
+
+  @BeforeAll
+  static void fewShufflePartitions() {
+    TestSpark.fewShufflePartitions();
+  }
+
+  @AfterAll
+  static void defaultShufflePartitions() {
+    TestSpark.defaultShufflePartitions();
+  }
 
   @Test
   void sqlReadsTheStoresTablesAsTheyWereAtAVersionOrATime() throws Exception {

@@ -23,21 +23,19 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code store vacuum}'s purge of unnamed writes and {@code store upgrade}'s layers and layout. */
 class StoreMaintenanceTest {
   private static final int TENSORS = 3;
-  private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
 
   @TempDir Path dir;
 
   private final SparkSession spark = TestSpark.session();
 
-  /** Stores of a few rows: their joins and Delta's vacuum in 2 shuffle tasks, not Spark's 200. */
   @BeforeAll
   static void fewShufflePartitions() {
-    TestSpark.session().conf().set(SHUFFLE_PARTITIONS, "2");
+    TestSpark.fewShufflePartitions();
   }
 
   @AfterAll
   static void defaultShufflePartitions() {
-    TestSpark.session().conf().unset(SHUFFLE_PARTITIONS);
+    TestSpark.defaultShufflePartitions();
   }
 
   @Test
