@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +25,14 @@ class BatchCommandTest {
   private static String store;
   private static CliRun first;
 
+  @AfterAll
+  static void defaultShufflePartitions() {
+    TestSpark.defaultShufflePartitions();
+  }
+
   @BeforeAll
   static void batch() throws IOException {
+    TestSpark.fewShufflePartitions();
     store = dir.resolve("store").toString();
     Path pairs =
         Files.writeString(
