@@ -9,7 +9,6 @@ import org.apache.spark.sql.SparkSession;
  * fast.
  */
 public final class TestSpark {
-  private static final String SHUFFLE_PARTITIONS = "spark.sql.shuffle.partitions";
   private static SparkSession session;
 
   private TestSpark() {}
@@ -21,18 +20,5 @@ public final class TestSpark {
       session.sparkContext().setLogLevel("WARN");
     }
     return session;
-  }
-
-  /**
-   * For a test class of few-row stores (its {@code @BeforeAll}): joins, MERGE and Delta's vacuum in
-   * 2 shuffle tasks rather than Spark's 200, which cost seconds each on 2 cores.
-   */
-  public static void fewShufflePartitions() {
-    session().conf().set(SHUFFLE_PARTITIONS, "2");
-  }
-
-  /** Its {@code @AfterAll}: the next class in this JVM gets Spark's default back. */
-  public static void defaultShufflePartitions() {
-    session().conf().unset(SHUFFLE_PARTITIONS);
   }
 }

@@ -3,6 +3,7 @@ package io.deltascope.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.deltascope.FewShufflePartitions;
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
 import io.deltascope.model.OracleLogitDiff;
@@ -14,25 +15,20 @@ import java.nio.file.Path;
 import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many pairs, one Spark application, one results store. */
+@ExtendWith(FewShufflePartitions.class)
 class BatchCommandTest {
   @TempDir static Path dir;
   private static String store;
   private static CliRun first;
 
-  @AfterAll
-  static void defaultShufflePartitions() {
-    TestSpark.defaultShufflePartitions();
-  }
-
   @BeforeAll
   static void batch() throws IOException {
-    TestSpark.fewShufflePartitions();
     store = dir.resolve("store").toString();
     Path pairs =
         Files.writeString(
