@@ -3,6 +3,7 @@ package io.deltascope.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.deltascope.FewShufflePartitions;
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
 import io.deltascope.model.OracleLogitDiff;
@@ -16,9 +17,11 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Many pairs, one Spark application, one results store. */
+@ExtendWith(FewShufflePartitions.class)
 class BatchCommandTest {
   @TempDir static Path dir;
   private static String store;

@@ -2,6 +2,7 @@ package io.deltascope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.deltascope.FewShufflePartitions;
 import io.deltascope.TestSpark;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.SyntheticRuns;
@@ -12,9 +13,11 @@ import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code deltascope store ...} and the store's time travel in {@code sql}. */
+@ExtendWith(FewShufflePartitions.class)
 class StoreCommandTest {
   @TempDir Path dir;
 

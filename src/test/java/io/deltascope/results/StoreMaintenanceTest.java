@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.delta.tables.DeltaTable;
+import io.deltascope.FewShufflePartitions;
 import io.deltascope.TestSpark;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,9 +17,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code store vacuum}'s purge of unnamed writes and {@code store upgrade}'s layers and layout. */
+@ExtendWith(FewShufflePartitions.class)
 class StoreMaintenanceTest {
   private static final int TENSORS = 3;
 
