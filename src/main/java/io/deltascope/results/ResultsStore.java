@@ -378,7 +378,7 @@ public final class ResultsStore {
               .clusterBy(Tables.RUN_ID)
               .execute();
         }
-      } catch (RuntimeException e) {
+      } catch (Exception e) { // Delta's AnalysisException is checked, and thrown unchecked
         if (folder.isDelta(table)) {
           return; // another writer created it first
         }
