@@ -177,7 +177,7 @@ final class StoreFolder {
         if (status.isDirectory()
             && !name.startsWith("_")
             && !name.startsWith(".")
-            && !beingCreated(fs, status.getPath())) {
+            && logState(fs, status.getPath()) != LogState.BARE) {
           names.add(name);
         }
       }
@@ -195,11 +195,7 @@ final class StoreFolder {
    */
   boolean isDelta(String table) {
     try {
-      Path log = new Path(table(table), DELTA_LOG);
-      return fs().exists(log)
-          && fs().listStatus(log, p -> COMMIT.matcher(p.getName()).matches()).length > 0;
-    } catch (FileNotFoundException e) {
-      return false; // the folder went between the two calls: a creation that was rolled back
+      return logState(fs(), table(table)) == LogState.COMMITTED;
     } catch (IOException e) {
       throw unreadable(e);
     }
@@ -208,17 +204,31 @@ final class StoreFolder {
   /** Whether the table's folder has a {@code _delta_log} folder, committed or not. */
   boolean hasLog(String table) {
     try {
-      return fs().exists(new Path(table(table), DELTA_LOG));
+      return logState(fs(), table(table)) != LogState.NONE;
     } catch (IOException e) {
       throw unreadable(e);
     }
   }
 
-  /** Whether the table's folder has a {@code _delta_log} without a commit yet (being created). */
-  private boolean beingCreated(FileSystem fs, Path folder) throws IOException {
+  private enum LogState {
+    NONE,
+    /** a log folder without a commit yet: another writer creating the table, or one killed so */
+    BARE,
+    COMMITTED
+  }
+
+  private static LogState logState(FileSystem fs, Path folder) throws IOException {
     Path log = new Path(folder, DELTA_LOG);
-    return fs.exists(log)
-        && fs.listStatus(log, p -> COMMIT.matcher(p.getName()).matches()).length == 0;
+    try {
+      if (!fs.exists(log)) {
+        return LogState.NONE;
+      }
+      return fs.listStatus(log, p -> COMMIT.matcher(p.getName()).matches()).length > 0
+          ? LogState.COMMITTED
+          : LogState.BARE;
+    } catch (FileNotFoundException e) {
+      return LogState.NONE; // the folder went between the two calls: a creation rolled back
+    }
   }
 
   FileSystem fs() throws IOException {
