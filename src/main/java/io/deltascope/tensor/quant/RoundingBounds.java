@@ -83,16 +83,7 @@ public final class RoundingBounds {
 
   /** Q3_K: 16 groups of 16, d = fp16(d) * (6-bit scale - 32), q -4 to 3. */
   public static final ElementDecoder Q3_K =
-      (src, at, dst, off, n) -> {
-        float[] dl = new float[16];
-        for (int b = 0; b < n / QK_K; b++) {
-          int p = at + b * 110;
-          GgmlDecoders.q3kScales(src, p, dl);
-          for (int e = 0; e < QK_K; e++) {
-            dst[off + b * QK_K + e] = nearest(GgmlDecoders.q3k(src, p, e), -4, 3, dl[e >>> 4], 0);
-          }
-        }
-      };
+      groupsOf16(110, GgmlDecoders::q3kScales, GgmlDecoders::q3k, -4, 3);
 
   /** Q4_K: 8 groups of 32, 6-bit scales and mins, q 0-15. */
   public static final ElementDecoder Q4_K = scalesAndMins(144, 15);
@@ -102,16 +93,35 @@ public final class RoundingBounds {
 
   /** Q6_K: 16 groups of 16, d = fp16(d) * int8 scale, q -32 to 31. */
   public static final ElementDecoder Q6_K =
-      (src, at, dst, off, n) -> {
-        float[] dl = new float[16];
-        for (int b = 0; b < n / QK_K; b++) {
-          int p = at + b * 210;
-          GgmlDecoders.q6kScales(src, p, dl);
-          for (int e = 0; e < QK_K; e++) {
-            dst[off + b * QK_K + e] = nearest(GgmlDecoders.q6k(src, p, e), -32, 31, dl[e >>> 4], 0);
-          }
+      groupsOf16(210, GgmlDecoders::q6kScales, GgmlDecoders::q6k, -32, 31);
+
+  /**
+   * A signed type of 16 groups of 16 values a block ({@code blockBytes} each): each group's d from
+   * {@code scales}, codes from {@code codes} in [lo, hi].
+   */
+  private static ElementDecoder groupsOf16(
+      int blockBytes, GroupScales scales, Codes codes, int lo, int hi) {
+    return (src, at, dst, off, n) -> {
+      float[] dl = new float[16];
+      for (int b = 0; b < n / QK_K; b++) {
+        int p = at + b * blockBytes;
+        scales.read(src, p, dl);
+        for (int e = 0; e < QK_K; e++) {
+          dst[off + b * QK_K + e] = nearest(codes.code(src, p, e), lo, hi, dl[e >>> 4], 0);
         }
-      };
+      }
+    };
+  }
+
+  /** Reads a block's 16 group scales (d times the group's scale) into {@code dl}. */
+  private interface GroupScales {
+    void read(ByteBuffer src, int block, float[] dl);
+  }
+
+  /** The code of element {@code e} of the block at {@code block}. */
+  private interface Codes {
+    int code(ByteBuffer src, int block, int e);
+  }
 
   /** Q4_K (top code 15, 144-byte blocks) or Q5_K (31, 176). */
   private static ElementDecoder scalesAndMins(int blockBytes, int top) {
