@@ -3,6 +3,8 @@ package io.deltascope.checkpoint;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,6 +60,24 @@ public record TensorRole(Integer layer, String component) implements Serializabl
           "final_layernorm", "norm_final",
           "lm_head", "lm_head");
 
+  // post_attention_layernorm: Llama's pre-MLP norm, or Gemma 2/3's post-attention norm
+  private static final String NORM_MLP = "norm_mlp";
+  private static final String NORM_POST_ATTN = "norm_post_attn";
+
+  /**
+   * Every component {@link #of} can name, biases ({@code _bias}) included: what a {@code --fail-if}
+   * component must be one of.
+   */
+  public static SortedSet<String> components() {
+    SortedSet<String> modules = new TreeSet<>(List.of(NORM_MLP, NORM_POST_ATTN));
+    LAYER_MODULES.forEach(e -> modules.add(e.getValue()));
+    modules.addAll(OUTSIDE_MODULES.values());
+    SortedSet<String> all = new TreeSet<>(modules);
+    modules.forEach(c -> all.add(withBias(c, "bias")));
+    all.add(OTHER);
+    return all;
+  }
+
   /**
    * The role of {@code name} in a model of {@code modelType} (the config's {@code model_type}; it
    * decides what {@code post_attention_layernorm} is: Llama's pre-MLP norm, Gemma's post-attention
@@ -79,7 +99,7 @@ public record TensorRole(Integer layer, String component) implements Serializabl
 
   private static String layerComponent(String module, String modelType) {
     if (module.equals("post_attention_layernorm")) {
-      return hasSandwichNorms(modelType) ? "norm_post_attn" : "norm_mlp";
+      return hasSandwichNorms(modelType) ? NORM_POST_ATTN : NORM_MLP;
     }
     for (Map.Entry<String, String> e : LAYER_MODULES) {
       if (module.equals(e.getKey())) {

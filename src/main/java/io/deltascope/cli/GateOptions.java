@@ -16,7 +16,8 @@ final class GateOptions {
           "Exit with code 3 when any tensor crosses CHECK (repeatable): 'relative_delta > 0.2',"
               + " 'mlp_down: cosine < 0.99', 'nan' (any NaN/Inf), 'structural' (any added, removed,"
               + " reshaped or retyped tensor). A tensor whose metric cannot be computed (NaN or"
-              + " Inf values, a zero base) fails the check.")
+              + " Inf values, a zero base) fails the check, and so does a check that reads no"
+              + " tensor (a structure-only run, a component the pair does not have).")
   List<String> failIf = new ArrayList<>();
 
   /** Parses the checks: before any work, so a typo fails at once, as a usage error (exit 2). */

@@ -80,6 +80,13 @@ final class LogitDiffCommand implements Callable<Integer> {
   String tokenizerFrom;
 
   @Option(
+      names = "--shared-tokenizer",
+      description =
+          "Compare even when the models' tokenizers give token ids different meanings (default:"
+              + " refused, since the two distributions are then over different tokens).")
+  boolean sharedTokenizer;
+
+  @Option(
       names = "--top-k",
       defaultValue = "5",
       paramLabel = "K",
@@ -109,7 +116,10 @@ final class LogitDiffCommand implements Callable<Integer> {
     String tokenizer = tokenizerFrom != null ? tokenizerFrom : base;
     DecoderConfig baseConfig = ForwardModels.checkModel(base);
     DecoderConfig finetunedConfig = ForwardModels.checkModel(finetuned);
-    checkVocabularies(base, finetuned);
+    int vocabulary = checkVocabularies(base, finetuned);
+    if (!sharedTokenizer) {
+      checkSameTokens(base, finetuned, vocabulary);
+    }
     List<PromptPair> pairs = prompts(tokenizer);
     for (PromptPair p : pairs) {
       String what = (input.text != null ? "window " : "prompt ") + (p.index() + 1);
@@ -167,13 +177,36 @@ final class LogitDiffCommand implements Callable<Integer> {
     return LogitDiffResult.of(base, finetuned, pairs, rows, s.topPositions(), decoder::decode);
   }
 
-  /** Refuses, on the driver, two checkpoints whose output heads differ in size. */
-  static void checkVocabularies(String base, String finetuned) {
+  /** Refuses, on the driver, two checkpoints whose output heads differ in size; their size. */
+  static int checkVocabularies(String base, String finetuned) {
     try (DecoderModel a = DecoderModel.open(base);
         DecoderModel b = DecoderModel.open(finetuned)) {
-      LogitDiff.checkVocabularies(a, b);
+      return LogitDiff.checkVocabularies(a, b);
     } catch (IllegalArgumentException e) {
       throw new UserException(e.getMessage());
+    }
+  }
+
+  /**
+   * Refuses two models whose own tokenizers give an id different tokens (llama against qwen2 with
+   * heads of one size): a KL between distributions over different tokens means nothing. A side
+   * without its own tokenizer.json (a GGUF, an adapter over its base) cannot tell, and is let be.
+   */
+  static void checkSameTokens(String base, String finetuned, int vocabulary) {
+    if (!PromptTokenizer.exists(base) || !PromptTokenizer.exists(finetuned)) {
+      return;
+    }
+    try (PromptTokenizer a = PromptTokenizer.open(base);
+        PromptTokenizer b = PromptTokenizer.open(finetuned)) {
+      a.firstDifference(b, vocabulary)
+          .ifPresent(
+              difference -> {
+                throw new UserException(
+                    "the models' tokenizers differ ("
+                        + difference
+                        + "): their next-token distributions cannot be compared; pass"
+                        + " --shared-tokenizer to compare them anyway");
+              });
     }
   }
 
@@ -229,6 +262,7 @@ final class LogitDiffCommand implements Callable<Integer> {
       node.put("prompts", prompts);
     }
     node.put("tokenizer", tokenizerFrom);
+    node.put("shared_tokenizer", sharedTokenizer);
     node.put("top_k", topK);
     node.put("top_positions", topPositions);
     return node.toString();

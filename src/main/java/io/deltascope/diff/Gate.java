@@ -1,5 +1,6 @@
 package io.deltascope.diff;
 
+import io.deltascope.checkpoint.TensorRole;
 import io.deltascope.results.Metric;
 import io.deltascope.results.TensorResult;
 import io.deltascope.tensor.SpectrumStatus;
@@ -18,7 +19,9 @@ import java.util.regex.Pattern;
  * <p>A metric that could not be computed on a compared tensor fails its check: a tensor with NaN or
  * infinite values, or one whose metric is undefined (a relative change over a zero base), does not
  * pass a gate because its number is missing. Only a tensor bit-identical on both sides passes
- * without one: nothing changed.
+ * without one: nothing changed. A check that reads no tensor at all (a structure-only run, a
+ * component the pair does not have) fails too, and a component that no model has is refused when
+ * the check is parsed.
  */
 public final class Gate {
   private static final Pattern CHECK =
@@ -68,9 +71,20 @@ public final class Gate {
               + String.join(", ", Metric.gateableNames())
               + "; OP one of > >= < <= == !=), 'COMPONENT: METRIC OP NUMBER', 'nan' or 'structural'");
     }
+    String component = m.group(1);
+    if (component != null && !TensorRole.components().contains(component)) {
+      throw new IllegalArgumentException(
+          "--fail-if '"
+              + text
+              + "': unknown component '"
+              + component
+              + "' (one of "
+              + String.join(", ", TensorRole.components())
+              + ")");
+    }
     try {
       return new Check(
-          text.strip(), m.group(1), m.group(2), m.group(3), Double.parseDouble(m.group(4)));
+          text.strip(), component, m.group(2), m.group(3), Double.parseDouble(m.group(4)));
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(
           "--fail-if '" + text + "': '" + m.group(4) + "' is not a number");
@@ -99,11 +113,11 @@ public final class Gate {
       s.dtypeChanged().forEach(c -> out.add(c.name() + " (retyped)"));
       return out;
     }
-    for (TensorResult row : result.rows()) {
-      if (!row.hasMetrics()
-          || (check.component() != null && !check.component().equals(row.component()))) {
-        continue;
-      }
+    List<TensorResult> measured = measuredRows(check, result);
+    if (measured.isEmpty()) {
+      out.add(nothingMeasured(check));
+    }
+    for (TensorResult row : measured) {
       if (check.metric().equals("nan")) {
         if (row.nanCount() + row.infCount() > 0) {
           out.add(
@@ -122,6 +136,22 @@ public final class Gate {
       }
     }
     return out;
+  }
+
+  // the compared tensors a check reads: those with metrics, of its component if it names one
+  private static List<TensorResult> measuredRows(Check check, WeightDiffResult result) {
+    return result.rows().stream()
+        .filter(TensorResult::hasMetrics)
+        .filter(r -> check.component() == null || check.component().equals(r.component()))
+        .toList();
+  }
+
+  // A check over no tensor computed nothing, so it cannot pass: a structure-only run, or a
+  // component this pair does not have (attn_qkv on a model with separate projections).
+  private static String nothingMeasured(Check check) {
+    return check.component() == null
+        ? "no tensor was compared (a structure-only run, or no tensor in common)"
+        : "no compared tensor of component " + check.component();
   }
 
   /**

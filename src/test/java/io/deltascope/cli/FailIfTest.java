@@ -84,4 +84,46 @@ class FailIfTest {
         .hasMessageContaining(
             "METRIC one of norm_base, norm_finetuned, l2_distance, relative_delta, cosine");
   }
+
+  @Test
+  void aMisspelledComponentIsRefusedBeforeAnyWork() {
+    CliRun run =
+        CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--fail-if", "mlp_dwn: cosine < 0.9999");
+    assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine())
+        .contains("--fail-if 'mlp_dwn: cosine < 0.9999': unknown component 'mlp_dwn'")
+        .contains("mlp_down, mlp_down_bias")
+        .contains("norm_post_attn");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
+  void aComponentThePairDoesNotHaveFailsRatherThanPassing() {
+    // llama has separate q, k and v projections: a check on the fused one reads no tensor
+    CliRun run =
+        CliRun.of("weight-diff", "-b", BASE, "-f", SFT, "--fail-if", "attn_qkv: cosine < 0.5");
+    assertThat(run.exitCode()).isEqualTo(Main.CHECK_FAILED);
+    assertThat(run.err())
+        .contains("attn_qkv: cosine < 0.5: 1 crossed: no compared tensor of component attn_qkv");
+  }
+
+  @Test
+  void aMetricCheckOnAStructureOnlyRunFailsRatherThanPassing() {
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            BASE,
+            "-f",
+            SFT,
+            "--structure-only",
+            "--fail-if",
+            "relative_delta > 100",
+            "--fail-if",
+            "structural");
+    assertThat(run.exitCode()).isEqualTo(Main.CHECK_FAILED);
+    assertThat(run.err())
+        .contains("relative_delta > 100: 1 crossed: no tensor was compared")
+        .doesNotContain("structural:");
+  }
 }

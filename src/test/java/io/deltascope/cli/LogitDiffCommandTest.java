@@ -216,6 +216,15 @@ class LogitDiffCommandTest {
         .contains("over 1032")
         .contains("llama-sft-resized");
 
+    // heads of one size (1024), but an id is another token in each tokenizer
+    CliRun tokens = run(out, "-b", model("llama-base"), "-f", model("qwen2-base"), "-p", "Hi");
+    assertThat(tokens.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(tokens.errorLine())
+        .contains("the models' tokenizers differ (id 0 is")
+        .contains("llama-base/tokenizer.json")
+        .contains("qwen2-base/tokenizer.json")
+        .contains("cannot be compared; pass --shared-tokenizer");
+
     CliRun corpus =
         run(out, "-b", model("llama-base"), "-f", model("llama-sft"), "--text", empty.toString());
     assertThat(corpus.exitCode()).isEqualTo(Main.FAILED);
@@ -250,6 +259,25 @@ class LogitDiffCommandTest {
 
     assertThat(json).doesNotExist();
     assertThat(store).doesNotExist();
+  }
+
+  @Test
+  void sharedTokenizerComparesModelsWhoseTokenizersDifferWhenAsked() throws IOException {
+    Path json = dir.resolve("shared.json");
+    CliRun r =
+        CliRun.of(
+            "logit-diff",
+            "-b",
+            model("llama-base"),
+            "-f",
+            model("qwen2-base"),
+            "--shared-tokenizer",
+            "-p",
+            "The answer is",
+            "-o",
+            json.toString());
+    assertThat(r.exitCode()).as(r.err()).isZero();
+    assertThat(Fixtures.json(json).get("summary").get("kl_mean").asDouble()).isPositive();
   }
 
   private static CliRun windows(Path text, int window, Path json) {
