@@ -51,10 +51,10 @@ final class FineTuneWords {
     s.append(
         String.format(
             Locale.ROOT,
-            "%s %s fine-tune: the weight matrices moved by %.4f on average (relative change).",
+            "%s %s fine-tune: the weight matrices moved by %s on average (relative change).",
             profile == Profile.EXTREME ? "An" : "A",
             profile.label(),
-            mean));
+            Profile.printed(mean)));
     Finding nonFinite = Findings.first(findings, "non_finite");
     if (nonFinite != null) {
       s.append(' ').append(nonFinite.title()).append(": check the checkpoint before using it.");

@@ -83,6 +83,21 @@ class DiagnosisTest {
     assertThat(Profile.of(null)).isEqualTo(Profile.UNKNOWN);
   }
 
+  @Test
+  void onePrintedMeanNeverCarriesTwoProfiles() {
+    // a trajectory printed both as "moved by 0.0500", one heavy and one standard
+    assertThat(Profile.printed(0.04997)).isEqualTo(Profile.printed(0.05002)).isEqualTo("0.0500");
+    assertThat(Profile.of(0.04997)).isEqualTo(Profile.of(0.05002)).isEqualTo(Profile.HEAVY);
+    assertThat(Profile.of(0.01496)).isEqualTo(Profile.STANDARD); // prints 0.0150
+    assertThat(Profile.of(0.11996)).isEqualTo(Profile.EXTREME); // prints 0.1200
+    for (double boundary : new double[] {0.015, 0.05, 0.12}) {
+      for (double x = boundary - 2e-4; x < boundary + 2e-4; x += 1e-7) {
+        double shown = Double.parseDouble(Profile.printed(x));
+        assertThat(Profile.of(x)).as("%s prints %s", x, shown).isEqualTo(Profile.of(shown));
+      }
+    }
+  }
+
   private static Finding only(Diagnosis d, String category) {
     List<Finding> found = d.findings().stream().filter(f -> f.category().equals(category)).toList();
     assertThat(found).as(category).hasSize(1);
