@@ -49,8 +49,8 @@ final class ActivationDiffCommand implements Callable<Integer> {
       names = {"-p", "--prompts"},
       required = true,
       paramLabel = "PROMPTS",
-      description = "Comma-separated prompts, or @FILE with one prompt a line.")
-  String prompts;
+      description = Prompts.DESCRIPTION)
+  List<String> prompts;
 
   @Option(
       names = "--shared-tokenizer",

@@ -80,9 +80,8 @@ final class BatchCommand implements Callable<Integer> {
   @Option(
       names = "--prompts",
       paramLabel = "PROMPTS",
-      description =
-          "Prompts for --analyses activations and logits: \"a,b,c\" or @file (one per line).")
-  String prompts;
+      description = "Prompts for --analyses activations and logits. " + Prompts.DESCRIPTION)
+  List<String> prompts;
 
   @Mixin SpectraOptions spectra;
   @Mixin GateOptions gate;

@@ -48,8 +48,12 @@ final class CompareCommand implements Callable<Integer> {
       names = {"-p", "--prompt"},
       required = true,
       paramLabel = "PROMPT",
-      description = "The prompt.")
-  String prompt;
+      description =
+          "The prompt, verbatim, or @FILE holding one (a text file's one line, or a .jsonl line:"
+              + " a JSON string or {\"prompt\": ...}); \\@ starts a prompt with @.")
+  String promptArg;
+
+  private String prompt;
 
   @Option(
       names = "--top-k",
@@ -85,9 +89,7 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     long started = System.currentTimeMillis();
-    if (prompt.isBlank()) {
-      throw new UsageException("no prompt: -p is empty");
-    }
+    prompt = Prompts.single(promptArg);
     if (topK < 1) {
       throw new UsageException("--top-k must be 1 or more, not " + topK);
     }

@@ -54,8 +54,8 @@ final class LogitDiffCommand implements Callable<Integer> {
     @Option(
         names = {"-p", "--prompts"},
         paramLabel = "PROMPTS",
-        description = "Comma-separated prompts, or @FILE with one prompt a line.")
-    String prompts;
+        description = Prompts.DESCRIPTION)
+    List<String> prompts;
 
     @Option(
         names = "--text",
