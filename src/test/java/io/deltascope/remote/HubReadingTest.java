@@ -12,9 +12,14 @@ import io.deltascope.checkpoint.hub.HubRevisions;
 import io.deltascope.checkpoint.hub.HubSettings;
 import io.deltascope.cli.CliRun;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -33,6 +38,7 @@ class HubReadingTest {
   static final String SHA_SFT = "2".repeat(40);
   static final String SHA_GATED = "3".repeat(40);
   static final String TOKEN = "hf_s3cr3t-never-printed-91c";
+  static final byte[] JSON = "{}".getBytes(StandardCharsets.UTF_8);
 
   static HubTestServer hub;
   @TempDir Path dir;
@@ -185,8 +191,7 @@ class HubReadingTest {
     Path repo = cache.resolve("models--org--llama-sft");
     // an earlier download stopped after 1000 bytes of the weights
     byte[] weights = Files.readAllBytes(Fixtures.model("llama-sft").resolve("model.safetensors"));
-    String etag = "\"" + SHA_SFT + weights.length + "\"";
-    Path partial = repo.resolve("blobs").resolve(etag.replace("\"", "") + ".incomplete");
+    Path partial = repo.resolve("blobs").resolve(sha256(weights) + ".incomplete");
     Files.createDirectories(partial.getParent());
     Files.write(partial, java.util.Arrays.copyOf(weights, 1000));
 
@@ -226,6 +231,117 @@ class HubReadingTest {
     assertThat(hub.requests()).isZero(); // hf:// is looked up in the cache first too
   }
 
+  @Test
+  void fileNamesFromTheHubMustBeRelativeAndStayInsideTheSnapshot() throws IOException {
+    List<String> names =
+        List.of(
+            "../../../../evil.json",
+            dir.resolve("evil-absolute.json").toString(),
+            "..\\..\\evil.json",
+            "sub//evil.json",
+            "sub/./evil.json",
+            "evil\u0000.json");
+    for (int i = 0; i < names.size(); i++) {
+      String repo = "org/evil-" + i;
+      hub.publish(repo, SHA_SFT, Fixtures.model("llama-sft")).alsoList(repo, names.get(i), JSON);
+      for (boolean download : List.of(true, false)) {
+        CliRun run = structureOnly(repo, download);
+        assertOneLineError(run, repo + "@main: the Hub lists a file named '");
+        assertThat(run.errorLine())
+            .contains("evil")
+            .contains("not a relative path inside the repo")
+            .doesNotContain("\u0000");
+      }
+    }
+    try (Stream<Path> written = Files.walk(dir)) {
+      assertThat(written.map(p -> p.getFileName().toString()).filter(n -> n.endsWith("evil.json")))
+          .isEmpty();
+    }
+  }
+
+  @Test
+  void aRangeAnsweredWithOtherBytesOrWithoutContentRangeIsRefused() {
+    hub.publish("org/shifted", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/shifted", HubTestServer.Lie.SHIFTED_RANGE);
+    CliRun shifted = CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/shifted");
+    assertOneLineError(shifted, "org/shifted/model.safetensors: asked for bytes ");
+    assertThat(shifted.errorLine())
+        .containsPattern("asked for bytes (\\d+)-(\\d+)/2005296, the Hub's Content-Range says")
+        .containsPattern("Content-Range says 'bytes \\d+-\\d+/2005296'");
+
+    hub.publish("org/no-range", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/no-range", HubTestServer.Lie.NO_CONTENT_RANGE);
+    assertOneLineError(
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/no-range"),
+        "org/no-range/model.safetensors: asked for bytes ");
+  }
+
+  @Test
+  void aHubIgnoringRangeIsSlicedAndAShortOrBrokenOffBodyIsNamed() throws IOException {
+    hub.publish("org/whole", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/whole", HubTestServer.Lie.WHOLE_FILE);
+    Path whole = dir.resolve("whole.json");
+    CliRun run =
+        CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/whole", "-o", whole.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    Path local = dir.resolve("local.json");
+    CliRun.of(
+        "weight-diff",
+        "-b",
+        Fixtures.model("llama-base").toString(),
+        "-f",
+        Fixtures.model("llama-sft").toString(),
+        "-o",
+        local.toString());
+    assertSameTensors(Fixtures.json(whole), Fixtures.json(local));
+
+    hub.publish("org/short", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/short", HubTestServer.Lie.SHORT_BODY);
+    CliRun shortBody = CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/short");
+    assertOneLineError(
+        shortBody, "org/short/model.safetensors: short body: expected 2005296 bytes");
+    assertThat(shortBody.errorLine()).contains("received 2004296");
+
+    hub.publish("org/broken-off", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/broken-off", HubTestServer.Lie.BROKEN_OFF);
+    CliRun brokenOff = CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/broken-off");
+    assertOneLineError(brokenOff, "org/broken-off/model.safetensors: short body");
+  }
+
+  @Test
+  void aRedirectLoopIsNamedAsSuch() {
+    hub.publish("org/loop", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/loop", HubTestServer.Lie.REDIRECT_LOOP);
+    for (boolean download : List.of(true, false)) {
+      assertOneLineError(
+          structureOnly("org/loop", download), "org/loop/config.json: a redirect loop");
+    }
+  }
+
+  @Test
+  void aDownloadWhoseSha256DiffersFromTheLinkedEtagIsDeleted() throws IOException {
+    hub.publish("org/corrupt", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/corrupt", HubTestServer.Lie.WRONG_BYTES);
+    CliRun run =
+        CliRun.of(
+            "weight-diff",
+            "-b",
+            "org/llama-base",
+            "-f",
+            "org/corrupt",
+            "--download",
+            "--structure-only");
+    String sha256 =
+        sha256(Files.readAllBytes(Fixtures.model("llama-sft").resolve("model.safetensors")));
+    assertOneLineError(run, "org/corrupt/model.safetensors: the downloaded bytes' sha256 is ");
+    assertThat(run.errorLine()).contains("X-Linked-Etag says " + sha256);
+    Path repo = dir.resolve("hf-home/hub/models--org--corrupt");
+    assertThat(repo.resolve("blobs").resolve(sha256 + ".incomplete")).doesNotExist();
+    assertThat(repo.resolve("blobs").resolve(sha256)).doesNotExist();
+    assertThat(repo.resolve("snapshots").resolve(SHA_SFT).resolve("model.safetensors"))
+        .doesNotExist();
+  }
+
   @BeforeEach
   void movingRepo() {
     hub.publish("org/moving", SHA_BASE, Fixtures.model("llama-base"));
@@ -252,6 +368,28 @@ class HubReadingTest {
       assertThat(x.get("name")).isEqualTo(y.get("name"));
       assertThat(x.get("l2_distance")).isEqualTo(y.get("l2_distance"));
       assertThat(x.get("cosine")).isEqualTo(y.get("cosine"));
+    }
+  }
+
+  /** weight-diff --structure-only of org/llama-base against {@code finetuned}, streamed or not. */
+  private static CliRun structureOnly(String finetuned, boolean download) {
+    return download
+        ? CliRun.of(
+            "weight-diff",
+            "-b",
+            "org/llama-base",
+            "-f",
+            finetuned,
+            "--download",
+            "--structure-only")
+        : CliRun.of("weight-diff", "-b", "org/llama-base", "-f", finetuned, "--structure-only");
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 

@@ -12,6 +12,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +33,8 @@ import java.util.stream.Stream;
  * server, the content host, with X-Repo-Commit, X-Linked-Size and X-Linked-Etag), Range requests,
  * gated repos (401 with X-Error-Code GatedRepo without the right token), 404s with the Hub's error
  * codes, and injected 429s. It counts the file bytes it serves and records the Authorization
- * headers the content host receives.
+ * headers the content host receives. A repo can be made to {@link Lie} about its names, ranges and
+ * bytes, as a broken or hostile Hub would.
  */
 final class HubTestServer implements AutoCloseable {
   private static final Pattern API = Pattern.compile("/api/models/([^/]+/[^/]+)/revision/([^/?]+)");
@@ -38,12 +42,35 @@ final class HubTestServer implements AutoCloseable {
   private static final Pattern BLOB = Pattern.compile("/blobs/([^/]+/[^/]+)/([0-9a-f]{40})/(.+)");
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How a lying repo misbehaves. */
+  enum Lie {
+    /**
+     * The content host answers a range past the first 64 KiB (tensors, not the header) with the
+     * same length from 4 bytes earlier, and says so in Content-Range.
+     */
+    SHIFTED_RANGE,
+    /** The content host answers a range with 206 and no Content-Range. */
+    NO_CONTENT_RANGE,
+    /** The content host ignores Range: 200 with the whole file (honest, if wasteful). */
+    WHOLE_FILE,
+    /** The content host ignores Range and sends 200 with the file less its last 1000 bytes. */
+    SHORT_BODY,
+    /** The content host announces the range's length, sends half of it and hangs up. */
+    BROKEN_OFF,
+    /** The resolve endpoint redirects every file to itself. */
+    REDIRECT_LOOP,
+    /** The content host serves the weights with one byte changed (X-Linked-Etag stays true). */
+    WRONG_BYTES
+  }
+
   /** A repo: its commits (sha -> folder), its branches (name -> sha), whether it is gated. */
   private record Repo(Map<String, Path> commits, Map<String, String> refs, String token) {}
 
   private final HttpServer api;
   private final HttpServer content;
   private final Map<String, Repo> repos = new ConcurrentHashMap<>();
+  private final Map<String, Lie> lies = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, byte[]>> extraFiles = new ConcurrentHashMap<>();
   private final AtomicLong served = new AtomicLong();
   private final AtomicInteger rateLimited = new AtomicInteger();
   private final AtomicInteger requests = new AtomicInteger();
@@ -84,6 +111,18 @@ final class HubTestServer implements AutoCloseable {
     return this;
   }
 
+  /** Makes {@code repo} misbehave as {@code lie}. */
+  HubTestServer lie(String repo, Lie lie) {
+    lies.put(repo, lie);
+    return this;
+  }
+
+  /** Lists and serves, in every commit of {@code repo}, a file named {@code name} (any name). */
+  HubTestServer alsoList(String repo, String name, byte[] content) {
+    extraFiles.computeIfAbsent(repo, k -> new ConcurrentHashMap<>()).put(name, content);
+    return this;
+  }
+
   /** The next {@code n} API requests answer 429. */
   void rateLimitNext(int n) {
     rateLimited.set(n);
@@ -115,7 +154,7 @@ final class HubTestServer implements AutoCloseable {
       if (m.matches()) {
         Repo repo = authorized(x, m.group(1));
         if (repo != null) {
-          revision(x, repo, m.group(2));
+          revision(x, m.group(1), repo, m.group(2));
         }
         return;
       }
@@ -145,7 +184,7 @@ final class HubTestServer implements AutoCloseable {
     return repo;
   }
 
-  private void revision(HttpExchange x, Repo repo, String rev) throws IOException {
+  private void revision(HttpExchange x, String name, Repo repo, String rev) throws IOException {
     String sha = repo.commits().containsKey(rev) ? rev : repo.refs().get(rev);
     if (sha == null) {
       send(x, 404, "RevisionNotFound", new byte[0]);
@@ -162,6 +201,10 @@ final class HubTestServer implements AutoCloseable {
             .put("size", Files.size(f));
       }
     }
+    extraFiles
+        .getOrDefault(name, Map.of())
+        .forEach(
+            (file, bytes) -> siblings.addObject().put("rfilename", file).put("size", bytes.length));
     x.getResponseHeaders().add("Content-Type", "application/json");
     send(x, 200, "", JSON.writeValueAsBytes(root));
   }
@@ -169,6 +212,22 @@ final class HubTestServer implements AutoCloseable {
   private void resolve(HttpExchange x, String name, Repo repo, String sha, String file)
       throws IOException {
     Path folder = repo.commits().get(sha);
+    byte[] extra = extraFiles.getOrDefault(name, Map.of()).get(file);
+    if (folder != null && extra != null) {
+      x.getResponseHeaders().add("ETag", "\"" + Integer.toHexString(file.hashCode()) + "\"");
+      if (x.getRequestMethod().equals("HEAD")) {
+        x.getResponseHeaders().add("Content-Length", Integer.toString(extra.length));
+        x.sendResponseHeaders(200, -1);
+      } else {
+        send(x, 200, "", extra);
+      }
+      return;
+    }
+    if (lies.get(name) == Lie.REDIRECT_LOOP) {
+      x.getResponseHeaders().add("Location", x.getRequestURI().toString());
+      x.sendResponseHeaders(302, -1);
+      return;
+    }
     Path f = folder == null ? null : folder.resolve(file).normalize();
     if (f == null || !f.startsWith(folder) || !Files.isRegularFile(f)) {
       send(x, 404, folder == null ? "RevisionNotFound" : "EntryNotFound", new byte[0]);
@@ -177,7 +236,7 @@ final class HubTestServer implements AutoCloseable {
     x.getResponseHeaders().add("X-Repo-Commit", sha);
     if (file.endsWith(".safetensors") || file.endsWith(".bin")) {
       x.getResponseHeaders().add("X-Linked-Size", Long.toString(Files.size(f)));
-      x.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + Files.size(f) + "\"");
+      x.getResponseHeaders().add("X-Linked-Etag", "\"" + sha256(f) + "\"");
       x.getResponseHeaders()
           .add(
               "Location",
@@ -193,7 +252,7 @@ final class HubTestServer implements AutoCloseable {
       return;
     }
     x.getResponseHeaders().add("ETag", "\"" + Integer.toHexString(f.toString().hashCode()) + "\"");
-    serveFile(x, f);
+    serveFile(x, f, null);
   }
 
   private void handleContent(HttpExchange x) throws IOException {
@@ -206,11 +265,11 @@ final class HubTestServer implements AutoCloseable {
         send(x, 404, "", new byte[0]);
         return;
       }
-      serveFile(x, folder.resolve(m.group(3)).normalize());
+      serveFile(x, folder.resolve(m.group(3)).normalize(), lies.get(m.group(1)));
     }
   }
 
-  private void serveFile(HttpExchange x, Path f) throws IOException {
+  private void serveFile(HttpExchange x, Path f, Lie lie) throws IOException {
     long size = Files.size(f);
     if (x.getRequestMethod().equals("HEAD")) {
       x.getResponseHeaders().add("Content-Length", Long.toString(size));
@@ -218,6 +277,9 @@ final class HubTestServer implements AutoCloseable {
       return;
     }
     String range = x.getRequestHeaders().getFirst("Range");
+    if (lie == Lie.WHOLE_FILE || lie == Lie.SHORT_BODY) {
+      range = null;
+    }
     long start = 0;
     long end = size - 1;
     int status = 200;
@@ -230,15 +292,42 @@ final class HubTestServer implements AutoCloseable {
       start = Long.parseLong(r.group(1));
       end = r.group(2).isEmpty() ? size - 1 : Math.min(size - 1, Long.parseLong(r.group(2)));
       status = 206;
-      x.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + end + "/" + size);
+      if (lie == Lie.SHIFTED_RANGE && start >= 64 << 10) {
+        start -= 4;
+        end -= 4;
+      }
+      if (lie != Lie.NO_CONTENT_RANGE) {
+        x.getResponseHeaders().add("Content-Range", "bytes " + start + "-" + end + "/" + size);
+      }
+    }
+    if (lie == Lie.SHORT_BODY) {
+      end = size - 1001;
     }
     byte[] body = new byte[(int) (end - start + 1)];
     try (RandomAccessFile file = new RandomAccessFile(f.toFile(), "r")) {
       file.seek(start);
       file.readFully(body);
     }
+    if (lie == Lie.WRONG_BYTES) {
+      body[body.length / 2] ^= 1;
+    }
     served.addAndGet(body.length);
+    if (lie == Lie.BROKEN_OFF) {
+      x.sendResponseHeaders(status, body.length);
+      x.getResponseBody().write(body, 0, body.length / 2);
+      x.getResponseBody().flush();
+      throw new IOException("hung up on purpose"); // the exchange closes the connection unfinished
+    }
     send(x, status, "", body);
+  }
+
+  private static String sha256(Path f) throws IOException {
+    try {
+      return HexFormat.of()
+          .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void send(HttpExchange x, int status, String errorCode, byte[] body)

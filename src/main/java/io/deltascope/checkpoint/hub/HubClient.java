@@ -10,12 +10,18 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 /**
  * The HuggingFace Hub's HTTP protocol, as its own clients speak it: {@code GET
@@ -23,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {endpoint}/{repo}/resolve/{commit}/{file}} for a file, following a redirect to a content host
  * (weights answer 302 with {@code X-Repo-Commit}, {@code X-Linked-Size}, {@code X-Linked-Etag}),
  * read with {@code Range} requests. The token goes only to the endpoint's host. A rate limit (429)
- * is retried with backoff.
+ * is retried with backoff. Nothing the Hub says is taken on trust: its file names must stay inside
+ * the repo ({@link HubPath#isInsideRepo}), a range must come back as the range asked for ({@code
+ * Content-Range}) and whole, and a redirect loop ends the read.
  */
 public final class HubClient {
   private static final HttpClient HTTP =
@@ -33,6 +41,7 @@ public final class HubClient {
           .build();
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_REDIRECTS = 5;
+  private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final AtomicLong FETCHED = new AtomicLong();
 
   private static final int RETRIES = 4;
@@ -73,7 +82,12 @@ public final class HubClient {
     }
     Map<String, Long> files = new LinkedHashMap<>();
     for (JsonNode s : root.path("siblings")) {
-      files.put(s.path("rfilename").asText(), s.path("size").asLong(-1));
+      String file = s.path("rfilename").asText();
+      if (!HubPath.isInsideRepo(file)) {
+        throw new HubException(
+            repo + "@" + revision + ": the Hub lists a file named " + outside(file));
+      }
+      files.put(file, s.path("size").asLong(-1));
     }
     return new Revision(sha, files);
   }
@@ -83,30 +97,40 @@ public final class HubClient {
    *
    * @param etag the blob's name: X-Linked-Etag (an LFS file's sha256) or the ETag, unquoted
    * @param size its size in bytes
+   * @param linked whether the etag is the X-Linked-Etag, which is the content's sha256
    */
-  public record FileInfo(String etag, long size) {}
+  public record FileInfo(String etag, long size, boolean linked) {}
 
-  /** {@code file} at {@code commit}: the resolve endpoint's headers, before any redirect. */
+  /**
+   * {@code file} at {@code commit}: the resolve endpoint's headers, from the answer that carries
+   * the X-Linked-Etag (an LFS file's redirect, not followed), else after redirects (a renamed
+   * repo).
+   */
   public FileInfo head(String repo, String commit, String file) throws IOException {
+    String what = repo + "/" + file;
     HttpRequest request =
         request(resolveUrl(repo, commit, file))
             .method("HEAD", HttpRequest.BodyPublishers.noBody())
             .build();
-    HttpResponse<byte[]> r = sendRetrying(request, repo + "/" + file);
-    if (r.statusCode() < 300 || r.statusCode() >= 400) {
-      check(r, repo + "/" + file);
+    HttpResponse<byte[]> r =
+        follow(request, what, answer -> answer.headers().firstValue("X-Linked-Etag").isPresent());
+    if (!isRedirect(r)) {
+      check(r, what);
     }
-    String etag =
-        r.headers().firstValue("X-Linked-Etag").or(() -> r.headers().firstValue("ETag")).orElse("");
+    Optional<String> linked = r.headers().firstValue("X-Linked-Etag");
+    String etag = linked.or(() -> r.headers().firstValue("ETag")).orElse("");
     etag = etag.replaceFirst("^W/", "").replace("\"", "");
-    if (!etag.matches("[A-Za-z0-9._-]+")) {
-      throw new IOException(repo + "/" + file + ": the Hub's answer has no usable ETag");
+    if (!etag.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) { // a blob's file name: no "..", no "/"
+      throw new IOException(what + ": the Hub's answer has no usable ETag");
     }
     long size =
         r.headers()
             .firstValueAsLong("X-Linked-Size")
             .orElse(r.headers().firstValueAsLong("Content-Length").orElse(-1));
-    return new FileInfo(etag, size);
+    if (size < 0) {
+      throw new HubException(what + ": the Hub's answer gives no size (X-Linked-Size)");
+    }
+    return new FileInfo(etag, size, linked.isPresent());
   }
 
   /** The size of {@code file} at {@code commit}, from the resolve endpoint's headers. */
@@ -114,34 +138,81 @@ public final class HubClient {
     return head(repo, commit, file).size();
   }
 
-  /** {@code length} bytes of {@code file} from {@code offset}, by a ranged read. */
-  public byte[] read(String repo, String commit, String file, long offset, int length)
+  /**
+   * {@code length} bytes of {@code file} (of {@code fileSize} bytes) from {@code offset}, by a
+   * ranged read: a 206 must name that range in its {@code Content-Range}, a 200 (a server that
+   * ignores Range) must bring the whole file, and either must bring all of its bytes.
+   */
+  public byte[] read(
+      String repo, String commit, String file, long offset, int length, long fileSize)
       throws IOException {
     if (length == 0) {
       return new byte[0];
     }
+    String what = repo + "/" + file;
+    ByteRange asked = ByteRange.of(offset, length, fileSize);
     HttpRequest.Builder request =
         request(resolveUrl(repo, commit, file))
-            .header("Range", "bytes=" + offset + "-" + (offset + length - 1))
+            .header("Range", "bytes=" + asked.first() + "-" + asked.last())
             .GET();
-    HttpResponse<byte[]> r = send(request, repo + "/" + file);
-    byte[] body = r.body();
-    if (r.statusCode() == 200 && body.length > length) {
-      // a server that ignores Range: take the range from the whole file
-      body = java.util.Arrays.copyOfRange(body, (int) offset, (int) offset + length);
+    HttpResponse<byte[]> r = send(request, what);
+    FETCHED.addAndGet(r.body().length);
+    return r.statusCode() == 206
+        ? partialContent(r, what, asked)
+        : sliceOfWhole(r.body(), what, asked);
+  }
+
+  private static byte[] partialContent(HttpResponse<byte[]> r, String what, ByteRange asked)
+      throws HubException {
+    String said = r.headers().firstValue("Content-Range").orElse(null);
+    if (said == null || !asked.equals(ByteRange.parse(said))) {
+      throw new HubException(
+          what
+              + ": asked for "
+              + asked
+              + ", the Hub's Content-Range says "
+              + (said == null ? "nothing" : "'" + said + "'"));
     }
-    if (body.length != length) {
-      throw new IOException(
+    return complete(r.body(), what, asked.length(), asked.toString());
+  }
+
+  private static byte[] sliceOfWhole(byte[] body, String what, ByteRange asked)
+      throws HubException {
+    complete(body, what, asked.total(), "the whole file: the Hub ignored the range " + asked);
+    return Arrays.copyOfRange(body, (int) asked.first(), (int) asked.last() + 1);
+  }
+
+  /** {@code body}, when it has the {@code expected} bytes of {@code range}. */
+  private static byte[] complete(byte[] body, String what, long expected, String range)
+      throws HubException {
+    if (body.length != expected) {
+      throw new HubException(
           String.format(
-              "%s/%s: asked for %d bytes at %d, the Hub sent %d",
-              repo, file, length, offset, body.length));
+              "%s: %s: expected %d bytes (%s), received %d",
+              what,
+              body.length < expected ? "short body" : "long body",
+              expected,
+              range,
+              body.length));
     }
-    FETCHED.addAndGet(length);
     return body;
   }
 
-  private String resolveUrl(String repo, String commit, String file) {
-    return settings.endpoint() + "/" + repo + "/resolve/" + commit + "/" + file;
+  /** The resolve URL of {@code file}, which must name a place inside the repo. */
+  private String resolveUrl(String repo, String commit, String file) throws HubException {
+    if (!HubPath.isInsideRepo(file)) {
+      throw new HubException(repo + ": asked for a file named " + outside(file));
+    }
+    StringBuilder url = new StringBuilder(settings.endpoint() + "/" + repo + "/resolve/" + commit);
+    for (String segment : file.split("/")) {
+      url.append('/')
+          .append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
+    }
+    return url.toString();
+  }
+
+  private static String outside(String file) {
+    return "'" + HubPath.printable(file) + "', not a relative path inside the repo";
   }
 
   private HttpRequest.Builder get(String url) {
@@ -149,7 +220,7 @@ public final class HubClient {
   }
 
   private static HttpRequest.Builder request(String url) {
-    return HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(2));
+    return HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT);
   }
 
   /**
@@ -157,22 +228,46 @@ public final class HubClient {
    * (without the token to another host) and retrying rate limits.
    */
   private HttpResponse<byte[]> send(HttpRequest.Builder request, String what) throws IOException {
-    HttpRequest built = request.build();
-    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      HttpResponse<byte[]> r = sendRetrying(built, what);
-      int status = r.statusCode();
-      if (status >= 300 && status < 400 && r.headers().firstValue("Location").isPresent()) {
-        URI next = built.uri().resolve(r.headers().firstValue("Location").get());
-        HttpRequest.Builder follow =
-            request(next.toString()).method(built.method(), HttpRequest.BodyPublishers.noBody());
-        built.headers().firstValue("Range").ifPresent(v -> follow.header("Range", v));
-        built = follow.build();
-        continue;
+    HttpResponse<byte[]> r = follow(request.build(), what, answer -> false);
+    check(r, what);
+    return r;
+  }
+
+  /**
+   * Sends {@code request} and follows its redirects, until an answer that is no redirect or that
+   * {@code last} accepts; a redirect back to an address already asked, or more than {@value
+   * #MAX_REDIRECTS} redirects, is named as such.
+   */
+  private HttpResponse<byte[]> follow(
+      HttpRequest request, String what, Predicate<HttpResponse<byte[]>> last) throws IOException {
+    Set<URI> asked = new HashSet<>();
+    for (int hop = 0; ; hop++) {
+      asked.add(request.uri());
+      HttpResponse<byte[]> r = sendRetrying(request, what);
+      Optional<String> location = r.headers().firstValue("Location");
+      if (!isRedirect(r) || location.isEmpty() || last.test(r)) {
+        return r;
       }
-      check(r, what);
-      return r;
+      URI next = request.uri().resolve(location.get());
+      if (!asked.add(next)) {
+        throw new HubException(
+            what
+                + ": a redirect loop (redirect "
+                + (hop + 1)
+                + " leads back to an earlier address)");
+      }
+      if (hop == MAX_REDIRECTS) {
+        throw new HubException(what + ": too many redirects (more than " + MAX_REDIRECTS + ")");
+      }
+      HttpRequest.Builder followed =
+          request(next.toString()).method(request.method(), HttpRequest.BodyPublishers.noBody());
+      request.headers().firstValue("Range").ifPresent(v -> followed.header("Range", v));
+      request = followed.build();
     }
-    throw new IOException(what + ": more than " + MAX_REDIRECTS + " redirects");
+  }
+
+  private static boolean isRedirect(HttpResponse<byte[]> r) {
+    return r.statusCode() >= 300 && r.statusCode() < 400;
   }
 
   private HttpResponse<byte[]> sendRetrying(HttpRequest request, String what) throws IOException {
@@ -192,6 +287,22 @@ public final class HubClient {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new java.io.InterruptedIOException(what + ": interrupted");
+      } catch (HttpTimeoutException e) {
+        throw new HubException(
+            what
+                + ": no answer from "
+                + host(request.uri())
+                + " within "
+                + TIMEOUT.toMinutes()
+                + " minutes");
+      } catch (IOException e) { // the connection ended early: the JDK's words say how far it came
+        throw new HubException(
+            what
+                + ": short body: the answer from "
+                + host(request.uri())
+                + " ended early ("
+                + e.getMessage()
+                + ")");
       }
       if (r.statusCode() != 429 || attempt >= RETRIES) {
         if (r.statusCode() == 429) {

@@ -231,7 +231,8 @@ public final class HubFileSystem extends FileSystem {
       }
       if (position < bufferStart || position >= bufferStart + buffer.length) {
         bufferStart = position;
-        buffer = client.read(repo, commit, file, position, (int) Math.min(AHEAD, size - position));
+        buffer =
+            client.read(repo, commit, file, position, (int) Math.min(AHEAD, size - position), size);
       }
       int n = (int) Math.min(len, bufferStart + buffer.length - position);
       System.arraycopy(buffer, (int) (position - bufferStart), b, off, n);
@@ -245,7 +246,7 @@ public final class HubFileSystem extends FileSystem {
         return -1;
       }
       int n = (int) Math.min(len, size - pos);
-      System.arraycopy(client.read(repo, commit, file, pos, n), 0, b, off, n);
+      System.arraycopy(client.read(repo, commit, file, pos, n, size), 0, b, off, n);
       return n;
     }
 
@@ -255,7 +256,7 @@ public final class HubFileSystem extends FileSystem {
         throw new EOFException(
             file + ": range [" + pos + ", " + (pos + len) + ") outside the file");
       }
-      System.arraycopy(client.read(repo, commit, file, pos, len), 0, b, off, len);
+      System.arraycopy(client.read(repo, commit, file, pos, len, size), 0, b, off, len);
     }
   }
 }

@@ -21,15 +21,53 @@ public record HubPath(String repo, String revision, String path) {
     return location.startsWith(SCHEME + "://");
   }
 
-  /** Parses {@code location}; null when it is not of the form. */
+  /**
+   * Parses {@code location}; null when it is not of the form (a path that is not {@link
+   * #isInsideRepo} is not).
+   */
   public static HubPath parse(String location) {
     Matcher m = FORM.matcher(location);
     if (!m.matches()) {
       return null;
     }
     String path = m.group(4) == null ? "" : m.group(4).replaceAll("/+$", "");
+    if (!path.isEmpty() && !isInsideRepo(path)) {
+      return null;
+    }
     return new HubPath(
         m.group(1) + "/" + m.group(2), m.group(3) == null ? "main" : m.group(3), path);
+  }
+
+  /**
+   * Whether {@code path} names a place inside a repo, and so inside its snapshot folder: relative
+   * and normalised ('/' between segments, none of them empty, "." or ".."), without backslashes or
+   * control characters (NUL).
+   */
+  static boolean isInsideRepo(String path) {
+    if (path.isEmpty() || path.chars().anyMatch(c -> c < 0x20 || c == 0x7f || c == '\\')) {
+      return false;
+    }
+    for (String segment : path.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code path} as a message shows it: control characters escaped, so it stays one line. */
+  static String printable(String path) {
+    StringBuilder shown = new StringBuilder();
+    path.codePoints()
+        .forEach(
+            c -> {
+              if (c < 0x20 || c == 0x7f) {
+                shown.append(String.format("\\u%04x", c));
+              } else {
+                shown.appendCodePoint(c);
+              }
+            });
+    return shown.toString();
   }
 
   static HubPath of(URI uri) {
