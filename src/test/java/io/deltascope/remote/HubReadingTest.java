@@ -309,6 +309,18 @@ class HubReadingTest {
   }
 
   @Test
+  void aBodyLongerThanItsRangeIsReadNoFurtherThanTheRange() {
+    hub.publish("org/endless", SHA_SFT, Fixtures.model("llama-sft"))
+        .lie("org/endless", HubTestServer.Lie.ENDLESS_BODY);
+    long before = hub.bytesServed();
+    CliRun run = CliRun.of("weight-diff", "-b", "org/llama-base", "-f", "org/endless");
+    assertOneLineError(run, "org/endless/model.safetensors: long body: expected 8 bytes");
+    // the client hangs up one byte past the range: the server got out no more than its socket's
+    // buffers hold, not the gigabyte it had to send (which the client used to read into memory)
+    assertThat(hub.bytesServed() - before).isLessThan(64L << 20);
+  }
+
+  @Test
   void aRedirectLoopIsNamedAsSuch() {
     hub.publish("org/loop", SHA_SFT, Fixtures.model("llama-sft"))
         .lie("org/loop", HubTestServer.Lie.REDIRECT_LOOP);

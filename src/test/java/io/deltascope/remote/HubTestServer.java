@@ -57,6 +57,11 @@ final class HubTestServer implements AutoCloseable {
     SHORT_BODY,
     /** The content host announces the range's length, sends half of it and hangs up. */
     BROKEN_OFF,
+    /**
+     * The content host answers a range with its Content-Range, then sends zeros without a length
+     * (chunked) until the client hangs up or 1 GiB has gone.
+     */
+    ENDLESS_BODY,
     /** The resolve endpoint redirects every file to itself. */
     REDIRECT_LOOP,
     /** The content host serves the weights with one byte changed (X-Linked-Etag stays true). */
@@ -303,6 +308,10 @@ final class HubTestServer implements AutoCloseable {
     if (lie == Lie.SHORT_BODY) {
       end = size - 1001;
     }
+    if (lie == Lie.ENDLESS_BODY) {
+      sendEndless(x, status);
+      return;
+    }
     byte[] body = new byte[(int) (end - start + 1)];
     try (RandomAccessFile file = new RandomAccessFile(f.toFile(), "r")) {
       file.seek(start);
@@ -319,6 +328,19 @@ final class HubTestServer implements AutoCloseable {
       throw new IOException("hung up on purpose"); // the exchange closes the connection unfinished
     }
     send(x, status, "", body);
+  }
+
+  private void sendEndless(HttpExchange x, int status) throws IOException {
+    x.sendResponseHeaders(status, 0);
+    byte[] zeros = new byte[64 << 10];
+    try (OutputStream out = x.getResponseBody()) {
+      for (long sent = 0; sent < 1L << 30; sent += zeros.length) {
+        out.write(zeros);
+        served.addAndGet(zeros.length);
+      }
+    } catch (IOException hungUp) {
+      // the client stopped reading: what it cost is in served
+    }
   }
 
   private static String sha256(Path f) throws IOException {

@@ -14,7 +14,6 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,6 +42,9 @@ public final class HubClient {
   private static final int MAX_REDIRECTS = 5;
   private static final Duration TIMEOUT = Duration.ofMinutes(2);
   private static final AtomicLong FETCHED = new AtomicLong();
+  // an answer that is no range of a file: kept to BoundedBody's limit, never more
+  private static final HttpResponse.BodyHandler<byte[]> ANSWER =
+      BoundedBody.upTo(BoundedBody.ANSWER_LIMIT);
 
   private static final int RETRIES = 4;
   private static final long BACKOFF_MILLIS = 500;
@@ -74,7 +76,16 @@ public final class HubClient {
             + "/revision/"
             + URLEncoder.encode(revision, StandardCharsets.UTF_8)
             + "?blobs=true";
-    HttpResponse<byte[]> response = send(get(url), repo + "@" + revision);
+    HttpResponse<byte[]> response = send(get(url), repo + "@" + revision, ANSWER);
+    if (response.body().length > BoundedBody.ANSWER_LIMIT) {
+      throw new HubException(
+          repo
+              + "@"
+              + revision
+              + ": the Hub's file listing is over "
+              + BoundedBody.ANSWER_LIMIT
+              + " bytes");
+    }
     JsonNode root = JSON.readTree(response.body());
     String sha = root.path("sha").asText("");
     if (!sha.matches("[0-9a-f]{40}")) {
@@ -113,7 +124,11 @@ public final class HubClient {
             .method("HEAD", HttpRequest.BodyPublishers.noBody())
             .build();
     HttpResponse<byte[]> r =
-        follow(request, what, answer -> answer.headers().firstValue("X-Linked-Etag").isPresent());
+        follow(
+            request,
+            what,
+            answer -> answer.headers().firstValue("X-Linked-Etag").isPresent(),
+            ANSWER);
     if (!isRedirect(r)) {
       check(r, what);
     }
@@ -155,11 +170,9 @@ public final class HubClient {
         request(resolveUrl(repo, commit, file))
             .header("Range", "bytes=" + asked.first() + "-" + asked.last())
             .GET();
-    HttpResponse<byte[]> r = send(request, what);
+    HttpResponse<byte[]> r = send(request, what, BoundedBody.forRange(asked));
     FETCHED.addAndGet(r.body().length);
-    return r.statusCode() == 206
-        ? partialContent(r, what, asked)
-        : sliceOfWhole(r.body(), what, asked);
+    return r.statusCode() == 206 ? partialContent(r, what, asked) : sliceOfWhole(r, what, asked);
   }
 
   private static byte[] partialContent(HttpResponse<byte[]> r, String what, ByteRange asked)
@@ -176,10 +189,26 @@ public final class HubClient {
     return complete(r.body(), what, asked.length(), asked.toString());
   }
 
-  private static byte[] sliceOfWhole(byte[] body, String what, ByteRange asked)
+  // a 200: the body was read only as far as the range (BoundedBody), so the whole file's length
+  // comes from Content-Length, and the range's bytes must all have come
+  private static byte[] sliceOfWhole(HttpResponse<byte[]> r, String what, ByteRange asked)
       throws HubException {
-    complete(body, what, asked.total(), "the whole file: the Hub ignored the range " + asked);
-    return Arrays.copyOfRange(body, (int) asked.first(), (int) asked.last() + 1);
+    String range = "the whole file: the Hub ignored the range " + asked;
+    long length = r.headers().firstValueAsLong("Content-Length").orElse(-1);
+    if (length < 0) {
+      throw new HubException(what + ": " + range + " and did not say how long its answer is");
+    }
+    if (length != asked.total()) {
+      throw new HubException(
+          String.format(
+              "%s: %s: expected %d bytes (%s), received %d",
+              what,
+              length < asked.total() ? "short body" : "long body",
+              asked.total(),
+              range,
+              length));
+    }
+    return complete(r.body(), what, asked.length(), range);
   }
 
   /** {@code body}, when it has the {@code expected} bytes of {@code range}. */
@@ -227,8 +256,10 @@ public final class HubClient {
    * Sends {@code request}, with the token when it goes to the endpoint's host, following redirects
    * (without the token to another host) and retrying rate limits.
    */
-  private HttpResponse<byte[]> send(HttpRequest.Builder request, String what) throws IOException {
-    HttpResponse<byte[]> r = follow(request.build(), what, answer -> false);
+  private HttpResponse<byte[]> send(
+      HttpRequest.Builder request, String what, HttpResponse.BodyHandler<byte[]> body)
+      throws IOException {
+    HttpResponse<byte[]> r = follow(request.build(), what, answer -> false, body);
     check(r, what);
     return r;
   }
@@ -239,11 +270,15 @@ public final class HubClient {
    * #MAX_REDIRECTS} redirects, is named as such.
    */
   private HttpResponse<byte[]> follow(
-      HttpRequest request, String what, Predicate<HttpResponse<byte[]>> last) throws IOException {
+      HttpRequest request,
+      String what,
+      Predicate<HttpResponse<byte[]>> last,
+      HttpResponse.BodyHandler<byte[]> body)
+      throws IOException {
     Set<URI> asked = new HashSet<>();
     for (int hop = 0; ; hop++) {
       asked.add(request.uri());
-      HttpResponse<byte[]> r = sendRetrying(request, what);
+      HttpResponse<byte[]> r = sendRetrying(request, what, body);
       Optional<String> location = r.headers().firstValue("Location");
       if (!isRedirect(r) || location.isEmpty() || last.test(r)) {
         return r;
@@ -270,12 +305,13 @@ public final class HubClient {
     return r.statusCode() >= 300 && r.statusCode() < 400;
   }
 
-  private HttpResponse<byte[]> sendRetrying(HttpRequest request, String what) throws IOException {
+  private HttpResponse<byte[]> sendRetrying(
+      HttpRequest request, String what, HttpResponse.BodyHandler<byte[]> body) throws IOException {
     HttpRequest withToken = authorized(request);
     for (int attempt = 0; ; attempt++) {
       HttpResponse<byte[]> r;
       try {
-        r = HTTP.send(withToken, HttpResponse.BodyHandlers.ofByteArray());
+        r = HTTP.send(withToken, body);
       } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
         throw new HubException(
             what
