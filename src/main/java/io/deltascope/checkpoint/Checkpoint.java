@@ -25,13 +25,16 @@ import java.util.TreeMap;
  * @param tensors every tensor by name, sorted by name
  * @param metadata the {@code __metadata__} of the (first) weights file
  * @param files the weights files read, in order
+ * @param ties names stored as a second name for a tensor's bytes, to that tensor's name ({@link
+ *     WeightsFile#ties()}): not in {@code tensors}, as a tied head is not in safetensors
  */
 public record Checkpoint(
     String location,
     ModelConfig config,
     Map<String, TensorInfo> tensors,
     Map<String, String> metadata,
-    List<String> files) {
+    List<String> files,
+    Map<String, String> ties) {
 
   public static final String SINGLE_FILE = "model.safetensors";
   public static final String INDEX_FILE = "model.safetensors.index.json";
@@ -40,6 +43,16 @@ public record Checkpoint(
   public static final String PYTORCH_INDEX_FILE = "pytorch_model.bin.index.json";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A checkpoint whose every name is a tensor of its own. */
+  public Checkpoint(
+      String location,
+      ModelConfig config,
+      Map<String, TensorInfo> tensors,
+      Map<String, String> metadata,
+      List<String> files) {
+    this(location, config, tensors, metadata, files, Map.of());
+  }
 
   /** Opens a checkpoint folder, a single {@code .safetensors} file, or a GGUF file. */
   public static Checkpoint open(String location) {
@@ -162,7 +175,12 @@ public record Checkpoint(
       byName.put(t.name(), t);
     }
     return new Checkpoint(
-        location, config, Collections.unmodifiableMap(byName), weights.metadata(), List.of(file));
+        location,
+        config,
+        Collections.unmodifiableMap(byName),
+        weights.metadata(),
+        List.of(file),
+        Collections.unmodifiableMap(new TreeMap<>(weights.ties())));
   }
 
   private static Checkpoint fromIndex(
@@ -180,8 +198,13 @@ public record Checkpoint(
       shards.put(shard, reader.apply(shardFile));
     }
     Map<String, TensorInfo> byName = new TreeMap<>();
+    Map<String, String> ties = new TreeMap<>();
     for (Map.Entry<String, String> e : weightMap.entrySet()) {
       WeightsFile shard = shards.get(e.getValue());
+      if (shard.ties().containsKey(e.getKey())) {
+        ties.put(e.getKey(), shard.ties().get(e.getKey()));
+        continue;
+      }
       TensorInfo tensor =
           shard.tensors().stream()
               .filter(t -> t.name().equals(e.getKey()))
@@ -201,7 +224,12 @@ public record Checkpoint(
     Map<String, String> metadata =
         shards.isEmpty() ? Map.of() : shards.values().iterator().next().metadata();
     return new Checkpoint(
-        folder, config, Collections.unmodifiableMap(byName), metadata, List.copyOf(files));
+        folder,
+        config,
+        Collections.unmodifiableMap(byName),
+        metadata,
+        List.copyOf(files),
+        Collections.unmodifiableMap(ties));
   }
 
   private static Map<String, String> readWeightMap(String folder, String index) {

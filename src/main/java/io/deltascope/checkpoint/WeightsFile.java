@@ -13,4 +13,12 @@ public interface WeightsFile {
 
   /** Its string metadata (safetensors' {@code __metadata__}); empty when the format has none. */
   Map<String, String> metadata();
+
+  /**
+   * Names the file stores as a second name for another tensor's bytes (a {@code torch.save}d tied
+   * head), each to the name in {@link #tensors()}; not tensors of their own.
+   */
+  default Map<String, String> ties() {
+    return Map.of();
+  }
 }

@@ -5,8 +5,10 @@ import io.deltascope.checkpoint.TensorInfo;
 import io.deltascope.checkpoint.TensorRole;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -33,8 +35,8 @@ public record WeightDiffPlan(
     List<String> notNumeric = new ArrayList<>();
 
     List<Structural.Tied> tied = new ArrayList<>();
-    Optional<TensorInfo> baseHead = tiedHead(base, "base", tied);
-    Optional<TensorInfo> finetunedHead = tiedHead(finetuned, "finetuned", tied);
+    Map<String, TensorInfo> baseLends = lent(base, "base", tied);
+    Map<String, TensorInfo> finetunedLends = lent(finetuned, "finetuned", tied);
     List<Structural.Tied> ties = mergeSides(tied);
 
     TreeSet<String> names = new TreeSet<>(base.tensors().keySet());
@@ -42,10 +44,10 @@ public record WeightDiffPlan(
     for (String name : names) {
       TensorInfo a = base.tensor(name);
       TensorInfo b = finetuned.tensor(name);
-      if (name.equals(LM_HEAD) && (a == null) != (b == null)) {
-        // one side ties its head to the embedding: compare the head the other side stores with it
-        a = a != null ? a : baseHead.orElse(null);
-        b = b != null ? b : finetunedHead.orElse(null);
+      if ((a == null) != (b == null)) {
+        // one side ties the name (its head) to a tensor it stores: compare the other side's with it
+        a = a != null ? a : baseLends.get(name);
+        b = b != null ? b : finetunedLends.get(name);
       }
       TensorRole role = TensorRole.of(name, modelType);
       if (a == null) {
@@ -102,6 +104,30 @@ public record WeightDiffPlan(
   }
 
   /**
+   * The tensors a side lends under a tied name, as that name: those its file stores under a second
+   * name (a torch.save'd tie), else, when its config ties the head, its embedding as the head;
+   * records the ties.
+   */
+  private static Map<String, TensorInfo> lent(
+      Checkpoint checkpoint, String side, List<Structural.Tied> tied) {
+    Map<String, TensorInfo> lent = new TreeMap<>();
+    checkpoint
+        .ties()
+        .forEach(
+            (name, storedAs) -> {
+              TensorInfo stored = checkpoint.tensor(storedAs);
+              if (stored != null) {
+                tied.add(new Structural.Tied(name, storedAs, side));
+                lent.put(name, stored.withName(name));
+              }
+            });
+    if (!lent.containsKey(LM_HEAD)) {
+      tiedHead(checkpoint, side, tied).ifPresent(head -> lent.put(LM_HEAD, head));
+    }
+    return lent;
+  }
+
+  /**
    * A side whose config ties the head and stores no {@code lm_head.weight} lends its embedding as
    * the head; records the tie.
    */
@@ -121,10 +147,23 @@ public record WeightDiffPlan(
             });
   }
 
+  /** A name both sides tie to the same tensor is one tie, on "both" sides. */
   private static List<Structural.Tied> mergeSides(List<Structural.Tied> tied) {
-    if (tied.size() == 2 && Objects.equals(tied.get(0).tiedTo(), tied.get(1).tiedTo())) {
-      return List.of(new Structural.Tied(LM_HEAD, tied.get(0).tiedTo(), "both"));
+    List<Structural.Tied> merged = new ArrayList<>();
+    for (Structural.Tied t : tied) {
+      boolean onBoth =
+          tied.stream()
+              .anyMatch(
+                  other ->
+                      !other.side().equals(t.side())
+                          && other.name().equals(t.name())
+                          && Objects.equals(other.tiedTo(), t.tiedTo()));
+      if (!onBoth) {
+        merged.add(t);
+      } else if (t.side().equals("base")) {
+        merged.add(new Structural.Tied(t.name(), t.tiedTo(), "both"));
+      }
     }
-    return List.copyOf(tied);
+    return List.copyOf(merged);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.deltascope.checkpoint.gguf.GgufFile;
+import io.deltascope.checkpoint.pytorch.TorchPickle;
 import io.deltascope.job.PairSpec;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -12,15 +13,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * Jazzer fuzzes the parsers of what users hand deltascope: the safetensors header, the GGUF reader
- * and the pairs file. The first byte picks the parser, the rest is the file; the corpus is seeded
- * from the fixtures (ParsersFuzzTestInputs). The contract: a CheckpointException with a message (an
- * IllegalArgumentException with one for the pairs file, as the batch reports it), or a valid
- * result; never another exception, never a hang (Jazzer's per-input timeout), never an allocation
- * beyond a bounded multiple of the file's size (a length field must not size a buffer).
+ * Jazzer fuzzes the parsers of what users hand deltascope: the safetensors header, the GGUF reader,
+ * the pairs file and a pytorch_model.bin's pickle ({@code data.pkl}). The first byte picks the
+ * parser, the rest is the file; the corpus is seeded from the fixtures (ParsersFuzzTestInputs). The
+ * contract: a CheckpointException with a message (an IllegalArgumentException with one for the
+ * pairs file, as the batch reports it), or a valid result; never another exception, never a hang
+ * (Jazzer's per-input timeout), never an allocation beyond a bounded multiple of the file's size (a
+ * length field must not size a buffer).
  *
  * <p>{@code surefire} runs it with {@code JAZZER_FUZZ=1} for a fixed budget ({@code maxDuration});
- * Jazzer fuzzes one {@code @FuzzTest} per run, hence one target for the three parsers.
+ * Jazzer fuzzes one {@code @FuzzTest} per run, hence one target for the four parsers.
  */
 class ParsersFuzzTest {
   /**
@@ -39,7 +41,7 @@ class ParsersFuzzTest {
     if (input.length == 0) {
       return;
     }
-    int parser = input[0] & 3;
+    int parser = (input[0] & 0xFF) % 5;
     byte[] content = Arrays.copyOfRange(input, 1, input.length);
     Path path = write(parser, content);
     // loading (and Jazzer instrumenting) the classes an input reaches allocates, and an input can
@@ -54,11 +56,12 @@ class ParsersFuzzTest {
         .isLessThan(64L * content.length + ALLOCATION_SLACK);
   }
 
-  private static void parse(int parser, Path path) {
+  private static void parse(int parser, Path path) throws IOException {
     try {
       switch (parser) {
         case 0 -> SafetensorsFile.read(path.toString());
         case 1 -> GgufFile.read(path.toString());
+        case 4 -> TorchPickle.read(path.toString(), Files.readAllBytes(path));
         default -> PairSpec.read(path.toString());
       }
     } catch (CheckpointException e) {
@@ -81,7 +84,8 @@ class ParsersFuzzTest {
           case 0 -> "model.safetensors";
           case 1 -> "model.gguf";
           case 2 -> "pairs.csv";
-          default -> "pairs.jsonl";
+          case 3 -> "pairs.jsonl";
+          default -> "data.pkl";
         };
     return Files.write(file.resolve(name), content);
   }

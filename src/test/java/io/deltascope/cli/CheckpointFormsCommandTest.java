@@ -2,11 +2,19 @@ package io.deltascope.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
+import io.deltascope.checkpoint.Checkpoint;
+import io.deltascope.checkpoint.pytorch.TorchSaveWriter;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,6 +72,82 @@ class CheckpointFormsCommandTest {
     assertThat(cosines.get(4).asDouble()).isLessThan(0.99999);
     CliRun compare = CliRun.of("compare", "-m1", BASE, "-m2", adapter, "-p", "The answer is");
     assertThat(compare.exitCode()).as(compare.err()).isZero();
+  }
+
+  @Test
+  void tiedPytorchBinsReportTheTieAndCountTheEmbeddingOnceAsSafetensorsDo() throws IOException {
+    Path base = tiedBin("qwen2-base");
+    Path sft = tiedBin("qwen2-sft");
+    JsonNode bins = weightDiff(base, sft, "bins.json");
+    JsonNode safetensors =
+        weightDiff(Fixtures.model("qwen2-base"), Fixtures.model("qwen2-sft"), "st.json");
+    JsonNode mixed = weightDiff(Fixtures.model("qwen2-base"), sft, "mixed.json");
+    JsonNode oracle = Fixtures.pairOracle("qwen2-base", "qwen2-sft");
+    double oracleTotal = 0;
+    for (JsonNode t : oracle.get("tensors")) {
+      oracleTotal += Math.pow(t.get("l2_distance").asDouble(), 2);
+    }
+    for (JsonNode json : new JsonNode[] {bins, mixed}) {
+      // before, the bins compared lm_head.weight too: 51 tensors, total L2 5.305 (4.731 here)
+      assertMatchesOracle(json, oracle);
+      assertThat(json.get("structural").get("tied"))
+          .isEqualTo(safetensors.get("structural").get("tied"));
+      JsonNode summary = json.get("summary");
+      assertThat(summary.get("tensors_compared"))
+          .isEqualTo(safetensors.get("summary").get("tensors_compared"));
+      assertThat(summary.get("params_compared"))
+          .isEqualTo(safetensors.get("summary").get("params_compared"));
+      double total = summary.get("total_l2_distance").asDouble();
+      assertThat(total)
+          .isCloseTo(safetensors.get("summary").get("total_l2_distance").asDouble(), within(1e-12))
+          .isCloseTo(Math.sqrt(oracleTotal), within(1e-9));
+    }
+    JsonNode tie = bins.get("structural").get("tied").get(0);
+    assertThat(tie.get("name").asText()).isEqualTo("lm_head.weight");
+    assertThat(tie.get("tied_to").asText()).isEqualTo("model.embed_tokens.weight");
+    assertThat(tie.get("side").asText()).isEqualTo("both");
+  }
+
+  @Test
+  void aHostilePickleIsOneLineNamingTheFileAtOnce() throws IOException {
+    // a key of shared references 60 deep hung the tool; a list inside itself overflowed the stack
+    for (byte[] pickle :
+        List.of(TorchSaveWriter.nestedTupleKey(60), TorchSaveWriter.selfContainingListKey())) {
+      Path folder = Files.createDirectories(dir.resolve("hostile" + pickle.length));
+      Path bin = folder.resolve("pytorch_model.bin");
+      TorchSaveWriter.writeZip(bin, pickle, Map.of());
+      CliRun run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(60),
+              () -> CliRun.of("weight-diff", "-b", folder.toString(), "-f", BASE));
+      assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+      assertThat(run.err().lines().toList())
+          .as("the error and the hint about --verbose")
+          .hasSize(2)
+          .last()
+          .isEqualTo("(run with --verbose for the stack trace)");
+      assertThat(run.errorLine())
+          .startsWith("deltascope: error: " + bin + ": ")
+          .hasSizeLessThan(300);
+    }
+  }
+
+  private Path tiedBin(String model) throws IOException {
+    Path source = Fixtures.model(model);
+    return TorchSaveWriter.writeFolder(
+        Checkpoint.open(source.toString()),
+        source,
+        Map.of("lm_head.weight", "model.embed_tokens.weight"),
+        dir.resolve(model + "-bin"));
+  }
+
+  private JsonNode weightDiff(Path base, Path finetuned, String name) {
+    Path out = dir.resolve(name);
+    CliRun run =
+        CliRun.of(
+            "weight-diff", "-b", base.toString(), "-f", finetuned.toString(), "-o", out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    return Fixtures.json(out);
   }
 
   private static void assertMatchesOracle(JsonNode json, JsonNode oracle) {

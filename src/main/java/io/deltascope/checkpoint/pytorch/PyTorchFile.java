@@ -9,6 +9,9 @@ import io.deltascope.checkpoint.WeightsFile;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,14 +21,31 @@ import java.util.Map;
  * place in its storage's zip entry {@code ARCHIVE/data/KEY}, which PyTorch stores uncompressed.
  * Only {@code data.pkl} and the zip directory are read here.
  *
+ * <p>{@code torch.save} writes a tied weight ({@code lm_head.weight} sharing the embedding's
+ * storage) as a second name for the same view: same storage, offset, size and strides. Such a name
+ * is a tie, not a tensor, as in a safetensors checkpoint that does not store it.
+ *
  * @param location the file
- * @param tensors tensors in pickle order, with absolute offsets
+ * @param tensors tensors in pickle order, with absolute offsets; each view once
+ * @param ties each second name of a view, to the first name pickled for it
  */
-public record PyTorchFile(String location, List<TensorInfo> tensors) implements WeightsFile {
+public record PyTorchFile(String location, List<TensorInfo> tensors, Map<String, String> ties)
+    implements WeightsFile {
   /** The first bytes of a pre-1.6 {@code torch.save}: a protocol-2 pickle of a magic LONG1. */
   private static final byte[] LEGACY = {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc};
 
   private static final long MAX_PICKLE_BYTES = 256L << 20;
+
+  /** What makes two pickled tensors one: the same elements of the same storage, laid out alike. */
+  private record View(String storageKey, long offset, List<Long> size, List<Long> stride) {
+    static View of(TorchPickle.StoredTensor t) {
+      return new View(t.storageKey(), t.storageOffset(), boxed(t.size()), boxed(t.stride()));
+    }
+
+    private static List<Long> boxed(long[] dims) {
+      return Arrays.stream(dims).boxed().toList();
+    }
+  }
 
   @Override
   public Map<String, String> metadata() {
@@ -72,11 +92,25 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
     String archive = pickle.name().substring(0, pickle.name().length() - "data.pkl".length());
     Map<String, TorchPickle.StoredTensor> stored =
         TorchPickle.read(file, entryBytes(source, file, pickle));
+    return catalogue(file, zip, archive, stored);
+  }
+
+  // each view once, under its first name; a second name for it is a tie
+  private static PyTorchFile catalogue(
+      String file, ZipDirectory zip, String archive, Map<String, TorchPickle.StoredTensor> stored) {
     List<TensorInfo> tensors = new ArrayList<>();
+    Map<View, String> firstNames = new HashMap<>();
+    Map<String, String> ties = new LinkedHashMap<>();
     for (Map.Entry<String, TorchPickle.StoredTensor> e : stored.entrySet()) {
-      tensors.add(tensor(file, zip, archive, e.getKey(), e.getValue()));
+      String firstName = firstNames.putIfAbsent(View.of(e.getValue()), e.getKey());
+      if (firstName != null) {
+        ties.put(e.getKey(), firstName);
+      } else {
+        tensors.add(tensor(file, zip, archive, e.getKey(), e.getValue()));
+      }
     }
-    return new PyTorchFile(file, List.copyOf(tensors));
+    return new PyTorchFile(
+        file, List.copyOf(tensors), Collections.unmodifiableMap(new LinkedHashMap<>(ties)));
   }
 
   private static byte[] entryBytes(ByteSource source, String file, ZipDirectory.Entry entry)
@@ -85,7 +119,7 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
       throw CheckpointException.of(
           file,
           "zip entry '%s' is compressed (method %d): torch.save stores entries uncompressed",
-          entry.name(),
+          TorchPickle.shortText(entry.name()),
           entry.method());
     }
     if (entry.size() > MAX_PICKLE_BYTES) {
@@ -95,18 +129,16 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
   }
 
   private static TensorInfo tensor(
-      String file, ZipDirectory zip, String archive, String name, TorchPickle.StoredTensor t) {
+      String file, ZipDirectory zip, String archive, String tensor, TorchPickle.StoredTensor t) {
     ZipDirectory.Entry storage = zip.entries().get(archive + "data/" + t.storageKey());
+    String name = TorchPickle.shortText(tensor);
+    String key = TorchPickle.shortText(t.storageKey());
     if (storage == null) {
-      throw CheckpointException.of(
-          file, "tensor '%s': storage '%s' has no zip entry", name, t.storageKey());
+      throw CheckpointException.of(file, "tensor '%s': storage '%s' has no zip entry", name, key);
     }
     if (storage.method() != 0) {
       throw CheckpointException.of(
-          file,
-          "tensor '%s': storage '%s' is compressed: re-save it with torch.save",
-          name,
-          t.storageKey());
+          file, "tensor '%s': storage '%s' is compressed: re-save it with torch.save", name, key);
     }
     int itemSize = t.dtype().bytesPerBlock();
     Shape shape = Shape.of(t.size());
@@ -118,7 +150,7 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
             file,
             "tensor '%s': storage '%s' declares %d %s elements but its entry holds %d bytes",
             name,
-            t.storageKey(),
+            key,
             t.storageElements(),
             t.dtype(),
             storage.size());
@@ -146,7 +178,7 @@ public record PyTorchFile(String location, List<TensorInfo> tensors) implements 
           t.storageElements());
     }
     return new TensorInfo(
-        name,
+        tensor,
         t.dtype(),
         shape,
         file,

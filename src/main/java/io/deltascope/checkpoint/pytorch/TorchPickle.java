@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,12 @@ import java.util.Set;
  * tuples, strings and numbers, and the globals {@code torch.load(weights_only=True)} allows for
  * tensors (the storage types, {@code torch._utils._rebuild_tensor_v2} and {@code
  * _rebuild_parameter}, {@code collections.OrderedDict}). Anything else is refused by name: nothing
- * is instantiated, nothing is looked up by reflection. The pickle is untrusted input.
+ * is instantiated, nothing is looked up by reflection. The pickle is untrusted input, so its work
+ * is bounded (objects built, memo references followed, nesting depth, container sizes: limits far
+ * above any real state dict), and nothing walks what it built: tuples are dict keys by identity,
+ * lists and dicts are not keys at all (Python cannot hash them), and an error shows a value only as
+ * a short preview. A pickle of repeated references nested 60 deep is thus 60 small tuples, not 2^60
+ * items to hash or print.
  */
 public final class TorchPickle {
   /** A tensor as the pickle describes it: a view of a storage, which is a zip entry. */
@@ -37,12 +43,56 @@ public final class TorchPickle {
     }
   }
 
-  private record Tuple(List<Object> items) {}
+  /**
+   * A Python tuple; a dict key by identity, since hashing its items would visit a structure of
+   * shared references once per path ({@code depth}: how deep containers nest inside it).
+   */
+  private record Tuple(List<Object> items, int depth) {
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(this);
+    }
+  }
+
+  /** A Python list; {@code depth} grows as containers are appended. Never a key, never hashed. */
+  private static final class PyList extends ArrayList<Object> {
+    private static final long serialVersionUID = 1L;
+    private int depth = 1;
+  }
+
+  /** A Python dict, in insertion order; {@code depth} as for {@link PyList}. */
+  private static final class PyDict extends LinkedHashMap<Object, Object> {
+    private static final long serialVersionUID = 1L;
+    private int depth = 1;
+  }
 
   private record Storage(DType dtype, String key, long elements) {}
 
   private static final Object MARK = new Object();
   private static final int MAX_STACK = 1 << 20;
+  // a state dict of 100,000 tensors builds some 2 million objects (and memo entries, and memo
+  // references): the limits are far above a real checkpoint's and far below a hang or a full heap
+  private static final long MAX_OBJECTS = 20_000_000;
+  private static final long MAX_MEMO_REFERENCES = 20_000_000;
+  private static final int MAX_CONTAINER_ITEMS = 10_000_000;
+  private static final int MAX_DEPTH = 1_000;
+  private static final int MAX_RANK = 64;
+  private static final int PREVIEW_CHARS = 60;
+  private static final Map<Class<?>, String> PYTHON_TYPES =
+      Map.of(
+          Tuple.class, "tuple",
+          PyList.class, "list",
+          PyDict.class, "dict",
+          String.class, "string",
+          Long.class, "number",
+          BigInteger.class, "number",
+          Double.class, "float",
+          Boolean.class, "bool");
   private static final Set<String> CALLABLE =
       Set.of(
           "collections.OrderedDict",
@@ -71,7 +121,9 @@ public final class TorchPickle {
   private final ByteBuffer in;
   private final List<Object> stack = new ArrayList<>();
   private final List<Integer> marks = new ArrayList<>();
-  private final Map<Long, Object> memo = new java.util.HashMap<>();
+  private final Map<Long, Object> memo = new HashMap<>();
+  private long objects;
+  private long memoReferences;
 
   private TorchPickle(String file, byte[] pickle) {
     this.file = file;
@@ -98,10 +150,11 @@ public final class TorchPickle {
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
     for (Map.Entry<?, ?> e : dict.entrySet()) {
       if (!(e.getKey() instanceof String name)) {
-        throw fail("state dict key %s is not a string", e.getKey());
+        throw fail("state dict key %s is not a string", preview(e.getKey()));
       }
       if (!(e.getValue() instanceof StoredTensor t)) {
-        throw fail("state dict entry '%s' is a %s, not a tensor", name, kind(e.getValue()));
+        throw fail(
+            "state dict entry '%s' is a %s, not a tensor", shortText(name), kind(e.getValue()));
       }
       tensors.put(name, t);
     }
@@ -118,14 +171,18 @@ public final class TorchPickle {
           return pop();
         }
         case '(' -> marks.add(stack.size());
-        case '}' -> push(new LinkedHashMap<>());
-        case ']' -> push(new ArrayList<>());
-        case ')' -> push(new Tuple(List.of()));
-        case 't' -> push(new Tuple(popMark()));
-        case 0x85 -> push(new Tuple(popN(1)));
-        case 0x86 -> push(new Tuple(popN(2)));
-        case 0x87 -> push(new Tuple(popN(3)));
-        case 'l' -> push(new ArrayList<>(popMark()));
+        case '}' -> push(new PyDict());
+        case ']' -> push(new PyList());
+        case ')' -> push(tuple(List.of()));
+        case 't' -> push(tuple(popMark()));
+        case 0x85 -> push(tuple(popN(1)));
+        case 0x86 -> push(tuple(popN(2)));
+        case 0x87 -> push(tuple(popN(3)));
+        case 'l' -> {
+          PyList list = new PyList();
+          append(list, popMark());
+          push(list);
+        }
         case 'N' -> push(null);
         case 0x88 -> push(Boolean.TRUE);
         case 0x89 -> push(Boolean.FALSE);
@@ -137,11 +194,11 @@ public final class TorchPickle {
         case 'X' -> push(string(in.getInt()));
         case 0x8c -> push(string(in.get() & 0xFF));
         case 0x8d -> push(string(in.getLong()));
-        case 'q' -> memo.put((long) (in.get() & 0xFF), peek());
-        case 'r' -> memo.put((long) in.getInt() & 0xFFFFFFFFL, peek());
-        case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
-        case 'h' -> push(memo((long) (in.get() & 0xFF)));
-        case 'j' -> push(memo((long) in.getInt() & 0xFFFFFFFFL));
+        case 'q' -> memoize((long) (in.get() & 0xFF));
+        case 'r' -> memoize((long) in.getInt() & 0xFFFFFFFFL);
+        case 0x94 -> memoize((long) memo.size()); // MEMOIZE
+        case 'h' -> pushReference(memo((long) (in.get() & 0xFF)));
+        case 'j' -> pushReference(memo((long) in.getInt() & 0xFFFFFFFFL));
         case 'c' -> push(global(line(), line()));
         case 0x93 -> { // STACK_GLOBAL
           Object name = pop();
@@ -156,22 +213,22 @@ public final class TorchPickle {
         case 's' -> {
           Object value = pop();
           Object key = pop();
-          dict(peek()).put(key, value);
+          put(dict(peek()), key, value);
         }
         case 'u' -> {
           List<Object> items = popMark();
-          Map<Object, Object> d = dict(peek());
+          PyDict d = dict(peek());
           for (int i = 0; i + 1 < items.size(); i += 2) {
-            d.put(items.get(i), items.get(i + 1));
+            put(d, items.get(i), items.get(i + 1));
           }
         }
         case 'a' -> {
           Object value = pop();
-          list(peek()).add(value);
+          append(list(peek()), List.of(value));
         }
         case 'e' -> {
           List<Object> items = popMark();
-          list(peek()).addAll(items);
+          append(list(peek()), items);
         }
         default ->
             throw fail(
@@ -191,7 +248,7 @@ public final class TorchPickle {
     throw fail(
         "data.pkl asks for the global '%s', which is not part of a tensor state dict (only what"
             + " torch.load(weights_only=True) allows is read): refused",
-        g.qualified());
+        shortText(g.qualified()));
   }
 
   private Object reduce(Object callable, Object args) {
@@ -204,7 +261,7 @@ public final class TorchPickle {
         if (!a.isEmpty()) {
           throw fail("collections.OrderedDict called with arguments");
         }
-        yield new LinkedHashMap<>();
+        yield new PyDict();
       }
       case "torch._utils._rebuild_tensor_v2" -> tensor(a);
       case "torch._utils._rebuild_parameter", "torch._utils._rebuild_parameter_with_state" -> {
@@ -255,6 +312,9 @@ public final class TorchPickle {
     if (!(o instanceof Tuple t)) {
       throw fail("tensor size or stride is a %s, not a tuple", kind(o));
     }
+    if (t.items().size() > MAX_RANK) {
+      throw fail("tensor of %d dimensions: refused (at most %d)", t.items().size(), MAX_RANK);
+    }
     long[] dims = new long[t.items().size()];
     for (int i = 0; i < dims.length; i++) {
       dims[i] = number(t.items().get(i));
@@ -279,20 +339,65 @@ public final class TorchPickle {
     return s;
   }
 
-  @SuppressWarnings("unchecked")
-  private Map<Object, Object> dict(Object o) {
-    if (!(o instanceof Map)) {
+  private PyDict dict(Object o) {
+    if (!(o instanceof PyDict d)) {
       throw fail("data.pkl sets an item of a %s", kind(o));
     }
-    return (Map<Object, Object>) o;
+    return d;
   }
 
-  @SuppressWarnings("unchecked")
-  private List<Object> list(Object o) {
-    if (!(o instanceof List)) {
+  private PyList list(Object o) {
+    if (!(o instanceof PyList l)) {
       throw fail("data.pkl appends to a %s", kind(o));
     }
-    return (List<Object>) o;
+    return l;
+  }
+
+  private Tuple tuple(List<Object> items) {
+    int depth = 0;
+    for (Object item : items) {
+      depth = Math.max(depth, depth(item));
+    }
+    return new Tuple(items, nested(depth + 1));
+  }
+
+  private void append(PyList list, List<Object> items) {
+    if (items.size() > MAX_CONTAINER_ITEMS - list.size()) {
+      throw fail("data.pkl grows a list past %d items: refused", MAX_CONTAINER_ITEMS);
+    }
+    for (Object item : items) {
+      list.depth = nested(Math.max(list.depth, depth(item) + 1));
+    }
+    list.addAll(items);
+  }
+
+  // as Python, which cannot hash a list or a dict; a tuple is a key by identity (see Tuple)
+  private void put(PyDict dict, Object key, Object value) {
+    if (key instanceof PyList || key instanceof PyDict) {
+      throw fail("data.pkl uses a %s as a dict key, which Python cannot hash: refused", kind(key));
+    }
+    if (dict.size() >= MAX_CONTAINER_ITEMS) {
+      throw fail("data.pkl grows a dict past %d items: refused", MAX_CONTAINER_ITEMS);
+    }
+    dict.depth = nested(Math.max(dict.depth, Math.max(depth(key), depth(value)) + 1));
+    dict.put(key, value);
+  }
+
+  private int nested(int depth) {
+    if (depth > MAX_DEPTH) {
+      throw fail("data.pkl nests containers more than %d deep: refused", MAX_DEPTH);
+    }
+    return depth;
+  }
+
+  private static int depth(Object o) {
+    if (o instanceof Tuple t) {
+      return t.depth();
+    }
+    if (o instanceof PyList l) {
+      return l.depth;
+    }
+    return o instanceof PyDict d ? d.depth : 0;
   }
 
   private Object long1(int n) {
@@ -329,6 +434,13 @@ public final class TorchPickle {
     return new String(in.array(), start, in.position() - 1 - start, StandardCharsets.UTF_8);
   }
 
+  private void memoize(long key) {
+    if (memo.size() >= MAX_OBJECTS && !memo.containsKey(key)) {
+      throw fail("data.pkl memoizes more than %d objects: refused", MAX_OBJECTS);
+    }
+    memo.put(key, peek());
+  }
+
   private Object memo(long key) {
     if (!memo.containsKey(key)) {
       throw fail("data.pkl reads memo %d, never stored", key);
@@ -336,7 +448,23 @@ public final class TorchPickle {
     return memo.get(key);
   }
 
+  /** Pushes an object the pickle built. */
   private void push(Object o) {
+    if (++objects > MAX_OBJECTS) {
+      throw fail("data.pkl builds more than %d objects: refused", MAX_OBJECTS);
+    }
+    onStack(o);
+  }
+
+  /** Pushes an object the memo holds: built before, referred to again. */
+  private void pushReference(Object o) {
+    if (++memoReferences > MAX_MEMO_REFERENCES) {
+      throw fail("data.pkl follows more than %d memo references: refused", MAX_MEMO_REFERENCES);
+    }
+    onStack(o);
+  }
+
+  private void onStack(Object o) {
     if (stack.size() >= MAX_STACK) {
       throw fail("data.pkl's stack grows past %d items", MAX_STACK);
     }
@@ -383,7 +511,58 @@ public final class TorchPickle {
     if (o instanceof Global g) {
       return "global " + g.qualified();
     }
-    return o.getClass().getSimpleName();
+    return PYTHON_TYPES.getOrDefault(o.getClass(), o.getClass().getSimpleName());
+  }
+
+  /**
+   * At most {@link #PREVIEW_CHARS} characters of {@code o} as Python would print it: the walk stops
+   * when the text is long enough, so a value of shared or self references costs no more.
+   */
+  static String preview(Object o) {
+    StringBuilder out = new StringBuilder();
+    render(o, out);
+    return out.length() <= PREVIEW_CHARS ? out.toString() : out.substring(0, PREVIEW_CHARS) + "...";
+  }
+
+  private static void render(Object o, StringBuilder out) {
+    if (out.length() > PREVIEW_CHARS) {
+      return;
+    }
+    if (o instanceof Tuple t) {
+      renderItems(t.items(), "(", ")", out);
+    } else if (o instanceof PyList l) {
+      renderItems(l, "[", "]", out);
+    } else if (o instanceof PyDict d) {
+      out.append(d.isEmpty() ? "{}" : "{...}");
+    } else if (o instanceof String text) {
+      out.append('\'').append(shortText(text)).append('\'');
+    } else if (o instanceof Boolean b) {
+      out.append(b ? "True" : "False");
+    } else if (o instanceof Long || o instanceof BigInteger || o instanceof Double) {
+      out.append(o);
+    } else {
+      out.append(kind(o));
+    }
+  }
+
+  /**
+   * {@code text} fit for a one-line message: at most {@link #PREVIEW_CHARS} characters, line breaks
+   * escaped (a name in a pickle is any string the file's author chose).
+   */
+  static String shortText(String text) {
+    String cut = text.length() <= PREVIEW_CHARS ? text : text.substring(0, PREVIEW_CHARS) + "...";
+    return cut.replace("\r", "\\r").replace("\n", "\\n");
+  }
+
+  private static void renderItems(List<?> items, String open, String close, StringBuilder out) {
+    out.append(open);
+    for (int i = 0; i < items.size() && out.length() <= PREVIEW_CHARS; i++) {
+      if (i > 0) {
+        out.append(", ");
+      }
+      render(items.get(i), out);
+    }
+    out.append(close);
   }
 
   private CheckpointException fail(String problem, Object... args) {

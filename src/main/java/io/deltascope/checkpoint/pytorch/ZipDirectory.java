@@ -142,7 +142,8 @@ record ZipDirectory(String file, Map<String, Entry> entries) {
     }
     ByteBuffer header = source.read(checkRange(file, local, 30, fileSize), 30);
     if (header.getInt(0) != LOCAL_HEADER) {
-      throw CheckpointException.of(file, "zip entry '%s': no local header at %d", name, local);
+      throw CheckpointException.of(
+          file, "zip entry '%s': no local header at %d", TorchPickle.shortText(name), local);
     }
     long data = local + 30 + (header.getShort(26) & 0xFFFF) + (header.getShort(28) & 0xFFFF);
     checkRange(file, data, compressed, fileSize);

@@ -2,6 +2,7 @@ package io.deltascope.checkpoint.pytorch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.deltascope.Fixtures;
 import io.deltascope.checkpoint.Checkpoint;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,6 +59,22 @@ class PyTorchFileTest {
     assertThat(TensorReader.values(c.tensor("view.at.offset")))
         .containsExactly(10, 11, 12, 13, 14, 15);
     assertThat(TensorReader.values(c.tensor("view.whole"))).hasSize(24);
+    assertThat(c.ties()).as("views of one storage at other offsets are no ties").isEmpty();
+  }
+
+  @Test
+  void aHeadPickledAsASecondNameOfTheEmbeddingsStorageIsATieNotATensor() throws IOException {
+    Path source = Fixtures.model("qwen2-sft");
+    Checkpoint reference = Checkpoint.open(source.toString());
+    Path folder =
+        TorchSaveWriter.writeFolder(
+            reference, source, Map.of("lm_head.weight", "model.embed_tokens.weight"), dir);
+    Checkpoint bin = Checkpoint.open(folder.toString());
+    assertThat(bin.ties()).containsExactly(entry("lm_head.weight", "model.embed_tokens.weight"));
+    assertThat(bin.names()).isEqualTo(reference.names());
+    TensorInfo embedding = bin.tensor("model.embed_tokens.weight");
+    assertThat(TensorReader.values(embedding))
+        .containsExactly(TensorReader.values(reference.tensor("model.embed_tokens.weight")));
   }
 
   @Test
