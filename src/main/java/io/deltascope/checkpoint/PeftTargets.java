@@ -85,13 +85,26 @@ public record PeftTargets(
     return modulesToSave.stream().anyMatch(module::endsWith);
   }
 
-  /** target_modules as the config gives it, for an error. */
+  /** target_modules as the config gives it, with what narrows it, for an error. */
   public String describeTargets() {
     if (allLinear) {
-      return "target_modules '" + ALL_LINEAR + "'";
+      return "target_modules '" + ALL_LINEAR + "'" + exclusions();
     }
     String what = targetRegex != null ? "'" + targetRegex.pattern() + "'" : targetList.toString();
-    return "target_modules " + what + (layers.isEmpty() ? "" : " in layers " + layers);
+    return "target_modules "
+        + what
+        + (layers.isEmpty() ? "" : " in layers " + layers)
+        + exclusions();
+  }
+
+  private String exclusions() {
+    String out = "";
+    if (excludeRegex != null) {
+      out += " less exclude_modules '" + excludeRegex.pattern() + "'";
+    } else if (!excludeList.isEmpty()) {
+      out += " less exclude_modules " + excludeList;
+    }
+    return modulesToSave.isEmpty() ? out : out + " less modules_to_save " + modulesToSave;
   }
 
   /**

@@ -115,9 +115,10 @@ class PeftAdapterTest {
   // should be a positive integer value"; r 1000000 and rank_pattern {q_proj: 2} raise "size
   // mismatch for ...q_proj.lora_A.default.weight"; target_modules [nonexistent_proj] raises
   // "Target modules {'nonexistent_proj'} not found in the base model"; target_modules [q_proj]
-  // and layers_to_transform [0, 1] load but silently drop the other factors (v_proj, layers 2
-  // and 3), so PEFT's model is not the adapter's numbers; [q_proj, v_proj, k_proj] loads with
-  // "Found missing adapter keys" (k_proj's factors).
+  // and layers_to_transform [0, 1] and exclude_modules [v_proj] load but silently drop the other
+  // factors (v_proj, layers 2 and 3), so PEFT's model is not the adapter's numbers; [q_proj,
+  // v_proj, k_proj] loads with "Found missing adapter keys" (k_proj's factors); target_modules
+  // 'nothing' (a regex) raises "Target modules nothing not found in the base model".
   @Test
   void aConfigThatContradictsItsFactorsIsOneLineNamingTheConfig() throws IOException {
     assertContradiction("r", "0", "r is 0: a LoRA rank must be a positive integer");
@@ -151,6 +152,12 @@ class PeftAdapterTest {
         "[\"q_proj\", \"v_proj\", \"k_proj\"]",
         "target_modules [q_proj, v_proj, k_proj] names 'model.layers.0.self_attn.k_proj' of the"
             + " base, which has no LoRA factors in %s");
+    assertContradiction(
+        "exclude_modules",
+        "[\"v_proj\"]",
+        "target_modules [q_proj, v_proj] less exclude_modules [v_proj] does not name"
+            + " 'model.layers.0.self_attn.v_proj', which has LoRA factors in %s: PEFT would not"
+            + " apply them");
     assertContradiction(
         "target_modules",
         "\"nothing\"",
