@@ -11,8 +11,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Which modules a LoRA config applies to, by PEFT's own matching rules (peft 0.21 {@code
- * check_target_module_exists}, {@code get_pattern_key}, {@code _set_trainable}). A module is its
- * name in the base model ("model.layers.0.self_attn.q_proj").
+ * check_target_module_exists}, {@code get_pattern_key}). A module is its name in the base model
+ * ("model.layers.0.self_attn.q_proj").
  *
  * <ul>
  *   <li>{@code target_modules}: a list matches a module it names whole or ends with after a dot; a
@@ -20,7 +20,8 @@ import java.util.regex.PatternSyntaxException;
  *       A list is narrowed by {@code layers_to_transform} (and {@code layers_pattern}).
  *   <li>{@code exclude_modules} (a list or a regular expression, as target_modules) and {@code
  *       modules_to_save} take modules out of the targets.
- *   <li>{@code modules_to_save}: modules stored whole, each a suffix of the module's name.
+ *   <li>{@code modules_to_save}: modules stored whole (their tensors replace the base's), never
+ *       targets.
  * </ul>
  */
 public record PeftTargets(
@@ -78,11 +79,6 @@ public record PeftTargets(
    */
   public boolean expectsFactors(String module) {
     return !allLinear && targets(module);
-  }
-
-  /** Whether {@code module} is stored whole in the adapter (PEFT: the name ends with an entry). */
-  public boolean savesWhole(String module) {
-    return modulesToSave.stream().anyMatch(module::endsWith);
   }
 
   /** target_modules as the config gives it, with what narrows it, for an error. */
