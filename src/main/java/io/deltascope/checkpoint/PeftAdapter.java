@@ -1,14 +1,12 @@
 package io.deltascope.checkpoint;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * An unmerged PEFT LoRA adapter ({@code adapter_config.json} and {@code adapter_model.safetensors})
@@ -26,7 +24,7 @@ public final class PeftAdapter {
   private static final List<String> WEIGHTS =
       List.of("adapter_model.safetensors", "adapter_model.bin");
   private static final String PREFIX = "base_model.model.";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String WEIGHT = ".weight";
 
   private PeftAdapter() {}
 
@@ -55,7 +53,7 @@ public final class PeftAdapter {
     if (mark >= 0) {
       return location.substring(mark + BASE_MARK.length());
     }
-    return baseOf(folder, readConfig(Locations.resolve(folder, CONFIG_FILE)));
+    return baseOf(folder, LoraConfig.read(Locations.resolve(folder, CONFIG_FILE)));
   }
 
   static Checkpoint open(String location) {
@@ -65,7 +63,7 @@ public final class PeftAdapter {
     if (!Locations.isFile(configFile)) {
       throw CheckpointException.of(folder, "no %s: not a PEFT adapter folder", CONFIG_FILE);
     }
-    JsonNode config = readConfig(configFile);
+    LoraConfig config = LoraConfig.read(configFile);
     String base = mark < 0 ? baseOf(folder, config) : location.substring(mark + BASE_MARK.length());
     Checkpoint baseCheckpoint = Checkpoint.open(base);
     String weights = weightsFile(folder);
@@ -82,37 +80,8 @@ public final class PeftAdapter {
         List.copyOf(files));
   }
 
-  private static JsonNode readConfig(String file) {
-    JsonNode config;
-    try {
-      config = JSON.readTree(new String(Locations.readAll(file), StandardCharsets.UTF_8));
-    } catch (JsonProcessingException e) {
-      throw CheckpointException.of(
-          file, "not valid JSON: %s", e.getOriginalMessage().replace('\n', ' '));
-    }
-    if (config == null || !config.isObject()) {
-      throw CheckpointException.of(file, "not a JSON object");
-    }
-    String type = config.path("peft_type").asText("");
-    if (!type.equals("LORA")) {
-      throw CheckpointException.of(
-          file, "PEFT type '%s' is not supported: deltascope reads LoRA adapters", type);
-    }
-    if (config.path("use_dora").asBoolean(false)) {
-      throw CheckpointException.of(
-          file, "a DoRA adapter (use_dora): not supported, deltascope reads plain LoRA adapters");
-    }
-    if (!config.path("alpha_pattern").isEmpty()) {
-      throw CheckpointException.of(file, "alpha_pattern (per-module lora_alpha) is not supported");
-    }
-    if (!config.path("lora_alpha").isNumber()) {
-      throw CheckpointException.of(file, "no lora_alpha");
-    }
-    return config;
-  }
-
-  private static String baseOf(String folder, JsonNode config) {
-    String name = config.path("base_model_name_or_path").asText("");
+  private static String baseOf(String folder, LoraConfig config) {
+    String name = config.baseModel();
     if (!name.isEmpty() && Locations.exists(name)) {
       return name;
     }
@@ -142,12 +111,13 @@ public final class PeftAdapter {
 
   private static void apply(
       String file,
-      JsonNode config,
+      LoraConfig config,
       WeightsFile adapter,
       Checkpoint base,
       Map<String, TensorInfo> into) {
     Map<String, TensorInfo> stored = new TreeMap<>();
     adapter.tensors().forEach(t -> stored.put(t.name(), t));
+    Set<String> adapted = new TreeSet<>();
     for (TensorInfo t : adapter.tensors()) {
       String name = t.name().replace(".default.", ".").replace(".modules_to_save.", ".");
       String module = module(name, "lora_A");
@@ -160,8 +130,17 @@ public final class PeftAdapter {
         if (b == null) {
           throw CheckpointException.of(file, "'%s' has no lora_B factor '%s'", t.name(), bName);
         }
-        boolean transposed = embedding != null || config.path("fan_in_fan_out").asBoolean(false);
-        into.put(m + ".weight", update(file, config, base, m + ".weight", t, b, transposed));
+        if (!config.targets().targets(m)) {
+          throw CheckpointException.of(
+              config.file(),
+              "%s does not name '%s', which has LoRA factors in %s: PEFT would not apply them",
+              config.targets().describeTargets(),
+              m,
+              file);
+        }
+        boolean transposed = embedding != null || config.fanInFanOut();
+        into.put(m + ".weight", update(file, config, base, m, t, b, transposed));
+        adapted.add(m);
       } else if (!name.contains("lora_B") && !name.contains("lora_embedding_B")) {
         String target = name.startsWith(PREFIX) ? name.substring(PREFIX.length()) : name;
         TensorInfo replaced = base.tensor(target);
@@ -171,10 +150,28 @@ public final class PeftAdapter {
         into.put(target, t.withName(target));
       }
     }
+    requireFactorsOfEveryTarget(file, config, base, adapted);
+  }
+
+  /** A module of the base that the config targets has factors: PEFT would have saved them. */
+  private static void requireFactorsOfEveryTarget(
+      String file, LoraConfig config, Checkpoint base, Set<String> adapted) {
+    for (String name : base.names()) {
+      String module =
+          name.endsWith(WEIGHT) ? name.substring(0, name.length() - WEIGHT.length()) : null;
+      if (module != null && !adapted.contains(module) && config.targets().expectsFactors(module)) {
+        throw CheckpointException.of(
+            config.file(),
+            "%s names '%s' of the base, which has no LoRA factors in %s",
+            config.targets().describeTargets(),
+            module,
+            file);
+      }
+    }
   }
 
   private static String module(String name, String factor) {
-    for (String suffix : List.of("." + factor + ".weight", "." + factor)) {
+    for (String suffix : List.of("." + factor + WEIGHT, "." + factor)) {
       if (name.endsWith(suffix) && name.startsWith(PREFIX)) {
         return name.substring(PREFIX.length(), name.length() - suffix.length());
       }
@@ -184,12 +181,13 @@ public final class PeftAdapter {
 
   private static TensorInfo update(
       String file,
-      JsonNode config,
+      LoraConfig config,
       Checkpoint base,
-      String target,
+      String module,
       TensorInfo a,
       TensorInfo b,
       boolean transposed) {
+    String target = module + WEIGHT;
     TensorInfo weight = base.tensor(target);
     long r = a.shape().rank() == 2 ? a.shape().dim(0) : -1;
     boolean fits =
@@ -204,9 +202,18 @@ public final class PeftAdapter {
       String factors = "B " + b.shape() + " A " + a.shape();
       throw mismatch(file, base, a.name(), target, weight, factors);
     }
-    double alpha = config.path("lora_alpha").asDouble();
-    double scale = config.path("use_rslora").asBoolean(false) ? alpha / Math.sqrt(r) : alpha / r;
-    return new LowRankUpdate(weight, a, b, scale, transposed).tensor();
+    if (config.rankOf(module) != r) {
+      // PEFT sizes the factors from the config: a state dict of another rank does not load
+      throw CheckpointException.of(
+          config.file(),
+          "%s is %d, but the factors of '%s' in %s are of rank %d",
+          config.rankSource(module),
+          config.rankOf(module),
+          module,
+          file,
+          r);
+    }
+    return new LowRankUpdate(weight, a, b, config.scaleOf(module), transposed).tensor();
   }
 
   private static CheckpointException mismatch(

@@ -44,6 +44,14 @@ public record TensorInfo(
     this(name, dtype, shape, file, offset, length, rowOrder, null);
   }
 
+  /**
+   * The type its values are stored in: for an unmerged LoRA update, the base tensor's (its float64
+   * {@link #dtype} is how it is decoded, a merge done in memory, not a stored type).
+   */
+  public DType storedType() {
+    return update == null ? dtype : update.base().storedType();
+  }
+
   public long elementCount() {
     return shape.elementCount();
   }

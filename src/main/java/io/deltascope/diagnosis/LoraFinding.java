@@ -1,6 +1,7 @@
 package io.deltascope.diagnosis;
 
 import io.deltascope.results.TensorResult;
+import io.deltascope.tensor.RankFloor;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -79,13 +80,25 @@ final class LoraFinding {
         .toList();
   }
 
-  /** Low numerical rank: at most 64 and at most a quarter of the smaller side. */
+  /**
+   * Low rank where the rank floor leaves room to tell: a numerical rank of at most 64 and a quarter
+   * of the smaller side, at most half of what the floor could show for the delta's energy ({@link
+   * RankFloor#resolvable}), and an effective rank (of the whole spectrum, the tail below the floor
+   * included) within the same bound. A dense bf16 fine-tune has a few dozen values above the floor
+   * but an effective rank near full; a low-rank update's tail is rounding noise, far smaller.
+   */
   private static boolean isLowRank(TensorResult r) {
     List<Long> shape = r.shapeBase();
     long rows = shape.get(0);
     long cols = shape.stream().skip(1).reduce(1L, (x, y) -> x * y);
     long order = Math.min(rows, cols);
-    return r.numericalRank() <= Math.max(1, Math.min(64, order / 4));
+    long bound = Math.max(1, Math.min(64, order / 4));
+    return r.numericalRank() <= bound
+        && r.effectiveRank() != null
+        && r.effectiveRank() <= bound
+        && r.l2Distance() != null
+        && r.rankFloor() != null
+        && r.numericalRank() <= RankFloor.resolvable(r.l2Distance(), r.rankFloor(), rows, cols) / 2;
   }
 
   /** "in every layer (4 of 4)" or "in layers [0, 3] (2 of 4)". */

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A merged adapter: every changed matrix of low rank, everything else untouched. Its magnitude is
- * reported as a number, never as a fine-tune profile.
+ * A LoRA adapter, merged into the weights or applied unmerged over its base: every changed matrix
+ * of low rank, everything else untouched. Its magnitude is reported as a number, never as a
+ * fine-tune profile.
  */
 final class LoraMergeWords {
   private LoraMergeWords() {}
@@ -24,13 +25,24 @@ final class LoraMergeWords {
     String summary =
         String.format(
             Locale.ROOT,
-            "A merged LoRA adapter: a %s, with everything else untouched (rank %d, target modules"
-                + " %s). The weight matrices moved by %.4f on average (relative change): the"
-                + " adapter's magnitude, not a fine-tune profile.",
+            "%s: a %s, with everything else untouched (rank %d, target modules %s). The weight"
+                + " matrices moved by %.4f on average (relative change): the adapter's magnitude,"
+                + " not a fine-tune profile.",
+            adapter(p.facts()),
             Words.lowerFirst(lora.title()),
             LoraFinding.rank(p),
             String.join(", ", LoraFinding.targets(p)),
             p.meanRelativeDelta());
     return Diagnoser.of(Kind.LORA_MERGE, p, summary, findings);
+  }
+
+  /** What the adapter is: its factors' stored type where it is applied unmerged. */
+  private static String adapter(PairFacts facts) {
+    if (!facts.unmergedAdapter()) {
+      return "A merged LoRA adapter";
+    }
+    return "An unmerged LoRA adapter ("
+        + String.join(", ", facts.adapterFactorTypes())
+        + " factors) applied over its base";
   }
 }

@@ -30,8 +30,8 @@ public final class TensorRows {
         status.label(),
         base == null ? null : base.shape().asList(),
         finetuned == null ? null : finetuned.shape().asList(),
-        base == null ? null : base.dtype().name(),
-        finetuned == null ? null : finetuned.dtype().name());
+        base == null ? null : base.storedType().name(),
+        finetuned == null ? null : finetuned.storedType().name());
   }
 
   /**

@@ -55,8 +55,9 @@ public record WeightDiffPlan(
       } else if (b == null) {
         onlyInBase.add(name);
       } else {
-        if (a.dtype() != b.dtype()) {
-          dtypeChanged.add(new Structural.DtypeChange(name, a.dtype().name(), b.dtype().name()));
+        if (a.storedType() != b.storedType()) {
+          dtypeChanged.add(
+              new Structural.DtypeChange(name, a.storedType().name(), b.storedType().name()));
         }
         if (!a.dtype().isDecodable() || !b.dtype().isDecodable()) {
           notNumeric.add(name);

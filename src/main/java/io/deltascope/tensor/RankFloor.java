@@ -34,4 +34,17 @@ public final class RankFloor {
     double arithmetic = sMax * Math.sqrt(EPS64 * Math.max(rows, cols));
     return Math.max(storage, arithmetic);
   }
+
+  /**
+   * How many singular values a floor could show for a delta of this energy: values above {@code
+   * floor} have squares summing to at most ||D||_F^2, so there are at most ||D||_F^2 / floor^2 of
+   * them, and never more than min(rows, cols). A numerical rank near it says more about the floor
+   * than about the delta: a dense update whose spectrum runs on below the floor reads the same.
+   *
+   * @param l2Distance ||D||_F, the delta's Frobenius norm
+   */
+  public static double resolvable(double l2Distance, double floor, long rows, long cols) {
+    double order = Math.min(rows, cols);
+    return floor > 0 ? Math.min(order, l2Distance * l2Distance / (floor * floor)) : order;
+  }
 }

@@ -3,6 +3,8 @@ package io.deltascope.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.Fixtures;
 import io.deltascope.diff.DeltaSpectra;
 import io.deltascope.diff.SpectrumSettings;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PeftAdapterTest {
   static final Path ADAPTER = Fixtures.model("llama-lora-adapter");
   static final String BASE = Fixtures.model("llama-base").toString();
+  private static final ObjectMapper MAPPER = new ObjectMapper();
 
   @TempDir Path dir;
 
@@ -105,6 +108,117 @@ class PeftAdapterTest {
     Checkpoint tuned = Checkpoint.open(PeftAdapter.over(rs.toString(), BASE));
     assertThat(tuned.tensor("model.layers.1.self_attn.v_proj.weight").update().scale())
         .isEqualTo(4.0); // 8 / sqrt(4)
+  }
+
+  // Each config below was loaded over llama-base by PEFT 0.21.0 itself
+  // (PeftModel.from_pretrained on this fixture, transformers 5.18, torch 2.13): r 0 raises "`r`
+  // should be a positive integer value"; r 1000000 and rank_pattern {q_proj: 2} raise "size
+  // mismatch for ...q_proj.lora_A.default.weight"; target_modules [nonexistent_proj] raises
+  // "Target modules {'nonexistent_proj'} not found in the base model"; target_modules [q_proj]
+  // and layers_to_transform [0, 1] and exclude_modules [v_proj] load but silently drop the other
+  // factors (v_proj, layers 2 and 3), so PEFT's model is not the adapter's numbers; [q_proj,
+  // v_proj, k_proj] loads with "Found missing adapter keys" (k_proj's factors); target_modules
+  // 'nothing' (a regex) raises "Target modules nothing not found in the base model".
+  @Test
+  void aConfigThatContradictsItsFactorsIsOneLineNamingTheConfig() throws IOException {
+    assertContradiction("r", "0", "r is 0: a LoRA rank must be a positive integer");
+    assertContradiction(
+        "r",
+        "1000000",
+        "r is 1000000, but the factors of 'model.layers.0.self_attn.q_proj' in %s are of rank 4");
+    assertContradiction(
+        "rank_pattern",
+        "{\"q_proj\": 2}",
+        "rank_pattern['q_proj'] is 2, but the factors of 'model.layers.0.self_attn.q_proj' in %s"
+            + " are of rank 4");
+    assertContradiction(
+        "target_modules",
+        "[\"nonexistent_proj\"]",
+        "target_modules [nonexistent_proj] does not name 'model.layers.0.self_attn.q_proj', which"
+            + " has LoRA factors in %s: PEFT would not apply them");
+    assertContradiction(
+        "target_modules",
+        "[\"q_proj\"]",
+        "target_modules [q_proj] does not name 'model.layers.0.self_attn.v_proj', which has LoRA"
+            + " factors in %s: PEFT would not apply them");
+    assertContradiction(
+        "layers_to_transform",
+        "[0, 1]",
+        "target_modules [q_proj, v_proj] in layers [0, 1] does not name"
+            + " 'model.layers.2.self_attn.q_proj', which has LoRA factors in %s: PEFT would not"
+            + " apply them");
+    assertContradiction(
+        "target_modules",
+        "[\"q_proj\", \"v_proj\", \"k_proj\"]",
+        "target_modules [q_proj, v_proj, k_proj] names 'model.layers.0.self_attn.k_proj' of the"
+            + " base, which has no LoRA factors in %s");
+    assertContradiction(
+        "exclude_modules",
+        "[\"v_proj\"]",
+        "target_modules [q_proj, v_proj] less exclude_modules [v_proj] does not name"
+            + " 'model.layers.0.self_attn.v_proj', which has LoRA factors in %s: PEFT would not"
+            + " apply them");
+    assertContradiction(
+        "target_modules",
+        "\"nothing\"",
+        "target_modules 'nothing' does not name 'model.layers.0.self_attn.q_proj', which has LoRA"
+            + " factors in %s: PEFT would not apply them");
+  }
+
+  // PEFT 0.21.0 loads each of these over llama-base with the fixture's numbers (alpha_pattern
+  // doubles v_proj's update)
+  @Test
+  void peftsPatternsAndRegexTargetsAreReadAsPeftReadsThem() throws IOException {
+    for (String[] agreeing :
+        new String[][] {
+          {"rank_pattern", "{\"q_proj\": 4}"},
+          {"target_modules", "\".*\\\\.(q|v)_proj\""},
+          {"target_modules", "[\"q_proj\", \"v_proj\", \"nonexistent_proj\"]"},
+          {"layers_to_transform", "[0, 1, 2, 3]"},
+        }) {
+      Checkpoint tuned = open(withConfig(agreeing[0], agreeing[1]));
+      assertThat(tuned.tensors().values().stream().filter(t -> t.update() != null))
+          .as(agreeing[0] + " " + agreeing[1])
+          .hasSize(8);
+    }
+    Checkpoint alpha = open(withConfig("alpha_pattern", "{\"v_proj\": 16}"));
+    assertThat(alpha.tensor("model.layers.2.self_attn.v_proj.weight").update().scale())
+        .isEqualTo(4.0); // 16 / 4
+    assertThat(alpha.tensor("model.layers.2.self_attn.q_proj.weight").update().scale())
+        .isEqualTo(2.0); // lora_alpha 8 / 4
+  }
+
+  @Test
+  void anAdapterAppliedTensorIsStoredInItsBasesTypeNotTheFloat64ItIsDecodedTo() {
+    Checkpoint base = Checkpoint.open(BASE);
+    Checkpoint tuned = Checkpoint.open(PeftAdapter.over(ADAPTER.toString(), BASE));
+    TensorInfo q = tuned.tensor("model.layers.0.self_attn.q_proj.weight");
+    assertThat(q.storedType()).isEqualTo(DType.BF16);
+    assertThat(q.update().a().dtype()).isEqualTo(DType.F32);
+    assertThat(WeightDiffPlan.of(base, tuned).structural().dtypeChanged()).isEmpty();
+  }
+
+  private void assertContradiction(String key, String json, String message) throws IOException {
+    Path adapter = withConfig(key, json);
+    String weights = adapter.resolve("adapter_model.safetensors").toString();
+    assertThatThrownBy(() -> open(adapter))
+        .as(key + " " + json)
+        .isInstanceOf(CheckpointException.class)
+        .hasMessage(adapter.resolve("adapter_config.json") + ": " + message.replace("%s", weights));
+  }
+
+  private static Checkpoint open(Path adapter) {
+    return Checkpoint.open(PeftAdapter.over(adapter.toString(), BASE));
+  }
+
+  /** A copy of the fixture adapter whose config sets {@code key} to the JSON {@code value}. */
+  private Path withConfig(String key, String value) throws IOException {
+    Path folder = copy("\"peft_type\"", "\"peft_type\"");
+    Path config = folder.resolve("adapter_config.json");
+    ObjectNode json = (ObjectNode) MAPPER.readTree(config.toFile());
+    json.set(key, MAPPER.readTree(value));
+    MAPPER.writeValue(config.toFile(), json);
+    return folder;
   }
 
   private Path copy(String from, String to) throws IOException {

@@ -43,6 +43,49 @@ class CheckpointFormsCommandTest {
   }
 
   @Test
+  void theUnmergedAdapterIsCalledWhatItIsAndTheFloat64MergeIsNoStoredType() {
+    Path out = dir.resolve("words.json");
+    String adapter = Fixtures.model("llama-lora-adapter").toString();
+    CliRun run = CliRun.of("weight-diff", "-b", BASE, "-f", adapter, "-o", out.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode json = Fixtures.json(out);
+    assertThat(json.at("/diagnosis/summary").asText())
+        .startsWith(
+            "An unmerged LoRA adapter (F32 factors) applied over its base: a rank-4 LoRA-like"
+                + " update on attn_q and attn_v of every layer")
+        .doesNotContain("merged LoRA adapter:");
+    assertThat(json.at("/diagnosis/findings").findValuesAsText("category"))
+        .contains("lora")
+        .doesNotContain("dtype");
+    assertThat(json.at("/structural/dtype_changed")).isEmpty();
+    for (JsonNode t : json.get("tensors")) {
+      assertThat(t.get("dtype_finetuned").asText()).as(t.get("name").asText()).isEqualTo("BF16");
+    }
+  }
+
+  @Test
+  void anAdapterWhoseConfigContradictsItsFactorsExits1WithOneLine() throws IOException {
+    Path adapter = Files.createDirectories(dir.resolve("r-contradicts"));
+    Path fixture = Fixtures.model("llama-lora-adapter");
+    Files.copy(
+        fixture.resolve("adapter_model.safetensors"), adapter.resolve("adapter_model.safetensors"));
+    String config = Files.readString(fixture.resolve("adapter_config.json"));
+    assertThat(config).contains("\"r\": 4,");
+    Files.writeString(
+        adapter.resolve("adapter_config.json"), config.replace("\"r\": 4,", "\"r\": 1000000,"));
+    Path out = dir.resolve("refused.json");
+    CliRun run =
+        CliRun.of("weight-diff", "-b", BASE, "-f", adapter.toString(), "-o", out.toString());
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    // the line, and the hint to run with --verbose: no stack trace
+    assertThat(run.err().lines().count()).as(run.err()).isLessThanOrEqualTo(2);
+    assertThat(run.errorLine())
+        .contains(adapter.resolve("adapter_config.json").toString())
+        .contains("r is 1000000, but the factors of 'model.layers.0.self_attn.q_proj'");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void aPytorchBinFolderMatchesTheSafetensorsOracle() {
     Path out = dir.resolve("out.json");
     String bin = Fixtures.root().resolve("pytorch").resolve("llama-sft-bin").toString();
