@@ -1,5 +1,6 @@
 package io.deltascope.cli;
 
+import io.deltascope.checkpoint.Redaction;
 import io.deltascope.report.Version;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -50,6 +51,7 @@ public final class Main implements Runnable {
 
   /** Runs a command line with its output and errors going to the given writers. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
+    Redaction.use(() -> Secrets.of(args));
     return commandLine(out, err).execute(args);
   }
 
