@@ -1,7 +1,5 @@
 package io.deltascope.cli;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,15 +34,11 @@ final class Prompts {
                 + noun
                 + " a line)");
       }
-      try {
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          if (!line.isBlank()) {
-            items.add(line.strip());
-          }
-        }
-      } catch (IOException e) {
-        throw new UserException(file + ": cannot read: " + e.getMessage());
-      }
+      TextFiles.utf8(file)
+          .lines()
+          .filter(line -> !line.isBlank())
+          .map(String::strip)
+          .forEach(items::add);
       if (items.isEmpty()) {
         throw new UserException(file + ": no " + noun + "s in the file (expected one a line)");
       }
