@@ -20,8 +20,13 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     if (ours(ex) instanceof UsageException) {
       return usage(ours(ex).getMessage(), cli);
     }
+    return failed(ex, cli, verbose(parsed));
+  }
+
+  /** A failed command: its one line, then the stack trace or where to find it; exit code 1. */
+  static int failed(Throwable ex, CommandLine cli, boolean verbose) {
     cli.getErr().println("deltascope: error: " + oneLine(ex));
-    if (verbose(parsed)) {
+    if (verbose) {
       StringWriter trace = new StringWriter();
       ex.printStackTrace(new PrintWriter(trace));
       cli.getErr().print(Redaction.current().text(trace.toString()));
@@ -44,6 +49,9 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
   static String oneLine(Throwable ex) {
     Throwable ours = ours(ex);
     String message = ours.getMessage() == null ? ours.toString() : ours.getMessage();
+    if (ours instanceof Error && ours.getMessage() != null) {
+      message = ours.getClass().getSimpleName() + ": " + message; // "Java heap space" says little
+    }
     return Redaction.current()
         .text(
             message
