@@ -3,8 +3,6 @@ package io.deltascope.cli;
 import io.deltascope.model.PromptPair;
 import io.deltascope.model.PromptTokenizer;
 import io.deltascope.model.Tokens;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,10 +55,6 @@ final class CorpusWindows {
     if (!Files.isRegularFile(file)) {
       throw new UserException(file + ": no such text file (--text FILE reads a corpus)");
     }
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UserException(file + ": cannot read: " + e.getMessage());
-    }
+    return TextFiles.utf8(file);
   }
 }

@@ -1,6 +1,9 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.CheckpointException;
+import io.deltascope.checkpoint.Redaction;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
 
@@ -17,9 +20,16 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
     if (ours(ex) instanceof UsageException) {
       return usage(ours(ex).getMessage(), cli);
     }
+    return failed(ex, cli, verbose(parsed));
+  }
+
+  /** A failed command: its one line, then the stack trace or where to find it; exit code 1. */
+  static int failed(Throwable ex, CommandLine cli, boolean verbose) {
     cli.getErr().println("deltascope: error: " + oneLine(ex));
-    if (verbose(parsed)) {
-      ex.printStackTrace(cli.getErr());
+    if (verbose) {
+      StringWriter trace = new StringWriter();
+      ex.printStackTrace(new PrintWriter(trace));
+      cli.getErr().print(Redaction.current().text(trace.toString()));
     } else {
       cli.getErr().println("(run with --verbose for the stack trace)");
     }
@@ -29,21 +39,27 @@ final class Errors implements CommandLine.IExecutionExceptionHandler {
 
   /** A usage error, picocli's or ours: one line and where the options are listed; exit code 2. */
   static int usage(String message, CommandLine cli) {
-    cli.getErr().println("deltascope: error: " + message);
+    cli.getErr().println("deltascope: error: " + Redaction.current().text(message));
     cli.getErr().println("(" + cli.getCommandSpec().qualifiedName() + " --help lists the options)");
     cli.getErr().flush();
     return Main.USAGE;
   }
 
+  /** The error's first line, without secrets: what stderr, the runs row and sql --serve show. */
   static String oneLine(Throwable ex) {
     Throwable ours = ours(ex);
     String message = ours.getMessage() == null ? ours.toString() : ours.getMessage();
-    return message
-        .lines()
-        .map(String::strip)
-        .filter(line -> !line.isEmpty())
-        .findFirst()
-        .orElse(ours.getClass().getSimpleName());
+    if (ours instanceof Error && ours.getMessage() != null) {
+      message = ours.getClass().getSimpleName() + ": " + message; // "Java heap space" says little
+    }
+    return Redaction.current()
+        .text(
+            message
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty())
+                .findFirst()
+                .orElse(ours.getClass().getSimpleName()));
   }
 
   /** The first exception in the cause chain that deltascope raised for the user to read. */

@@ -1,7 +1,9 @@
 package io.deltascope.cli;
 
+import io.deltascope.checkpoint.Redaction;
 import io.deltascope.report.Version;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,7 +52,21 @@ public final class Main implements Runnable {
 
   /** Runs a command line with its output and errors going to the given writers. */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
-    return commandLine(out, err).execute(args);
+    Redaction.use(() -> Secrets.of(args));
+    return execute(commandLine(out, err), args);
+  }
+
+  /**
+   * Runs {@code args} on {@code cli}. picocli hands only exceptions to {@link Errors}; an error of
+   * the JVM (a stack overflow, out of memory) would leave as a stack trace and the JVM's own exit
+   * code: it is the same one line, exit 1.
+   */
+  static int execute(CommandLine cli, String... args) {
+    try {
+      return cli.execute(args);
+    } catch (Error e) {
+      return Errors.failed(e, cli, List.of(args).contains("--verbose"));
+    }
   }
 
   static CommandLine commandLine(PrintWriter out, PrintWriter err) {

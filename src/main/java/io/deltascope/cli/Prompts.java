@@ -3,8 +3,6 @@ package io.deltascope.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -118,12 +116,7 @@ final class Prompts {
               + noun
               + " a line)");
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UserException(file + ": cannot read: " + e.getMessage());
-    }
+    List<String> lines = TextFiles.utf8(file).lines().toList();
     boolean jsonLines = file.getFileName().toString().endsWith(".jsonl");
     List<String> items = new ArrayList<>();
     for (int i = 0; i < lines.size(); i++) {

@@ -1,6 +1,7 @@
 package io.deltascope.cli;
 
 import io.deltascope.checkpoint.Locations;
+import io.deltascope.checkpoint.Redaction;
 import io.deltascope.report.Provenance;
 import io.deltascope.report.Version;
 import java.net.InetAddress;
@@ -22,21 +23,36 @@ final class Provenances {
    * @param runId the stored run's id, or null when nothing is stored
    */
   static Provenance of(CommandSpec spec, String runId) {
+    Redaction redaction = Redaction.current();
     ParseResult parsed = spec.commandLine().getParseResult();
     Map<String, String> options = new LinkedHashMap<>();
     if (parsed != null) {
       for (OptionSpec o : parsed.matchedOptions()) {
-        options.put(
-            o.longestName(),
-            String.join(",", o.stringValues().stream().map(Locations::redact).toList()));
+        options.put(o.longestName(), value(o, redaction));
       }
     }
     ParseResult root = spec.root().commandLine().getParseResult();
     List<String> words = new ArrayList<>(List.of(spec.root().name()));
     if (root != null) {
-      root.originalArgs().forEach(a -> words.add(quoted(Locations.redact(a))));
+      root.originalArgs().forEach(a -> words.add(quoted(Locations.redact(redaction.text(a)))));
     }
     return new Provenance(String.join(" ", words), options, runId, Version.get(), host());
+  }
+
+  /**
+   * An option's value as it may be shown: a map's ({@code --conf}) settings KEY=VALUE, each as
+   * Spark shows it; any other value without the known secrets (no option of deltascope takes one:
+   * the Hub token comes from the environment, and a name rule would only hide {@code --tokenizer}).
+   */
+  private static String value(OptionSpec option, Redaction redaction) {
+    if (option.getValue() instanceof Map<?, ?> settings) {
+      List<String> shown = new ArrayList<>();
+      settings.forEach(
+          (k, v) -> shown.add(k + "=" + redaction.setting(String.valueOf(k), String.valueOf(v))));
+      return String.join(",", shown);
+    }
+    return String.join(
+        ",", option.stringValues().stream().map(v -> Locations.redact(redaction.text(v))).toList());
   }
 
   /** A word as a POSIX shell reads it back: single-quoted when it holds anything special. */

@@ -69,7 +69,7 @@ final class TrajectoryCommand implements Callable<Integer> {
             .map(a -> CheckpointArgs.locate(a, revision))
             .toList();
     if (locations.size() < 2) {
-      throw new UserException(
+      throw new UsageException(
           "--checkpoints: a trajectory needs at least 2 checkpoints, not " + locations.size());
     }
     Trajectory trajectory = Trajectory.of(locations);

@@ -1,16 +1,26 @@
 package io.deltascope.job;
 
+import io.deltascope.checkpoint.Environment;
 import io.deltascope.checkpoint.HadoopFiles;
+import io.deltascope.checkpoint.Redaction;
+import io.deltascope.checkpoint.hub.HubSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.deploy.SparkHadoopUtil;
+import org.apache.spark.internal.config.ConfigEntry;
+import org.apache.spark.internal.config.package$;
 import org.apache.spark.sql.SparkSession;
+import scala.Tuple2;
 
 /**
  * Starts or joins the SparkSession a command runs in. Under {@code spark-submit} the submitted
@@ -77,8 +87,7 @@ public final class SparkSessions {
           }
         });
     // the Hub's endpoint and token travel to executors with the other file system settings
-    io.deltascope.checkpoint.hub.HubSettings.fromEnvironment(
-            io.deltascope.checkpoint.Environment.get())
+    HubSettings.fromEnvironment(Environment.get())
         .applyTo(spark.sparkContext().hadoopConfiguration());
     // the driver reads checkpoint headers with the session's file system settings
     HadoopFiles.use(spark.sparkContext().hadoopConfiguration());
@@ -91,16 +100,39 @@ public final class SparkSessions {
    * Spark: what output locations are checked with before any work.
    */
   public static Configuration hadoopConfiguration(Map<String, String> settings) {
+    Configuration hadoop = SparkHadoopUtil.get().newConfiguration(sparkConf(settings));
+    HubSettings.fromEnvironment(Environment.get()).applyTo(hadoop);
+    return hadoop;
+  }
+
+  /**
+   * What a session started with {@code settings} must never show: Spark's redaction pattern as it
+   * would be set ({@code spark.redaction.regex}, else Spark's default), the values of the settings
+   * it matches, and the Hub token.
+   */
+  public static Redaction redaction(Map<String, String> settings) {
+    SparkConf conf = sparkConf(settings);
+    ConfigEntry<?> regex = package$.MODULE$.SECRET_REDACTION_PATTERN();
+    Redaction redaction =
+        new Redaction(Pattern.compile(conf.get(regex.key(), regex.defaultValueString())), Set.of());
+    List<String> secrets = new ArrayList<>();
+    for (Tuple2<String, String> setting : conf.getAll()) {
+      if (redaction.isSecret(setting._1(), setting._2())) {
+        secrets.add(setting._2());
+      }
+    }
+    secrets.add(HubSettings.fromEnvironment(Environment.get()).token());
+    return redaction.with(secrets);
+  }
+
+  /** The Spark settings of a session started with {@code settings}, without starting it. */
+  private static SparkConf sparkConf(Map<String, String> settings) {
     SparkConf conf = new SparkConf(); // the spark.* system properties: what spark-submit passes
     if (!submitted()) {
       defaults().forEach((k, v) -> conf.set((String) k, (String) v));
     }
     settings.forEach(conf::set);
-    Configuration hadoop = SparkHadoopUtil.get().newConfiguration(conf);
-    io.deltascope.checkpoint.hub.HubSettings.fromEnvironment(
-            io.deltascope.checkpoint.Environment.get())
-        .applyTo(hadoop);
-    return hadoop;
+    return conf;
   }
 
   private static boolean submitted() {

@@ -128,6 +128,7 @@ public final class ResultsStore {
   }
 
   private void write(List<RunRow> runs, Map<String, Dataset<Row>> tables) {
+    runs.forEach(RunRow::redactSecrets);
     folder.prepareForWrite();
     String writeId = UUID.randomUUID().toString();
     String what = runs.size() == 1 ? "run " + runs.get(0).getRunId() : runs.size() + " runs";

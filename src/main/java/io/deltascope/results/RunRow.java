@@ -1,5 +1,6 @@
 package io.deltascope.results;
 
+import io.deltascope.checkpoint.Redaction;
 import java.io.Serializable;
 import java.sql.Timestamp;
 import org.apache.spark.sql.Encoder;
@@ -31,6 +32,16 @@ public class RunRow implements Serializable {
   private String diagnosis; // the run's diagnosis as JSON (weight-diff), else null
 
   public RunRow() {}
+
+  /** Its text columns without the secrets of the running command, as they may be stored. */
+  public void redactSecrets() {
+    Redaction redaction = Redaction.current();
+    command = redaction.text(command);
+    base = redaction.text(base);
+    finetuned = redaction.text(finetuned);
+    options = redaction.text(options);
+    error = redaction.text(error);
+  }
 
   public String getRunId() {
     return runId;

@@ -280,6 +280,26 @@ class LogitDiffCommandTest {
     assertThat(Fixtures.json(json).get("summary").get("kl_mean").asDouble()).isPositive();
   }
 
+  @Test
+  void aBinaryCorpusOrPromptFileIsOneLineNamingTheFileAndTheByte() throws IOException {
+    Path binary = dir.resolve("weights.bin");
+    Files.write(binary, new byte[] {'a', 'b', 'c', (byte) 0xff, 0, 1, 2});
+    Path json = dir.resolve("binary.json");
+    String[] out = {"-o", json.toString()};
+    String line = "deltascope: error: " + binary + ": not valid UTF-8 text (at byte 3)";
+
+    CliRun corpus =
+        run(out, "-b", model("llama-base"), "-f", model("llama-sft"), "--text", binary.toString());
+    assertThat(corpus.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(corpus.errorLine()).isEqualTo(line);
+
+    CliRun prompts =
+        run(out, "-b", model("llama-base"), "-f", model("llama-sft"), "-p", "@" + binary);
+    assertThat(prompts.exitCode()).isEqualTo(Main.FAILED);
+    assertThat(prompts.errorLine()).isEqualTo(line);
+    assertThat(json).doesNotExist();
+  }
+
   private static CliRun windows(Path text, int window, Path json) {
     return CliRun.of(
         "logit-diff",

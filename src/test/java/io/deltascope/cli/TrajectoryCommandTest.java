@@ -198,8 +198,9 @@ class TrajectoryCommandTest {
 
   @Test
   void fewerThanTwoCheckpointsOrAMissingOneIsOneLineAndNothingWritten() {
+    // a usage error, as the README's exit codes say
     CliRun one = CliRun.of("trajectory", "--checkpoints", local("llama-base"));
-    assertThat(one.exitCode()).isEqualTo(1);
+    assertThat(one.exitCode()).isEqualTo(Main.USAGE);
     assertThat(one.errorLine())
         .isEqualTo(
             "deltascope: error: --checkpoints: a trajectory needs at least 2 checkpoints, not 1");

@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.checkpoint.Redaction;
 import io.deltascope.report.JsonReport;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +29,8 @@ public record StoredRun(
 
   /**
    * The stored {@code options} column (a JSON object) by name, lists joined with commas; text that
-   * is not a JSON object is shown as it is, under "options".
+   * is not a JSON object is shown as it is, under "options"; either without secrets (a store
+   * another tool wrote may hold them).
    */
   static Map<String, String> options(String stored) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -42,10 +44,11 @@ public record StoredRun(
       node = null;
     }
     if (node == null || !node.isObject()) {
-      out.put("options", stored);
+      out.put("options", Redaction.current().text(stored));
       return out;
     }
-    node.fields().forEachRemaining(e -> out.put(e.getKey(), text(e.getValue())));
+    node.fields()
+        .forEachRemaining(e -> out.put(e.getKey(), Redaction.current().text(text(e.getValue()))));
     return out;
   }
 
