@@ -10,45 +10,43 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.analysis.PlanWithUnresolvedIdentifier;
-import org.apache.spark.sql.catalyst.analysis.UnresolvedExecuteImmediate;
-import org.apache.spark.sql.catalyst.analysis.UnresolvedFunction;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedRelation;
 import org.apache.spark.sql.catalyst.expressions.CallMethodViaReflection;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.SubqueryExpression;
 import org.apache.spark.sql.catalyst.parser.ParseException;
-import org.apache.spark.sql.catalyst.plans.QueryPlan;
 import org.apache.spark.sql.catalyst.plans.logical.Command;
-import org.apache.spark.sql.catalyst.plans.logical.InsertIntoDir;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.ParsedStatement;
 import org.apache.spark.sql.execution.command.ExplainCommand;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * {@code sql} is a reader, as a read-only transaction is: a statement runs only when Spark's parsed
- * plan is a query (SELECT, WITH, VALUES, time travel with {@code VERSION AS OF} / {@code TIMESTAMP
- * AS OF}), a SHOW or DESCRIBE, or an EXPLAIN of one; nothing in it writes, runs a command, or calls
- * a function that reaches into the JVM ({@code reflect}, {@code java_method}, {@code try_reflect}).
- * The plan is checked before Spark runs anything, and the analysed plan again before a row is read
- * (a function named through {@code IDENTIFIER(...)} is only known there).
+ * {@code sql} is a reader of the store, as a read-only transaction is: a statement runs only when
+ * every node of Spark's parsed plan is on {@link PlanAllowlist} (a query of the store's tables:
+ * SELECT, WITH, VALUES, time travel with {@code VERSION AS OF} / {@code TIMESTAMP AS OF}; a SHOW or
+ * DESCRIBE; an EXPLAIN of one); nothing in it writes, runs a command or a program, reads a file
+ * outside the store, or calls a function that reaches into the JVM ({@code reflect}, {@code
+ * java_method}, {@code try_reflect}). The plan is checked before Spark runs anything, and the
+ * analysed plan again before a row is read (a function named through {@code IDENTIFIER(...)} is
+ * only known there).
  */
 final class ReadOnlyQuery {
-  private static final Set<String> JVM_FUNCTIONS = Set.of("reflect", "java_method", "try_reflect");
-  private static final String ALLOWED =
-      "sql runs queries only (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN)";
-
   private ReadOnlyQuery() {}
 
   /**
-   * The query's rows, once its plan is known to read only; a {@link UsageException} if not. Before
-   * Spark analyses it, {@code tables} is given the names of the tables it reads ({@link
-   * #tablesRead}), so that only those need be resolved.
+   * The query's rows, once its plan is known to read only the store ({@link PlanAllowlist}, given
+   * the paths of the store's tables); a {@link UsageException} if not. Before Spark analyses it,
+   * {@code tables} is given the names of the tables it reads ({@link #tablesRead}), so that only
+   * those need be resolved.
    */
   static Dataset<Row> run(
-      SparkSession spark, String query, Consumer<Optional<Set<String>>> tables) {
+      SparkSession spark,
+      String query,
+      Set<String> storePaths,
+      Consumer<Optional<Set<String>>> tables) {
     LogicalPlan parsed = parse(spark, query);
-    checkStatement(parsed);
+    new PlanAllowlist(spark.sessionState().sqlParser(), storePaths).check(parsed);
     tables.accept(tablesRead(parsed));
     Dataset<Row> rows = spark.sql(query); // analysed, not run: queries are lazy
     checkAnalysed(rows.queryExecution().analyzed());
@@ -60,48 +58,6 @@ final class ReadOnlyQuery {
       return spark.sessionState().sqlParser().parsePlan(query);
     } catch (ParseException e) {
       throw new UsageException("query: " + firstLine(e.getMessage()));
-    }
-  }
-
-  static void checkStatement(LogicalPlan plan) {
-    if (plan instanceof ExplainCommand explain) {
-      checkStatement(explain.logicalPlan());
-      return;
-    }
-    String name = plan.getClass().getSimpleName();
-    if (name.startsWith("Show") || name.startsWith("Describe")) {
-      children(plan).forEach(ReadOnlyQuery::checkQuery);
-      expressions(plan).forEach(ReadOnlyQuery::checkExpression);
-      return;
-    }
-    checkQuery(plan);
-  }
-
-  /** Every node of a query, its common table expressions and subqueries included. */
-  private static void checkQuery(LogicalPlan plan) {
-    if (plan instanceof Command
-        || plan instanceof ParsedStatement
-        || plan instanceof InsertIntoDir
-        || plan instanceof UnresolvedExecuteImmediate) {
-      throw new UsageException(ALLOWED + "; refused: " + plan.nodeName());
-    }
-    expressions(plan).forEach(ReadOnlyQuery::checkExpression);
-    children(plan).forEach(ReadOnlyQuery::checkQuery);
-  }
-
-  private static void checkExpression(Expression expression) {
-    if (expression instanceof UnresolvedFunction f) {
-      List<String> parts = CollectionConverters.asJava(f.nameParts());
-      String function = parts.get(parts.size() - 1).toLowerCase(Locale.ROOT);
-      if (JVM_FUNCTIONS.contains(function)) {
-        throw new UsageException(refusedFunction(function));
-      }
-    }
-    if (expression instanceof SubqueryExpression subquery) {
-      checkQuery(subquery.plan());
-    }
-    for (Object child : CollectionConverters.asJava(expression.children())) {
-      checkExpression((Expression) child);
     }
   }
 
@@ -162,7 +118,7 @@ final class ReadOnlyQuery {
 
   private static void checkResolved(Expression expression) {
     if (expression instanceof CallMethodViaReflection) {
-      throw new UsageException(refusedFunction(expression.prettyName()));
+      throw new UsageException(PlanAllowlist.refusedFunction(expression.prettyName()));
     }
     if (expression instanceof SubqueryExpression subquery) {
       checkAnalysed(subquery.plan());
@@ -172,26 +128,12 @@ final class ReadOnlyQuery {
     }
   }
 
-  private static String refusedFunction(String function) {
-    return ALLOWED + "; refused: " + function + "(), which calls Java methods";
-  }
-
-  /** Children and inner children (a WITH's common table expressions are inner children). */
   private static List<LogicalPlan> children(LogicalPlan plan) {
-    java.util.ArrayList<LogicalPlan> all = new java.util.ArrayList<>();
-    for (Object child : CollectionConverters.asJava(plan.children())) {
-      all.add((LogicalPlan) child);
-    }
-    for (QueryPlan<?> inner : CollectionConverters.asJava(plan.innerChildren())) {
-      if (inner instanceof LogicalPlan logical) {
-        all.add(logical);
-      }
-    }
-    return all;
+    return PlanAllowlist.children(plan);
   }
 
   private static List<Expression> expressions(LogicalPlan plan) {
-    return CollectionConverters.asJava(plan.expressions());
+    return PlanAllowlist.expressions(plan);
   }
 
   private static String firstLine(String message) {

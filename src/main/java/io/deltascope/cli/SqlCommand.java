@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -28,6 +29,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Run Spark SQL over a results store (runs, tensor_metrics, ... as views).")
 final class SqlCommand implements Callable<Integer> {
+  private static final String TABLE_NOT_FOUND = "TABLE_OR_VIEW_NOT_FOUND";
+
   enum Format {
     table,
     csv,
@@ -84,7 +87,8 @@ final class SqlCommand implements Callable<Integer> {
     store.checkReadable();
     PrintWriter out = spec.commandLine().getOut();
     if (serve) {
-      new SqlSession(queryText -> answer(spark, store, queryText))
+      PrintWriter err = spec.commandLine().getErr();
+      new SqlSession(queryText -> answer(spark, store, queryText), failure -> stack(failure, err))
           .serve(new InputStreamReader(System.in, StandardCharsets.UTF_8), out);
       return Main.OK;
     }
@@ -110,11 +114,17 @@ final class SqlCommand implements Callable<Integer> {
     }
   }
 
+  /** A failed query's stack trace, with {@code --verbose} only; its answer names it in a line. */
+  private void stack(Exception failure, PrintWriter err) {
+    if (run.verbose) {
+      failure.printStackTrace(err);
+      err.flush();
+    }
+  }
+
   /** One query's rows in {@code --format}, read through the store's views as they are now. */
   private String answer(SparkSession spark, ResultsStore store, String queryText) {
-    Dataset<Row> rows =
-        ReadOnlyQuery.run(
-            spark, store.resolveTimeTravel(queryText), tables -> registerViews(store, tables));
+    Dataset<Row> rows = rows(spark, store, queryText);
     List<Row> collected =
         new ArrayList<>(
             store.read(
@@ -131,6 +141,24 @@ final class SqlCommand implements Callable<Integer> {
       case json -> json(rows.columns(), collected, truncated);
       default -> table(rows.columns(), collected);
     };
+  }
+
+  /** The query's rows, analysed; a table the store does not have is named with the store's. */
+  private static Dataset<Row> rows(SparkSession spark, ResultsStore store, String queryText) {
+    try {
+      return ReadOnlyQuery.run(
+          spark,
+          store.resolveTimeTravel(queryText),
+          store.tablePaths(),
+          tables -> registerViews(store, tables));
+    } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
+      if (e instanceof AnalysisException analysis
+          && TABLE_NOT_FOUND.equals(analysis.getCondition())) {
+        String name = analysis.getMessageParameters().getOrDefault("relationName", "?");
+        throw store.noSuchTable(name.replace("`", ""));
+      }
+      throw e;
+    }
   }
 
   static String table(String[] columns, List<Row> rows) {

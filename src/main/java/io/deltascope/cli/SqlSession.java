@@ -11,14 +11,16 @@ import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * {@code sql --serve}: many queries over one Spark session, so a notebook pays the JVM and Spark
  * start once. A query is a line holding one JSON string (SQL spans lines; JSON keeps it on one);
  * its answer is one JSON line, {@code {"result": TEXT}} or {@code {"error": LINE}}, and a failed
- * query leaves the session serving. Answers escape non-ASCII characters, so a reader decodes them
- * whatever the terminal's charset.
+ * query, whatever it threw (Spark's checked {@code AnalysisException} too), leaves the session
+ * serving. Answers escape non-ASCII characters, so a reader decodes them whatever the terminal's
+ * charset.
  */
 final class SqlSession {
   private static final ObjectWriter LINE =
@@ -28,12 +30,15 @@ final class SqlSession {
           .with(JsonWriteFeature.ESCAPE_NON_ASCII);
 
   private final Function<String, String> answer;
+  private final Consumer<Exception> failed;
 
   /**
    * @param answer a query's text to its answer, throwing when the query fails
+   * @param failed told of each query that fails (for {@code --verbose}'s stack trace)
    */
-  SqlSession(Function<String, String> answer) {
+  SqlSession(Function<String, String> answer, Consumer<Exception> failed) {
     this.answer = answer;
+    this.failed = failed;
   }
 
   /** Answers every query line of {@code in} until it ends. */
@@ -63,7 +68,8 @@ final class SqlSession {
     }
     try {
       return Map.of("result", answer.apply(query));
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
+      failed.accept(e);
       return Map.of("error", Errors.oneLine(e));
     }
   }

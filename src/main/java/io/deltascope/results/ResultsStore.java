@@ -13,10 +13,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -26,6 +28,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * A folder of Delta tables clustered by {@code run_id} (a local path or any Hadoop URI).
@@ -186,6 +189,8 @@ public final class ResultsStore {
    */
   public List<String> registerViews() {
     folder.checkReadable();
+    dropViewsOfMissingTables(
+        CollectionConverters.asJava(spark.sessionState().catalog().getTempViewNames()));
     return register(folder.tables());
   }
 
@@ -197,7 +202,18 @@ public final class ResultsStore {
     folder.checkReadable();
     java.util.Set<String> wanted = new java.util.HashSet<>();
     names.forEach(n -> wanted.add(n.toLowerCase(java.util.Locale.ROOT)));
+    dropViewsOfMissingTables(wanted);
     return register(folder.tables().stream().filter(wanted::contains).toList());
+  }
+
+  /**
+   * Drops the views among {@code names} whose table the store does not have (deleted since a
+   * serving session made the view, or another store's in the same session): a query of one is then
+   * not found, rather than reading what is no longer there.
+   */
+  private void dropViewsOfMissingTables(java.util.Collection<String> names) {
+    List<String> tables = folder.tables();
+    names.stream().filter(n -> !tables.contains(n)).forEach(spark.catalog()::dropTempView);
   }
 
   /**
@@ -287,16 +303,39 @@ public final class ResultsStore {
       String replacement =
           tables.contains(name.toLowerCase(java.util.Locale.ROOT))
               ? "delta.`"
-                  + folder
-                      .table(name.toLowerCase(java.util.Locale.ROOT))
-                      .toString()
-                      .replace("`", "``")
+                  + deltaPath(name.toLowerCase(java.util.Locale.ROOT)).replace("`", "``")
                   + "`"
               : name;
       m.appendReplacement(out, Matcher.quoteReplacement(replacement + m.group(2)));
     }
     m.appendTail(out);
     return out.toString();
+  }
+
+  /**
+   * The paths {@link #resolveTimeTravel} names the store's tables by ({@code delta.`PATH`}): a
+   * reader that checks what a query reads allows these and no other path.
+   */
+  public Set<String> tablePaths() {
+    return folder.tables().stream().map(this::deltaPath).collect(Collectors.toUnmodifiableSet());
+  }
+
+  private String deltaPath(String table) {
+    return folder.table(table).toString();
+  }
+
+  /**
+   * The error for a query of a table the store does not have (a typo, or a table folder deleted):
+   * the store, the name and the tables it has.
+   */
+  public StoreException noSuchTable(String name) {
+    return new StoreException(
+        folder.name()
+            + ": no table "
+            + name
+            + " in this results store (its tables: "
+            + String.join(", ", tables())
+            + ")");
   }
 
   /** Whether the store has a visible run of this id. */

@@ -12,6 +12,7 @@ import java.io.PipedOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,81 @@ class SqlCommandTest {
     assertThat(answers.get(3).get("result").asText()).isEqualTo("run_id\nlora\nsft\n");
     assertThat(answers.get(4).get("result").asText()).isEqualTo("word\ncaf\u00e9\n");
     assertThat(run.out()).isEqualTo(run.out().replaceAll("[^\\x00-\\x7f]", "")); // ASCII only
+  }
+
+  /**
+   * Spark's analysis errors (checked exceptions) are answers too, and no stack without --verbose.
+   */
+  @Test
+  void servesEveryLineWhateverSparkRejects() throws Exception {
+    String queries =
+        String.join(
+            "\n",
+            line("SELECT nope FROM runs"),
+            line("SHOW CREATE TABLE runs"),
+            line("SELECT * FROM runs VERSION AS OF 999"),
+            line("SELECT * FROM nosuch"),
+            line(
+                "SELECT TRANSFORM(run_id) USING 'touch "
+                    + dir.resolve("served-ran")
+                    + "' FROM runs"),
+            line("SELECT * FROM text.`" + dir.resolve("store/runs") + "`"),
+            line("SELECT count(*) AS runs FROM runs"));
+    CliRun run =
+        withStdin(
+            new ByteArrayInputStream(queries.getBytes(StandardCharsets.UTF_8)),
+            () -> CliRun.of("sql", "--results", store, "--format", "csv", "--serve"));
+
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    List<JsonNode> answers = answers(run.out());
+    assertThat(answers).hasSize(7);
+    assertThat(answers.get(0).get("error").asText()).contains("nope").doesNotContain("\n");
+    assertThat(answers.get(1).get("error").asText()).contains("SHOW CREATE TABLE");
+    assertThat(answers.get(2).get("error").asText()).contains("999");
+    assertThat(answers.get(3).get("error").asText())
+        .isEqualTo(
+            store + ": no table nosuch in this results store (its tables: " + tables() + ")");
+    assertThat(answers.get(4).get("error").asText())
+        .isEqualTo(
+            "sql runs queries only (SELECT, WITH, SHOW, DESCRIBE, EXPLAIN); refused:"
+                + " ScriptTransformation");
+    assertThat(answers.get(5).get("error").asText())
+        .startsWith("sql reads the store's tables only; refused: `text`.`");
+    assertThat(answers.get(6).get("result").asText()).isEqualTo("runs\n2\n");
+    assertThat(dir.resolve("served-ran")).doesNotExist();
+    assertThat(run.err()).doesNotContain("\tat ");
+  }
+
+  private static String tables() {
+    return String.join(
+        ", ",
+        new io.deltascope.results.ResultsStore(io.deltascope.TestSpark.session(), store).tables());
+  }
+
+  /** A table the store lacks (here its folder deleted) is named with the store and its tables. */
+  @Test
+  void aTableTheStoreLacksIsNamedWithTheStoresTables() throws Exception {
+    Path copy = dir.resolve("without-tensor-metrics");
+    try (var files = Files.walk(dir.resolve("store"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(dir.resolve("store").relativize(f).toString()));
+      }
+    }
+    try (var files = Files.walk(copy.resolve("tensor_metrics"))) {
+      for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(f);
+      }
+    }
+    CliRun run =
+        CliRun.of("sql", "--results", copy.toString(), "SELECT count(*) FROM tensor_metrics");
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+    assertThat(run.errorLine())
+        .startsWith(
+            "deltascope: error: " + copy + ": no table tensor_metrics in this results store")
+        .contains("(its tables: ");
+    String listed = run.errorLine().substring(run.errorLine().indexOf("(its tables: "));
+    assertThat(listed).contains("runs").doesNotContain("tensor_metrics");
+    assertThat(run.err().lines().filter(l -> !l.startsWith("(run with --verbose"))).hasSize(1);
   }
 
   @Test

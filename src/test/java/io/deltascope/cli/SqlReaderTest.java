@@ -14,7 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@code sql} reads: statements that write, run commands or call Java are refused before Spark. */
+/**
+ * {@code sql} reads the store: statements that write, run commands or programs, read files outside
+ * the store or call Java are refused before Spark.
+ */
 class SqlReaderTest {
   @TempDir static Path dir;
   private static String store;
@@ -89,6 +92,49 @@ class SqlReaderTest {
     assertThat(run.out()).isEmpty();
   }
 
+  /**
+   * {@code %1$s} is a program's proof that it ran, {@code %2$s} a file outside the store: no
+   * program runs and no file but the store's is read, wherever the query puts them.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SELECT TRANSFORM(run_id) USING 'touch %1$s' AS (out string) FROM runs",
+        "WITH t AS (SELECT TRANSFORM(run_id) USING 'touch %1$s' AS (out string) FROM runs)"
+            + " SELECT * FROM t",
+        "SELECT * FROM runs WHERE run_id IN (SELECT TRANSFORM(run_id) USING 'touch %1$s' FROM runs)",
+        "FROM runs MAP run_id USING 'touch %1$s' AS x",
+        "FROM runs REDUCE run_id USING 'touch %1$s' AS x",
+        "EXPLAIN SELECT TRANSFORM(run_id) USING 'touch %1$s' FROM runs",
+        "SELECT * FROM text.`%2$s`",
+        "SELECT * FROM binaryFile.`%2$s`",
+        "SELECT * FROM csv.`%2$s`",
+        "SELECT * FROM json.`%2$s`",
+        "SELECT * FROM parquet.`%2$s`",
+        "SELECT * FROM delta.`%2$s`",
+        "WITH t AS (SELECT * FROM text.`%2$s`) SELECT * FROM t",
+        "SELECT * FROM runs WHERE EXISTS (SELECT * FROM text.`%2$s`)",
+        "SELECT * FROM runs r JOIN LATERAL (SELECT * FROM text.`%2$s`) s",
+        "SELECT * FROM IDENTIFIER('text.`%2$s`')",
+        "DESCRIBE QUERY SELECT * FROM csv.`%2$s`",
+        "DESCRIBE text.`%2$s`",
+        "DESCRIBE HISTORY '%2$s'",
+        "SELECT * FROM read_files('%2$s')",
+        "SELECT * FROM table_changes('runs', 0)",
+        "SELECT * FROM spark_catalog.default.runs",
+        "SELECT * FROM global_temp.runs"
+      })
+  void refusesProgramsAndFilesOutsideTheStore(String query) throws Exception {
+    Path ran = dir.resolve("ran");
+    Path secret = Files.writeString(dir.resolve("secret.txt"), "secret-line\n");
+    CliRun run = CliRun.of("sql", "--results", store, String.format(query, ran, secret));
+    assertThat(run.exitCode()).as(run.err()).isEqualTo(Main.USAGE);
+    assertThat(run.errorLine()).matches("deltascope: error: sql (runs queries|reads the store).*");
+    assertThat(run.err().lines().filter(l -> l.startsWith("deltascope: error:"))).hasSize(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(ran).doesNotExist();
+  }
+
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -99,10 +145,23 @@ class SqlReaderTest {
         "EXPLAIN SELECT * FROM runs",
         "VALUES (1)",
         "SELECT count(*) FROM runs WHERE run_id IN (SELECT run_id FROM tensor_metrics)",
-        "SELECT count(*) FROM IDENTIFIER('run' || 's')"
+        "SELECT count(*) FROM IDENTIFIER('run' || 's')",
+        "DESCRIBE IDENTIFIER('runs')",
+        "SHOW TABLES",
+        "SHOW COLUMNS IN runs",
+        "DESCRIBE QUERY SELECT * FROM runs",
+        "DESCRIBE FUNCTION reflect",
+        "SELECT * FROM range(3)",
+        "SELECT * FROM explode(array(1, 2))",
+        "SELECT run_id, x FROM runs LATERAL VIEW explode(array(1)) t AS x",
+        "SELECT count(*) FROM runs VERSION AS OF 0",
+        "SELECT count(*) FROM delta.`%s/tensor_metrics`",
+        "SELECT run_id FROM runs |> WHERE run_id = 'sft'",
+        "SELECT run_id, count(*) OVER w FROM runs WINDOW w AS (PARTITION BY run_id)",
+        "SELECT * FROM VALUES (1, 2) AS t(a, b) UNPIVOT (v FOR k IN (a, b))"
       })
   void runsQueries(String query) {
-    CliRun run = CliRun.of("sql", "--results", store, query);
+    CliRun run = CliRun.of("sql", "--results", store, String.format(query, store));
     assertThat(run.exitCode()).as(run.err()).isZero();
   }
 
