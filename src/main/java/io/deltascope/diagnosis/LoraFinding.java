@@ -15,12 +15,11 @@ final class LoraFinding {
   static Finding of(PairRows rows) {
     List<TensorResult> changed = rows.changedMatrices();
     if (changed.isEmpty()
-        || !changed.stream().allMatch(r -> r.numericalRank() != null && isLowRank(r))) {
+        || !changed.stream().allMatch(r -> MeasuredRank.of(r) != null && isLowRank(r))) {
       return null;
     }
     int rank = rank(rows);
-    Set<Integer> ranks =
-        changed.stream().map(TensorResult::numericalRank).collect(Collectors.toSet());
+    Set<Integer> ranks = changed.stream().map(MeasuredRank::of).collect(Collectors.toSet());
     List<String> components = targets(rows);
     long otherChanged =
         rows.compared().stream()
@@ -59,10 +58,10 @@ final class LoraFinding {
     return rows.compared().stream().allMatch(r -> PairRows.untouched(r) || changed.contains(r));
   }
 
-  /** The largest numerical rank among the changed matrices. */
+  /** The largest measured rank ({@link MeasuredRank}) among the changed matrices. */
   static int rank(PairRows rows) {
     return rows.changedMatrices().stream()
-        .map(TensorResult::numericalRank)
+        .map(MeasuredRank::of)
         .filter(Objects::nonNull)
         .mapToInt(Integer::intValue)
         .max()
@@ -80,12 +79,12 @@ final class LoraFinding {
   }
 
   /** Low numerical rank: at most 64 and at most a quarter of the smaller side. */
-  private static boolean isLowRank(TensorResult r) {
+  static boolean isLowRank(TensorResult r) {
     List<Long> shape = r.shapeBase();
     long rows = shape.get(0);
     long cols = shape.stream().skip(1).reduce(1L, (x, y) -> x * y);
     long order = Math.min(rows, cols);
-    return r.numericalRank() <= Math.max(1, Math.min(64, order / 4));
+    return MeasuredRank.of(r) <= Math.max(1, Math.min(64, order / 4));
   }
 
   /** "in every layer (4 of 4)" or "in layers [0, 3] (2 of 4)". */
