@@ -50,9 +50,6 @@ public class TensorMetricsRow implements Serializable {
   // values outside the quantized side's rounding bound; null when not checked. Not a stored column:
   // the diagnosis reads it to tell a quantization from a quantized fine-tune
   private Long outsideRounding;
-  // the fast scan's sketched rank; null when not probed. Not a stored column: the diagnosis reads
-  // it
-  private Integer rankProbe;
 
   public TensorMetricsRow() {}
 
@@ -91,7 +88,6 @@ public class TensorMetricsRow implements Serializable {
     row.topKEnergyShare = r.topKEnergyShare();
     row.spectralAlpha = r.spectralAlpha();
     row.outsideRounding = r.outsideRounding();
-    row.rankProbe = r.rankProbe();
     return row;
   }
 
@@ -130,11 +126,7 @@ public class TensorMetricsRow implements Serializable {
                 rankFloor,
                 topKEnergyShare,
                 spectralAlpha);
-    return header
-        .withMetrics(metrics)
-        .withSpectrum(spectrum)
-        .withOutsideRounding(outsideRounding)
-        .withRankProbe(rankProbe);
+    return header.withMetrics(metrics).withSpectrum(spectrum).withOutsideRounding(outsideRounding);
   }
 
   /** Whether the spectrum fields hold a spectrum (the spectra table's rows). */
@@ -388,14 +380,6 @@ public class TensorMetricsRow implements Serializable {
 
   public void setOutsideRounding(Long outsideRounding) {
     this.outsideRounding = outsideRounding;
-  }
-
-  public Integer getRankProbe() {
-    return rankProbe;
-  }
-
-  public void setRankProbe(Integer rankProbe) {
-    this.rankProbe = rankProbe;
   }
 
   public Double getSpectralAlpha() {
