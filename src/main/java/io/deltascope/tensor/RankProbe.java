@@ -1,7 +1,9 @@
 package io.deltascope.tensor;
 
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The numerical rank of a delta D = B - A [rows, cols] without its spectrum: a randomized range
@@ -39,6 +41,9 @@ public final class RankProbe {
 
   static final long SEED = 0x5eed_0fdeL;
 
+  // one test matrix per (width, k), by cols << 8 | k
+  private static final Map<Long, double[]> TEST_MATRICES = new ConcurrentHashMap<>();
+
   private final int rows;
   private final int cols;
   private final int k;
@@ -64,7 +69,7 @@ public final class RankProbe {
     this.rows = (int) rows;
     this.cols = (int) cols;
     this.k = sketchSize(rows, cols);
-    this.omega = workspace.omega(this.cols, k);
+    this.omega = testMatrix(this.cols, k);
     int blockRows = (int) Math.max(1, Math.min(rows, BLOCK_ELEMENTS / Math.max(1, cols)));
     this.blockCapacity = blockRows * this.cols;
     this.block = workspace.block(blockCapacity);
@@ -177,23 +182,11 @@ public final class RankProbe {
     blockNonZero = false;
   }
 
-  /** Grow-only arrays one task reuses; the test matrix is kept while the width stays the same. */
+  /** Grow-only arrays one comparison reuses from tensor to tensor. */
   public static final class Workspace {
-    private double[] omega = new double[0];
-    private int omegaCols;
-    private int omegaK;
     private double[] block = new double[0];
     private double[] sketch = new double[0];
     private double[] gram = new double[0];
-
-    double[] omega(int cols, int k) {
-      if (omegaCols != cols || omegaK != k) {
-        omega = testMatrix(cols, k);
-        omegaCols = cols;
-        omegaK = k;
-      }
-      return omega;
-    }
 
     double[] block(int size) {
       if (block.length < size) {
@@ -218,8 +211,15 @@ public final class RankProbe {
     }
   }
 
-  /** The same Gaussian test matrix for every run: a rank reads the same each time. */
+  /**
+   * The same Gaussian test matrix for every run, so a rank reads the same each time; one per width
+   * in the JVM (a model has a few widths), shared read-only by every task and every side of a pass.
+   */
   static double[] testMatrix(int cols, int k) {
+    return TEST_MATRICES.computeIfAbsent(((long) cols << 8) | k, key -> gaussian(cols, k));
+  }
+
+  private static double[] gaussian(int cols, int k) {
     Random random = new Random(SEED);
     double[] omega = new double[cols * k];
     for (int i = 0; i < omega.length; i++) {
