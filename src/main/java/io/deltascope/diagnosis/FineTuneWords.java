@@ -17,6 +17,11 @@ final class FineTuneWords {
     Finding lora = p.facts().quantized().isEmpty() ? LoraFinding.of(p) : null;
     if (lora != null) {
       findings.add(lora);
+    } else {
+      Finding unmeasured = MeasuredRank.notMeasured(p);
+      if (unmeasured != null) {
+        findings.add(unmeasured);
+      }
     }
     Findings.structure(p, findings);
     Findings.vocabulary(p, findings);

@@ -16,12 +16,11 @@ final class LoraFinding {
   static Finding of(PairRows rows) {
     List<TensorResult> changed = rows.changedMatrices();
     if (changed.isEmpty()
-        || !changed.stream().allMatch(r -> r.numericalRank() != null && isLowRank(r))) {
+        || !changed.stream().allMatch(r -> MeasuredRank.of(r) != null && isLowRank(r))) {
       return null;
     }
     int rank = rank(rows);
-    Set<Integer> ranks =
-        changed.stream().map(TensorResult::numericalRank).collect(Collectors.toSet());
+    Set<Integer> ranks = changed.stream().map(MeasuredRank::of).collect(Collectors.toSet());
     List<String> components = targets(rows);
     long otherChanged =
         rows.compared().stream()
@@ -60,10 +59,10 @@ final class LoraFinding {
     return rows.compared().stream().allMatch(r -> PairRows.untouched(r) || changed.contains(r));
   }
 
-  /** The largest numerical rank among the changed matrices. */
+  /** The largest measured rank ({@link MeasuredRank}) among the changed matrices. */
   static int rank(PairRows rows) {
     return rows.changedMatrices().stream()
-        .map(TensorResult::numericalRank)
+        .map(MeasuredRank::of)
         .filter(Objects::nonNull)
         .mapToInt(Integer::intValue)
         .max()
@@ -81,18 +80,23 @@ final class LoraFinding {
   }
 
   /**
-   * Low rank where the rank floor leaves room to tell: a numerical rank of at most 64 and a quarter
-   * of the smaller side, at most half of what the floor could show for the delta's energy ({@link
-   * RankFloor#resolvable}), and an effective rank (of the whole spectrum, the tail below the floor
-   * included) within the same bound. A dense bf16 fine-tune has a few dozen values above the floor
-   * but an effective rank near full; a low-rank update's tail is rounding noise, far smaller.
+   * Low rank where it was measured and the measure leaves room to tell: a rank of at most 64 and a
+   * quarter of the smaller side. From a spectrum, the numerical rank is also at most half of what
+   * the floor could show for the delta's energy ({@link RankFloor#resolvable}) and the effective
+   * rank (of the whole spectrum, the tail below the floor included) is within the same bound: a
+   * dense bf16 fine-tune has a few dozen values above the floor but an effective rank near full; a
+   * low-rank update's tail is rounding noise, far smaller. From the fast scan's rank probe, its own
+   * residual check has already found the tail to be rounding.
    */
-  private static boolean isLowRank(TensorResult r) {
+  static boolean isLowRank(TensorResult r) {
     List<Long> shape = r.shapeBase();
     long rows = shape.get(0);
     long cols = shape.stream().skip(1).reduce(1L, (x, y) -> x * y);
     long order = Math.min(rows, cols);
     long bound = Math.max(1, Math.min(64, order / 4));
+    if (r.numericalRank() == null) {
+      return r.rankProbe() != null && r.rankProbe() <= bound;
+    }
     return r.numericalRank() <= bound
         && r.effectiveRank() != null
         && r.effectiveRank() <= bound

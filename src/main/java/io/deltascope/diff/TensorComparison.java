@@ -8,6 +8,7 @@ import io.deltascope.checkpoint.TensorReader;
 import io.deltascope.tensor.DeltaAccumulator;
 import io.deltascope.tensor.DeltaMetrics;
 import io.deltascope.tensor.GramAccumulator;
+import io.deltascope.tensor.RankProbe;
 import io.deltascope.tensor.Spectrum;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,9 +17,10 @@ import java.util.function.Function;
 
 /**
  * Compares tensors in a single pass over their bytes: the metrics, and when asked the Gram matrix
- * of each delta for its spectrum, from the same decoded values. One base tensor is compared with
- * one fine-tune, or with several at once (a batch where many fine-tunes share a base reads each
- * base chunk once, a trajectory each checkpoint's).
+ * of each delta for its spectrum (with spectra off, a randomized sketch for its rank instead), from
+ * the same decoded values. One base tensor is compared with one fine-tune, or with several at once
+ * (a batch where many fine-tunes share a base reads each base chunk once, a trajectory each
+ * checkpoint's).
  */
 public final class TensorComparison {
   /**
@@ -33,6 +35,7 @@ public final class TensorComparison {
   private final List<double[]> bounds = new ArrayList<>();
   // one per comparison run at once: a Gram's arrays live until its tensor is done
   private final List<GramAccumulator.Workspace> workspaces = new ArrayList<>();
+  private final List<RankProbe.Workspace> probeWorkspaces = new ArrayList<>();
 
   /**
    * Compares {@code pair}, opening its files through {@code sources} (which may cache them across
@@ -88,7 +91,7 @@ public final class TensorComparison {
       int finetuned = tensors.indexOf(p.finetuned());
       RoundingCheck check =
           RoundingCheck.of(p, boundsOf.get(base) != null, boundsOf.get(finetuned) != null);
-      sides.add(new Side(p, base, finetuned, settings, workspace(i), check));
+      sides.add(new Side(p, base, finetuned, settings, workspace(i), probeWorkspace(i), check));
     }
     int[] counts = new int[readers.size()];
     for (long first = 0; ; first += CHUNK) {
@@ -121,6 +124,13 @@ public final class TensorComparison {
     return workspaces.get(i);
   }
 
+  private RankProbe.Workspace probeWorkspace(int i) {
+    while (probeWorkspaces.size() <= i) {
+      probeWorkspaces.add(new RankProbe.Workspace());
+    }
+    return probeWorkspaces.get(i);
+  }
+
   /** One comparison of a pass: which chunks it reads, its accumulator, its Gram when it has one. */
   private static final class Side {
     private final TensorPair pair;
@@ -129,6 +139,7 @@ public final class TensorComparison {
     private final DeltaAccumulator acc = new DeltaAccumulator();
     private final SpectrumSettings.Path path;
     private final GramAccumulator gram;
+    private final RankProbe probe; // spectra off: the rank from a sketch; null when not probed
     private final RoundingCheck rounding; // null: not a float against a block type with bounds
 
     /**
@@ -141,6 +152,7 @@ public final class TensorComparison {
         int finetuned,
         SpectrumSettings settings,
         GramAccumulator.Workspace workspace,
+        RankProbe.Workspace probeWorkspace,
         RoundingCheck rounding) {
       this.pair = pair;
       this.rounding = rounding;
@@ -153,6 +165,25 @@ public final class TensorComparison {
       } else {
         this.gram = null;
       }
+      this.probe = probes(pair, settings) ? probeOf(pair, probeWorkspace) : null;
+    }
+
+    /**
+     * Spectra off, a matrix, and both sides of plain element types: a block-quantized side's
+     * rounding floor hides any rank, as it does the spectrum's.
+     */
+    private static boolean probes(TensorPair pair, SpectrumSettings settings) {
+      DeltaMatrix m = DeltaMatrix.of(pair);
+      return !settings.enabled()
+          && m != null
+          && RankProbe.fits(m.rows(), m.cols())
+          && !pair.base().dtype().isBlockQuantized()
+          && !pair.finetuned().dtype().isBlockQuantized();
+    }
+
+    private static RankProbe probeOf(TensorPair pair, RankProbe.Workspace workspace) {
+      DeltaMatrix m = DeltaMatrix.of(pair);
+      return new RankProbe(m.rows(), m.cols(), workspace);
     }
 
     /** Adds the chunk that starts at element {@code first}, as far as this pair compares. */
@@ -178,6 +209,9 @@ public final class TensorComparison {
       if (gram != null) {
         gram.add(a, b, n);
       }
+      if (probe != null) {
+        probe.add(a, b, n);
+      }
       if (rounding != null) {
         rounding.add(a, b, bounds.get(rounding.quantizedIsBase() ? base : finetuned), n);
       }
@@ -188,10 +222,22 @@ public final class TensorComparison {
       Long outside = rounding == null ? null : rounding.outside();
       Spectrum decided = DeltaSpectra.decided(pair, metrics, settings);
       if (decided != null || path == SpectrumSettings.Path.DISTRIBUTED) {
-        return new TensorDelta(metrics, decided, outside); // null: the distributed path computes it
+        // null: the distributed path computes it
+        return new TensorDelta(metrics, decided, outside, probedRank(metrics));
       }
       double[] s = gram == null ? DeltaSpectra.lowRankSingularValues(pair) : gram.singularValues();
-      return new TensorDelta(metrics, DeltaSpectra.of(pair, metrics, s, settings), outside);
+      return new TensorDelta(metrics, DeltaSpectra.of(pair, metrics, s, settings), outside, null);
+    }
+
+    // a delta with NaN or Inf has no rank, as it has no spectrum
+    private Integer probedRank(DeltaMetrics metrics) {
+      if (probe == null || metrics.nanCount() > 0 || metrics.infCount() > 0) {
+        return null;
+      }
+      if (metrics.normFinetuned() == null) {
+        return null;
+      }
+      return probe.rank(pair.finetuned().dtype().machineEpsilon(), metrics.normFinetuned());
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.deltascope.diff;
 
 import io.deltascope.tensor.DeltaMetrics;
+import io.deltascope.tensor.RankProbe;
 import io.deltascope.tensor.Spectrum;
 
 /**
@@ -11,10 +12,13 @@ import io.deltascope.tensor.Spectrum;
  *     has to compute it
  * @param outsideRounding values of the float side outside the quantized side's rounding bound
  *     ({@link RoundingCheck}); null when the pair is not a float against a block type with bounds
+ * @param rankProbe the delta's sketched numerical rank ({@link RankProbe}) when spectra are off;
+ *     null when not probed
  */
-public record TensorDelta(DeltaMetrics metrics, Spectrum spectrum, Long outsideRounding) {
+public record TensorDelta(
+    DeltaMetrics metrics, Spectrum spectrum, Long outsideRounding, Integer rankProbe) {
 
   public TensorDelta(DeltaMetrics metrics, Spectrum spectrum) {
-    this(metrics, spectrum, null);
+    this(metrics, spectrum, null, null);
   }
 }

@@ -17,7 +17,10 @@ public final class TensorRows {
 
   /** A compared pair's row with its metrics and rounding check (the spectrum added apart). */
   public static TensorResult of(TensorPair pair, TensorDelta delta) {
-    return of(pair).withMetrics(delta.metrics()).withOutsideRounding(delta.outsideRounding());
+    return of(pair)
+        .withMetrics(delta.metrics())
+        .withOutsideRounding(delta.outsideRounding())
+        .withRankProbe(delta.rankProbe());
   }
 
   /** A row for a tensor on one or both sides; {@code base} or {@code finetuned} may be null. */

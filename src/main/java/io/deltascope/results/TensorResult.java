@@ -25,6 +25,11 @@ import java.util.List;
  * @param spectrum the spectrum's figures; null where none was asked for or computed yet
  * @param outsideRounding values of the float side outside the quantized side's rounding bound for
  *     their block; null when not checked (not a stored column: the diagnosis reads it)
+ * @param rankProbe the delta's numerical rank from the fast scan's randomized sketch ({@code
+ *     tensor.RankProbe}): exact up to 64, the sketch's size (72, or the smaller side) for "that or
+ *     more"; null when not probed (spectra computed, not a matrix, a block-quantized side, too
+ *     wide) or when the sketch could not vouch either way. Not a stored column: the diagnosis reads
+ *     it when there is no spectrum
  */
 public record TensorResult(
     String name,
@@ -37,7 +42,8 @@ public record TensorResult(
     String dtypeFinetuned,
     DeltaMetrics metrics,
     SpectrumFigures spectrum,
-    Long outsideRounding)
+    Long outsideRounding,
+    Integer rankProbe)
     implements Serializable {
 
   public TensorResult {
@@ -120,6 +126,7 @@ public record TensorResult(
         dtypeFinetuned,
         null,
         null,
+        null,
         null);
   }
 
@@ -136,7 +143,8 @@ public record TensorResult(
         dtypeFinetuned,
         m,
         spectrum,
-        outsideRounding);
+        outsideRounding,
+        rankProbe);
   }
 
   /** This tensor with a spectrum (only its status when there is none). */
@@ -157,7 +165,8 @@ public record TensorResult(
         dtypeFinetuned,
         metrics,
         figures,
-        outsideRounding);
+        outsideRounding,
+        rankProbe);
   }
 
   /** This tensor with the count of values outside the quantized side's rounding bound. */
@@ -173,7 +182,25 @@ public record TensorResult(
         dtypeFinetuned,
         metrics,
         spectrum,
-        outside);
+        outside,
+        rankProbe);
+  }
+
+  /** This tensor with the fast scan's sketched rank (null: not probed). */
+  public TensorResult withRankProbe(Integer rank) {
+    return new TensorResult(
+        name,
+        layer,
+        component,
+        status,
+        shapeBase,
+        shapeFinetuned,
+        dtypeBase,
+        dtypeFinetuned,
+        metrics,
+        spectrum,
+        outsideRounding,
+        rank);
   }
 
   /** Whether it holds a comparison's metrics. */

@@ -31,8 +31,12 @@ public final class RankFloor {
   public static double of(
       double storageEpsilon, double normFinetuned, long rows, long cols, double sMax) {
     double storage = storageEpsilon * normFinetuned * (1 / Math.sqrt(rows) + 1 / Math.sqrt(cols));
-    double arithmetic = sMax * Math.sqrt(EPS64 * Math.max(rows, cols));
-    return Math.max(storage, arithmetic);
+    return Math.max(storage, arithmetic(rows, cols, sMax));
+  }
+
+  /** The Gram's own error, as a singular value: s_max sqrt(eps64 max(rows, cols)). */
+  public static double arithmetic(long rows, long cols, double sMax) {
+    return sMax * Math.sqrt(EPS64 * Math.max(rows, cols));
   }
 
   /**

@@ -134,6 +134,24 @@ class BatchCommandTest {
   }
 
   @Test
+  void theDefaultWeightsAnalysisStoresTheMergedLorasKindAsLoraMerge() throws IOException {
+    Path pairs =
+        Files.writeString(
+            dir.resolve("fast.csv"),
+            "name,base,finetuned\n" + line("lora", "llama-base", "llama-lora-merged"));
+    CliRun fast =
+        CliRun.of("batch", "--pairs", pairs.toString(), "--results", store, "--run-id", "fast");
+    assertThat(fast.exitCode()).as(fast.err()).isZero();
+    Row run =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store.toString())
+            .table("runs")
+            .where("run_id = 'fast-lora'")
+            .select("kind")
+            .first();
+    assertThat(run.getString(0)).isEqualTo("lora_merge");
+  }
+
+  @Test
   void activationsAddEachPairsCosinesByLayerToItsRun() throws IOException {
     Path pairs =
         Files.writeString(

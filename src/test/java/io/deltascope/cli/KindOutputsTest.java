@@ -60,6 +60,34 @@ class KindOutputsTest {
         .doesNotContain("<span class=\"value\">39</span><span class=\"label\">structural");
   }
 
+  @Test
+  void theFastScanCallsTheMergedLoraALoraMergeOfRank4InJsonAndInTheRunsTable() throws Exception {
+    Path json = dir.resolve("fast.json");
+    String store = dir.resolve("store").toString();
+    CliRun run =
+        weightDiff(
+            Fixtures.model("llama-lora-merged").toString(),
+            json,
+            "--fast",
+            "--results",
+            store,
+            "--run-id",
+            "fast-lora");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.out()).contains("Diagnosis: lora_merge").doesNotContain("extreme");
+    JsonNode diagnosis = Fixtures.json(json).get("diagnosis");
+    assertThat(diagnosis.get("kind").asText()).isEqualTo("lora_merge");
+    assertThat(diagnosis.get("summary").asText())
+        .contains("rank-4 LoRA-like update on attn_q and attn_v of every layer");
+    var kind =
+        new io.deltascope.results.ResultsStore(TestSpark.session(), store)
+            .table("runs")
+            .where("run_id = 'fast-lora'")
+            .select("kind")
+            .first();
+    assertThat(kind.getString(0)).isEqualTo("lora_merge");
+  }
+
   /** weight-diff of llama-base against {@code finetuned}, written to {@code output}. */
   private static CliRun weightDiff(String finetuned, Path output, String... more) {
     List<String> args =

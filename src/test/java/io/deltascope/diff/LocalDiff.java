@@ -41,14 +41,18 @@ public final class LocalDiff {
   }
 
   public static WeightDiffResult of(WeightDiffPlan plan) {
+    return of(plan, SpectrumSettings.DEFAULT);
+  }
+
+  /** The pair compared under {@code settings} ({@link SpectrumSettings#OFF}: the fast scan). */
+  public static WeightDiffResult of(WeightDiffPlan plan, SpectrumSettings settings) {
     Map<String, ByteSource> open = new HashMap<>();
     TensorComparison comparison = new TensorComparison();
     List<TensorResult> rows = new ArrayList<>();
     try {
       for (TensorPair pair : plan.pairs()) {
         TensorDelta d =
-            comparison.compare(
-                pair, f -> open.computeIfAbsent(f, Locations::open), SpectrumSettings.DEFAULT);
+            comparison.compare(pair, f -> open.computeIfAbsent(f, Locations::open), settings);
         rows.add(TensorRows.of(pair, d).withSpectrum(d.spectrum(), "gram"));
       }
     } finally {
