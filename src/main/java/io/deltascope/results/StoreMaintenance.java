@@ -268,7 +268,9 @@ public final class StoreMaintenance {
         tables.add(table);
       }
     }
-    boolean embeddings = version < Tables.FIRST_DELTA_VERSION || hasEmbeddingsWithoutLayer();
+    boolean embeddings =
+        folder.tables().contains(Tables.TENSOR_METRICS)
+            && (version < Tables.FIRST_DELTA_VERSION || hasEmbeddingsWithoutLayer());
     if (version >= Tables.SCHEMA_VERSION && tables.isEmpty() && !embeddings) {
       throw new StoreException(
           folder.name() + ": already at schema version " + version + "; nothing to upgrade");
@@ -297,8 +299,7 @@ public final class StoreMaintenance {
   }
 
   private boolean hasEmbeddingsWithoutLayer() {
-    return folder.tables().contains(Tables.TENSOR_METRICS)
-        && !store.raw(Tables.TENSOR_METRICS).where(embeddingsWithoutLayer()).isEmpty();
+    return !store.raw(Tables.TENSOR_METRICS).where(embeddingsWithoutLayer()).isEmpty();
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.delta.tables.DeltaTable;
 import io.deltascope.FewShufflePartitions;
 import io.deltascope.TestSpark;
+import io.deltascope.report.JsonReport;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.SyntheticRuns;
 import io.deltascope.results.Tables;
@@ -37,6 +38,16 @@ class StoreCheckTest {
     CliRun whole = CliRun.of("store", "check", "--results", store);
     assertThat(whole.exitCode()).as(whole.err()).isZero();
     assertThat(whole.out()).contains("2 runs", "whole");
+    CliRun counts =
+        CliRun.of(
+            "sql",
+            "--results",
+            store,
+            "--format",
+            "json",
+            "SELECT row_counts FROM runs WHERE run_id = 'r1'");
+    assertThat(JsonReport.MAPPER.readTree(counts.out()).at("/rows/0/row_counts").toString())
+        .isEqualTo("{\"spectra\":6,\"tensor_metrics\":3}");
 
     // r2's tensor_metrics commit (0 made the table, 1 is r1's) without its add actions and
     // without its checksum, as a copy that lost them leaves it
@@ -155,7 +166,7 @@ class StoreCheckTest {
     assertThat(
             results
                 .table(Tables.RUNS)
-                .select(Tables.RUN_ID, Tables.ROW_COUNTS + "['tensor_metrics']")
+                .selectExpr(Tables.RUN_ID, Tables.ROW_COUNTS + "['tensor_metrics']")
                 .orderBy(Tables.RUN_ID)
                 .collectAsList()
                 .toString())
