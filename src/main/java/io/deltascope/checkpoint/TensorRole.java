@@ -21,6 +21,12 @@ public record TensorRole(Integer layer, String component) implements Serializabl
 
   public static final String OTHER = "other";
 
+  /** The embeddings' layer in the one numbering of every command's outputs (JSON, the store). */
+  public static final int EMBEDDINGS_LAYER = -1;
+
+  /** The components of the embeddings: the tokens' and (GPT-2) the positions'. */
+  public static final List<String> EMBEDDINGS = List.of("embed", "pos_embed");
+
   // "...layers.11.self_attn.q_proj.weight", "transformer.h.3.mlp.c_fc.bias"
   private static final Pattern IN_LAYER =
       Pattern.compile("(?:^|.*\\.)(?:layers|h|blocks|layer)\\.(\\d+)\\.(.+)\\.(weight|bias)$");
@@ -95,6 +101,22 @@ public record TensorRole(Integer layer, String component) implements Serializabl
       return new TensorRole(null, withBias(OUTSIDE_MODULES.get(o.group(1)), o.group(2)));
     }
     return new TensorRole(null, OTHER);
+  }
+
+  /**
+   * The layer as the outputs number it: the block, {@value #EMBEDDINGS_LAYER} for the embeddings
+   * (as activation-diff numbers their residual), null for the other tensors outside the blocks. In
+   * memory the embeddings stay outside the blocks (null), so per-layer aggregates leave them out.
+   */
+  public static Integer numbered(Integer layer, String component) {
+    return layer == null && EMBEDDINGS.contains(component)
+        ? Integer.valueOf(EMBEDDINGS_LAYER)
+        : layer;
+  }
+
+  /** The block of a layer as the outputs number it: null for the embeddings, as {@link #of}. */
+  public static Integer block(Integer numbered) {
+    return numbered != null && numbered == EMBEDDINGS_LAYER ? null : numbered;
   }
 
   private static String layerComponent(String module, String modelType) {

@@ -229,6 +229,9 @@ final class SqlCommand implements Callable<Integer> {
     if (value instanceof scala.collection.Seq<?> seq) {
       return scala.jdk.javaapi.CollectionConverters.asJava(seq);
     }
+    if (value instanceof scala.collection.Map<?, ?> map) { // runs.row_counts
+      return scala.jdk.javaapi.CollectionConverters.asJava(map);
+    }
     if (value instanceof java.sql.Timestamp ts) {
       return ts.toInstant().toString();
     }
@@ -244,6 +247,9 @@ final class SqlCommand implements Callable<Integer> {
     }
     if (value instanceof scala.collection.Seq<?> seq) {
       return scala.jdk.javaapi.CollectionConverters.asJava(seq).toString();
+    }
+    if (value instanceof scala.collection.Map<?, ?> map) {
+      return scala.jdk.javaapi.CollectionConverters.asJava(map).toString();
     }
     return value.toString();
   }

@@ -1,7 +1,9 @@
 package io.deltascope.cli;
 
 import io.deltascope.results.StoreMaintenance;
+import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
@@ -15,9 +17,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "store",
     mixinStandardHelpOptions = true,
-    description = "Look after a results store: history, optimize, vacuum, upgrade.",
+    description = "Look after a results store: history, check, optimize, vacuum, upgrade.",
     subcommands = {
       StoreCommand.History.class,
+      StoreCommand.Check.class,
       StoreCommand.Optimize.class,
       StoreCommand.Vacuum.class,
       StoreCommand.Upgrade.class
@@ -28,7 +31,7 @@ final class StoreCommand implements Runnable {
   @Override
   public void run() {
     throw new picocli.CommandLine.ParameterException(
-        spec.commandLine(), "Missing a subcommand: history, optimize, vacuum or upgrade");
+        spec.commandLine(), "Missing a subcommand: history, check, optimize, vacuum or upgrade");
   }
 
   /** What every store subcommand takes: the store and the Spark options. */
@@ -63,6 +66,35 @@ final class StoreCommand implements Runnable {
     @Override
     public Integer call() {
       return print(StoreMaintenance::history);
+    }
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description =
+          "Check the store is whole: every run's rows per table against the counts its runs row"
+              + " records, every file the tables' logs name (there, of the size logged). Each"
+              + " fault is one line on stderr; exit 1 when there is one.")
+  static final class Check extends Action {
+    @Override
+    public Integer call() {
+      StoreMaintenance.Check check =
+          new StoreMaintenance(run.startSpark("deltascope store check"), results).check();
+      PrintWriter err = spec.commandLine().getErr();
+      check.faults().forEach(fault -> err.println("deltascope: error: " + fault));
+      err.flush();
+      spec.commandLine()
+          .getOut()
+          .printf(
+              Locale.ROOT,
+              "%s: %d runs and %d files checked: %s%n",
+              io.deltascope.checkpoint.Locations.redact(results),
+              check.runs(),
+              check.files(),
+              check.faults().isEmpty() ? "whole" : check.faults().size() + " faults");
+      spec.commandLine().getOut().flush();
+      return check.faults().isEmpty() ? Main.OK : Main.FAILED;
     }
   }
 

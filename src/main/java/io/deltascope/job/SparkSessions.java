@@ -32,6 +32,7 @@ public final class SparkSessions {
   public static final String LOCAL_MASTER = "local[*]";
   static final String DELTA_EXTENSION = "io.delta.sql.DeltaSparkSessionExtension";
   static final String DELTA_CATALOG = "org.apache.spark.sql.delta.catalog.DeltaCatalog";
+  static final String PARQUET_TIMESTAMP_TYPE = "spark.sql.parquet.outputTimestampType";
 
   private SparkSessions() {}
 
@@ -72,6 +73,9 @@ public final class SparkSessions {
     builder.config("spark.delta.logStore.s3a.impl", "io.delta.storage.S3SingleDriverLogStore");
     // a store's logs are small: their state in a few tasks rather than Delta's 50
     builder.config("spark.databricks.delta.snapshotPartitions", "4");
+    // timestamps as Parquet TIMESTAMP (UTC, microseconds), not the legacy INT96 other readers
+    // (pandas, DuckDB) take for a time without a zone
+    builder.config(PARQUET_TIMESTAMP_TYPE, "TIMESTAMP_MICROS");
     settings.forEach(builder::config);
     // Partition values such as run ids stay strings: never guess "20261123" is a number.
     builder.config("spark.sql.sources.partitionColumnTypeInference.enabled", "false");

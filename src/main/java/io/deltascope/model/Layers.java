@@ -1,5 +1,7 @@
 package io.deltascope.model;
 
+import io.deltascope.checkpoint.TensorRole;
+
 /**
  * The one layer numbering of every command: layer l is the output of block l, the block weight-diff
  * calls layer l; the embeddings (the residual stream before any block) are layer -1, written
@@ -8,7 +10,7 @@ package io.deltascope.model;
  */
 public final class Layers {
   /** The embeddings' layer. */
-  public static final int EMBEDDINGS = -1;
+  public static final int EMBEDDINGS = TensorRole.EMBEDDINGS_LAYER;
 
   private Layers() {}
 

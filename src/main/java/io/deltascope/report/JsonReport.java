@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.deltascope.checkpoint.Shape;
+import io.deltascope.checkpoint.TensorRole;
 import io.deltascope.diagnosis.Diagnosis;
 import io.deltascope.diagnosis.Finding;
 import io.deltascope.diagnosis.PairFacts;
@@ -60,7 +61,7 @@ public final class JsonReport {
     ArrayNode layers = root.putArray("layers");
     for (ComponentDelta c : result.components()) {
       ObjectNode node = layers.addObject();
-      putInteger(node, "layer", c.layer());
+      putInteger(node, "layer", TensorRole.numbered(c.layer(), c.component()));
       node.put("component", c.component());
       putDouble(node, "relative_delta", c.relativeDelta());
       node.put("tensors", c.tensors());
@@ -85,7 +86,7 @@ public final class JsonReport {
   static ObjectNode tensor(TensorResult row) {
     ObjectNode node = MAPPER.createObjectNode();
     node.put("name", row.name());
-    putInteger(node, "layer", row.layer());
+    putInteger(node, "layer", TensorRole.numbered(row.layer(), row.component()));
     node.put("component", row.component());
     List<Long> shape = row.shapeBase() != null ? row.shapeBase() : row.shapeFinetuned();
     ArrayNode dims = node.putArray("shape");

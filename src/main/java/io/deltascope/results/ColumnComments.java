@@ -53,9 +53,15 @@ public final class ColumnComments {
               "kind",
               "what the pair is: identical, quantization, lora_merge, unrelated or fine_tune"),
           Map.entry("diagnosis", "the run's diagnosis (profile, summary, findings) as JSON"),
+          Map.entry(
+              Tables.ROW_COUNTS,
+              "rows the run wrote per table (table -> count), checked by sql, report and store"
+                  + " check; null for a run written before deltascope recorded them"),
           Map.entry(Tables.TENSOR, "the tensor's name in the checkpoint"),
           Map.entry(
-              "tensor_metrics.layer", "the decoder block the tensor belongs to; null outside it"),
+              "tensor_metrics.layer",
+              "the decoder block the tensor belongs to, -1 the embeddings; null for the other"
+                  + " tensors outside the blocks"),
           Map.entry("component", "the tensor's role: attn_q, mlp_down, embed, norm, ..., other"),
           Map.entry(
               "tensor_metrics.status",

@@ -135,6 +135,9 @@ public final class ResultsStore {
     folder.prepareForWrite();
     String writeId = UUID.randomUUID().toString();
     String what = runs.size() == 1 ? "run " + runs.get(0).getRunId() : runs.size() + " runs";
+    // each run's row says how many rows it has in each table, so a reader can tell it whole
+    Map<String, Map<String, Long>> counts = rowCounts(runs, tables);
+    runs.forEach(run -> run.setRowCounts(counts.get(run.getRunId())));
     // every commit of the write says which run it was and who wrote it (store history)
     spark.conf().set(USER_METADATA, commitNote(runs, writeId));
     try {
@@ -154,6 +157,27 @@ public final class ResultsStore {
     } finally {
       spark.conf().unset(USER_METADATA);
     }
+  }
+
+  /** Per run, its rows in each of {@code tables} (0 where it has none). */
+  private static Map<String, Map<String, Long>> rowCounts(
+      List<RunRow> runs, Map<String, Dataset<Row>> tables) {
+    Map<String, Map<String, Long>> counts = new HashMap<>();
+    for (RunRow run : runs) {
+      Map<String, Long> perTable = new java.util.TreeMap<>();
+      tables.keySet().forEach(table -> perTable.put(table, 0L));
+      counts.put(run.getRunId(), perTable);
+    }
+    tables.forEach(
+        (table, rows) -> {
+          for (Row r : rows.groupBy(Tables.RUN_ID).count().collectAsList()) {
+            Map<String, Long> perTable = counts.get(r.getString(0));
+            if (perTable != null) {
+              perTable.put(table, r.getLong(1));
+            }
+          }
+        });
+    return counts;
   }
 
   /** Deletes, table by table, the rows of the writes the switch replaced. */
@@ -256,19 +280,95 @@ public final class ResultsStore {
   private List<String> register(List<String> names) {
     Runs runs = new Runs(); // one read of runs' log for all the views
     for (String name : names) {
-      visible(name, runs).createOrReplaceTempView(name);
+      Dataset<Row> rows = visible(name, runs);
+      checkCounts(() -> miscounts(name, runs.get(), rows, 1));
+      rows.createOrReplaceTempView(name);
     }
     return names;
   }
 
+  /**
+   * The run's visible rows of {@code table}, checked first against the count its {@code runs} row
+   * records.
+   *
+   * @throws StoreException naming the run and the table where their count differs
+   */
+  public Dataset<Row> runRows(String table, String runId) {
+    folder.checkReadable();
+    Runs runs = new Runs();
+    Column ofRun = col(Tables.RUN_ID).equalTo(lit(runId));
+    Dataset<Row> rows = visible(table, runs).where(ofRun);
+    checkCounts(() -> miscounts(table, runs.get().where(ofRun), rows, 1));
+    return rows;
+  }
+
+  /**
+   * The runs of {@code runs} (at most {@code limit}, in run id order) whose visible {@code rows} of
+   * {@code table} differ in number from what their {@code row_counts} records, each as the line
+   * that says so; none where every recorded count holds (a run without counts, written before they
+   * were recorded, is not checked).
+   */
+  List<String> miscounts(String table, Dataset<Row> runs, Dataset<Row> rows, int limit) {
+    if (table.equals(Tables.RUNS) || !List.of(runs.columns()).contains(Tables.ROW_COUNTS)) {
+      return List.of();
+    }
+    Dataset<Row> recorded =
+        runs.select(
+                col(Tables.RUN_ID),
+                functions.try_element_at(col(Tables.ROW_COUNTS), lit(table)).as("recorded"))
+            .where(col("recorded").isNotNull());
+    Dataset<Row> found = rows.groupBy(Tables.RUN_ID).count();
+    List<Row> wrong =
+        recorded
+            .join(found, recorded.col(Tables.RUN_ID).equalTo(found.col(Tables.RUN_ID)), "left")
+            .select(
+                recorded.col(Tables.RUN_ID),
+                col("recorded"),
+                functions.coalesce(found.col("count"), lit(0L)).as("found"))
+            .where(col("found").notEqual(col("recorded")))
+            .orderBy(Tables.RUN_ID)
+            .limit(limit)
+            .collectAsList();
+    return wrong.stream()
+        .map(
+            r ->
+                folder.name()
+                    + ": run "
+                    + r.getString(0)
+                    + ": table "
+                    + table
+                    + ": "
+                    + r.getLong(2)
+                    + " rows, where its runs row records "
+                    + r.getLong(1))
+        .toList();
+  }
+
+  /**
+   * Fails on the first miscount {@code check} finds, and finds again: a writer that replaced a run
+   * between the reads of {@code runs} and of the table has settled by the second.
+   */
+  private void checkCounts(java.util.function.Supplier<List<String>> check) {
+    List<String> wrong = read(check);
+    if (!wrong.isEmpty()) {
+      wrong = read(check);
+    }
+    if (!wrong.isEmpty()) {
+      throw new StoreException(
+          wrong.get(0) + " (a damaged store: `deltascope store check` lists its faults)");
+    }
+  }
+
   /** The table's visible rows: semi-joined with the run ids and write ids {@code runs} names. */
   private Dataset<Row> visible(String name, Runs runs) {
-    Dataset<Row> rows = name.equals(Tables.RUNS) ? runs.get() : raw(name);
+    // runs first: a run it names had its rows committed before, so the table read next has them
+    Dataset<Row> named = runs.get();
+    Dataset<Row> rows = name.equals(Tables.RUNS) ? named : raw(name);
     checkColumns(name, rows);
     if (name.equals(Tables.RUNS)) {
       return ColumnComments.described(rows.drop(WRITE_ID), name);
     }
-    Dataset<Row> live = runs.get().select(Tables.RUN_ID, WRITE_ID);
+    Dataset<Row> live = named.select(Tables.RUN_ID, WRITE_ID);
     Column sameWrite =
         rows.col(Tables.RUN_ID)
             .eqNullSafe(live.col(Tables.RUN_ID))
@@ -490,6 +590,7 @@ public final class ResultsStore {
       for (int attempt = 1; ; attempt++) {
         try {
           create(Tables.RUNS, runRows.schema());
+          addMissingColumns();
           Map<String, Optional<String>> live = live();
           long switched = merge(live);
           if (switched == count) {
@@ -509,6 +610,35 @@ public final class ResultsStore {
           if (attempt >= ATTEMPTS) {
             throw e;
           }
+        }
+      }
+    }
+
+    /**
+     * Adds the {@code runs} columns the table lacks (a store written before they existed, such as
+     * {@code row_counts}), where another writer has not added them meanwhile.
+     */
+    private void addMissingColumns() {
+      List<String> have = List.of(raw(Tables.RUNS).columns());
+      List<String> missing = new ArrayList<>();
+      for (StructField f : runRows.schema().fields()) {
+        if (!have.contains(f.name())) {
+          missing.add(f.name() + " " + f.dataType().sql());
+        }
+      }
+      if (missing.isEmpty()) {
+        return;
+      }
+      try {
+        spark.sql(
+            "ALTER TABLE delta.`"
+                + folder.table(Tables.RUNS).toString().replace("`", "``")
+                + "` ADD COLUMNS ("
+                + String.join(", ", missing)
+                + ")");
+      } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
+        if (List.of(raw(Tables.RUNS).columns()).size() == have.size()) {
+          throw e; // not another writer adding them first
         }
       }
     }

@@ -30,6 +30,8 @@ public class RunRow implements Serializable {
   private Double meanRelativeDelta; // the headline mean relative change (weight-diff), else null
   private String kind; // what the pair is (identical, quantization, ...) (weight-diff), else null
   private String diagnosis; // the run's diagnosis as JSON (weight-diff), else null
+  // rows the run wrote per table (table -> count), set by the store as it writes the run
+  private java.util.Map<String, Long> rowCounts;
 
   public RunRow() {}
 
@@ -185,5 +187,13 @@ public class RunRow implements Serializable {
 
   public void setMeanRelativeDelta(Double meanRelativeDelta) {
     this.meanRelativeDelta = meanRelativeDelta;
+  }
+
+  public java.util.Map<String, Long> getRowCounts() {
+    return rowCounts;
+  }
+
+  public void setRowCounts(java.util.Map<String, Long> rowCounts) {
+    this.rowCounts = rowCounts;
   }
 }

@@ -81,7 +81,9 @@ final class StoreFolder {
   void prepareForWrite() {
     try {
       FileSystem fs = fs();
-      if (!checkWritable(fs)) {
+      if (!checkWritable(fs) || checkVersion(fs, true) < Tables.SCHEMA_VERSION) {
+        // a version 3 store: its runs from now on carry counts an older deltascope would not
+        // keep true, so that one refuses it
         writeMarker(fs, Tables.SCHEMA_VERSION);
       }
     } catch (IOException e) {
@@ -94,14 +96,16 @@ final class StoreFolder {
    * what {@link #prepareForWrite} refuses is refused before any work.
    */
   static void checkWritable(FileSystem fs, Path root) throws IOException {
-    new StoreFolder(root, fs.getConf()).checkWritable(fs);
+    StoreFolder folder = new StoreFolder(root, fs.getConf());
+    if (folder.checkWritable(fs)) {
+      folder.checkVersion(fs, true);
+    }
   }
 
-  /** True when the store exists (of this schema); false when there is none yet. */
+  /** True when the store exists (its marker; its version is not checked); false when none yet. */
   private boolean checkWritable(FileSystem fs) throws IOException {
     checkNotInAFile(fs);
     if (fs.exists(new Path(root, MARKER))) {
-      checkVersion(fs, true);
       return true;
     }
     // a marker another writer is writing (its temporary file) does not make the folder foreign
@@ -241,7 +245,7 @@ final class StoreFolder {
       throw new StoreException(name() + ": not a deltascope results store (no " + MARKER + ")");
     }
     int version = markerVersion(fs);
-    if (current && version < Tables.SCHEMA_VERSION) {
+    if (current && version < Tables.FIRST_DELTA_VERSION) {
       throw new StoreException(
           name()
               + ": a results store of schema version "

@@ -2,17 +2,22 @@ package io.deltascope.results;
 
 import io.delta.tables.DeltaTable;
 import io.deltascope.checkpoint.HadoopFiles;
+import io.deltascope.checkpoint.TensorRole;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.Option;
 
 /**
  * What a scheduler runs on a results store ({@code deltascope store ...}): its commit history,
@@ -158,6 +163,96 @@ public final class StoreMaintenance {
     return count;
   }
 
+  /** What {@link #check} found: how many runs and files it checked, and each fault, one line. */
+  public record Check(long runs, long files, List<String> faults) {}
+
+  /** At most this many runs are named per table whose rows do not add up. */
+  private static final int RUNS_NAMED = 100;
+
+  /**
+   * Checks the store whole: each run's rows in each table against the counts its {@code runs} row
+   * records (runs written before they were recorded are not checked), and each file every table's
+   * log names (it exists, of the size the log says). A table whose log cannot be read is a fault
+   * too; the others are checked on.
+   */
+  public Check check() {
+    folder.checkReadable();
+    List<String> faults = new ArrayList<>();
+    Dataset<Row> runs = null;
+    long runCount = 0;
+    long files = 0;
+    try {
+      runs = store.raw(Tables.RUNS);
+      runCount = runs.count();
+    } catch (StoreException e) {
+      faults.add(e.getMessage());
+    }
+    for (String table : folder.tables()) {
+      try {
+        int before = faults.size();
+        files += checkFiles(table, faults);
+        if (runs != null && faults.size() == before) { // rows are counted in whole files only
+          Dataset<Row> live = runs;
+          faults.addAll(
+              store.read(() -> store.miscounts(table, live, store.table(table), RUNS_NAMED)));
+        }
+      } catch (StoreException e) {
+        faults.add(e.getMessage());
+      } catch (Exception e) { // Spark's AnalysisException is checked, and thrown unchecked
+        faults.add(folder.name() + ": table " + table + ": " + HadoopFiles.describe(e));
+      }
+    }
+    return new Check(runCount, files, faults);
+  }
+
+  /**
+   * Checks each file the table's current version names: there, and of the size its log records;
+   * adds a line per fault; returns how many files it checked.
+   */
+  private long checkFiles(String table, List<String> faults) throws java.io.IOException {
+    Path root = new Path(folder.qualified(table));
+    List<Row> named;
+    try {
+      named =
+          DeltaLog.forTable(spark, root)
+              .update(false, Option.empty(), Option.empty())
+              .allFiles()
+              .toDF()
+              .select("path", "size")
+              .collectAsList();
+    } catch (Exception e) { // Delta's exceptions, checked ones unchecked
+      faults.add(
+          folder.name() + ": table " + table + ": damaged _delta_log: " + HadoopFiles.describe(e));
+      return 0;
+    }
+    FileSystem fs = folder.fs();
+    for (Row file : named) {
+      Path path = new Path(java.net.URI.create(file.getString(0)));
+      Path at = path.isAbsolute() ? path : new Path(root, path);
+      String name = table + "/" + file.getString(0);
+      long size = file.getLong(1);
+      try {
+        long found = fs.getFileStatus(at).getLen();
+        if (found != size) {
+          faults.add(
+              folder.name()
+                  + ": table "
+                  + table
+                  + ": file "
+                  + name
+                  + " has "
+                  + found
+                  + " bytes, where the log records "
+                  + size);
+        }
+      } catch (java.io.FileNotFoundException e) {
+        faults.add(
+            folder.name() + ": table " + table + ": file " + name + " named by the log is missing");
+      }
+    }
+    return named.size();
+  }
+
   /**
    * Converts a plain Parquet store (schema version 1 or 2) in place: each table becomes a Delta
    * table clustered by run_id, its columns renamed, ordered and completed (null) to the current
@@ -173,9 +268,15 @@ public final class StoreMaintenance {
         tables.add(table);
       }
     }
-    if (version >= Tables.SCHEMA_VERSION && tables.isEmpty()) {
+    boolean embeddings =
+        folder.tables().contains(Tables.TENSOR_METRICS)
+            && (version < Tables.FIRST_DELTA_VERSION || hasEmbeddingsWithoutLayer());
+    if (version >= Tables.SCHEMA_VERSION && tables.isEmpty() && !embeddings) {
       throw new StoreException(
           folder.name() + ": already at schema version " + version + "; nothing to upgrade");
+    }
+    if (embeddings && !tables.contains(Tables.TENSOR_METRICS)) {
+      tables.add(Tables.TENSOR_METRICS);
     }
     for (String table : tables) {
       try {
@@ -187,6 +288,18 @@ public final class StoreMaintenance {
     }
     folder.writeMarker(Tables.SCHEMA_VERSION);
     return tables;
+  }
+
+  /** The embeddings' rows a store before version 4 wrote with layer null, where it layers them. */
+  private static Column embeddingsWithoutLayer() {
+    return functions
+        .col("layer")
+        .isNull()
+        .and(functions.col("component").isin(TensorRole.EMBEDDINGS.toArray()));
+  }
+
+  private boolean hasEmbeddingsWithoutLayer() {
+    return !store.raw(Tables.TENSOR_METRICS).where(embeddingsWithoutLayer()).isEmpty();
   }
 
   /**
@@ -210,7 +323,16 @@ public final class StoreMaintenance {
           .option("overwriteSchema", "true")
           .save(path);
     }
-    spark.sql("ALTER TABLE delta.`" + quoted + "` CLUSTER BY (" + Tables.RUN_ID + ")");
+    if (!clustered(table)) {
+      spark.sql("ALTER TABLE delta.`" + quoted + "` CLUSTER BY (" + Tables.RUN_ID + ")");
+    }
+    if (table.equals(Tables.TENSOR_METRICS)) {
+      // the embeddings' layer -1 (version 4), in one commit; a rerun finds none left to move
+      DeltaTable.forPath(spark, path)
+          .update(
+              embeddingsWithoutLayer(),
+              Map.of("layer", functions.lit(TensorRole.EMBEDDINGS_LAYER)));
+    }
   }
 
   private boolean clustered(String table) {

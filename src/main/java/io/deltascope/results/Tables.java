@@ -21,9 +21,19 @@ public final class Tables {
    * Bumped whenever a table gains, loses or changes a column. 3: Delta tables; {@code tensor} and
    * {@code pair} for the two meanings of {@code name}, {@code run_id} first, column comments; in
    * {@code runs} {@code profile}, {@code mean_relative_delta}, {@code kind}, {@code step_from} and
-   * {@code step_to}; layers of activation_metrics and logit_lens from -1 (the embeddings).
+   * {@code step_to}; layers of activation_metrics and logit_lens from -1 (the embeddings). 4: in
+   * {@code runs} {@code row_counts}; the embeddings' layer -1 in {@code tensor_metrics} too (was
+   * null). A version 3 store is read and written as it is (its runs without counts are "not
+   * recorded"); its first write marks it 4, so that an older deltascope, which would replace a run
+   * and keep its stale counts, refuses it.
    */
-  public static final int SCHEMA_VERSION = 3;
+  public static final int SCHEMA_VERSION = 4;
+
+  /** The first schema version of Delta tables; older stores are plain Parquet. */
+  public static final int FIRST_DELTA_VERSION = 3;
+
+  /** The {@code runs} column of the rows each run wrote per table (table to count). */
+  public static final String ROW_COUNTS = "row_counts";
 
   /**
    * Per table, the columns an older schema named otherwise (old name to current name): {@code
@@ -79,7 +89,8 @@ public final class Tables {
           "profile",
           "mean_relative_delta",
           "kind",
-          "diagnosis");
+          "diagnosis",
+          ROW_COUNTS);
 
   /** The columns that describe a tensor, before its metrics. */
   private static final List<String> TENSOR_COLUMNS =

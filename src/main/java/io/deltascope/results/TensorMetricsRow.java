@@ -1,5 +1,6 @@
 package io.deltascope.results;
 
+import io.deltascope.checkpoint.TensorRole;
 import io.deltascope.tensor.DeltaMetrics;
 import java.io.Serializable;
 import org.apache.spark.sql.Encoder;
@@ -17,7 +18,7 @@ public class TensorMetricsRow implements Serializable {
 
   public static final Encoder<TensorMetricsRow> ENCODER = Encoders.bean(TensorMetricsRow.class);
   private String name; // tensor name
-  private Integer layer; // decoder layer, null outside the stack
+  private Integer layer; // decoder layer, -1 the embeddings, null for the rest outside the stack
   private String component; // attn_q, mlp_down, ...; other when unknown
   private String status; // compared, shape_changed, only_in_base, only_in_finetuned, not_numeric
   private java.util.List<Long> shapeBase; // shape in the base; null when absent there
@@ -57,7 +58,7 @@ public class TensorMetricsRow implements Serializable {
   public static TensorMetricsRow of(TensorResult r) {
     TensorMetricsRow row = new TensorMetricsRow();
     row.name = r.name();
-    row.layer = r.layer();
+    row.layer = TensorRole.numbered(r.layer(), r.component());
     row.component = r.component();
     row.status = r.status();
     row.shapeBase = r.shapeBase();
@@ -95,7 +96,14 @@ public class TensorMetricsRow implements Serializable {
   public TensorResult toResult() {
     TensorResult header =
         TensorResult.of(
-            name, layer, component, status, shapeBase, shapeFinetuned, dtypeBase, dtypeFinetuned);
+            name,
+            TensorRole.block(layer),
+            component,
+            status,
+            shapeBase,
+            shapeFinetuned,
+            dtypeBase,
+            dtypeFinetuned);
     DeltaMetrics metrics =
         nParams == null
             ? null

@@ -5,11 +5,18 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.deltascope.Fixtures;
 import io.deltascope.TestSpark;
+import io.deltascope.report.JsonReport;
 import io.deltascope.results.Metric;
 import io.deltascope.results.ResultsStore;
 import io.deltascope.results.Tables;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +43,9 @@ class StoreSchemaTest {
             store,
             "--run-id",
             "sft",
-            "--no-tensors");
+            "--no-tensors",
+            "-o",
+            dir.resolve("sft.json").toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     new ResultsStore(spark, store).registerViews();
   }
@@ -65,6 +74,60 @@ class StoreSchemaTest {
     assertThat(rows.get(0).getDouble(3)).isCloseTo(mean / n, within(1e-12));
     assertThat(spark.sql("SELECT s.tensor FROM spectra s JOIN runs USING (run_id) LIMIT 1").count())
         .isEqualTo(1);
+  }
+
+  @Test
+  void theEmbeddingsAreLayerMinusOneInTheStoreAndTheJsonAsInActivationMetrics() throws Exception {
+    assertThat(
+            spark
+                .sql("SELECT tensor, layer FROM tensor_metrics WHERE layer IS NULL OR layer < 0")
+                .orderBy("tensor")
+                .collectAsList()
+                .toString())
+        .isEqualTo(
+            "[[lm_head.weight,null], [model.embed_tokens.weight,-1], [model.norm.weight,null]]");
+    var json = JsonReport.MAPPER.readTree(dir.resolve("sft.json").toFile());
+    for (var t : json.get("tensors")) {
+      if (t.get("component").asText().equals("embed")) {
+        assertThat(t.get("layer").asInt()).isEqualTo(-1);
+      }
+    }
+    assertThat(json.get("layers").toString())
+        .contains("{\"layer\":-1,\"component\":\"embed\"")
+        .contains("{\"layer\":null,\"component\":\"lm_head\"");
+  }
+
+  @Test
+  void aRunsRowRecordsItsRowsPerTable() {
+    Row counts =
+        spark
+            .sql(
+                "SELECT row_counts['tensor_metrics'], row_counts['spectra'],"
+                    + " (SELECT count(*) FROM tensor_metrics), (SELECT count(*) FROM spectra)"
+                    + " FROM runs")
+            .first();
+    assertThat(counts.getLong(0)).isEqualTo(counts.getLong(2)).isPositive();
+    assertThat(counts.getLong(1)).isEqualTo(counts.getLong(3)).isPositive();
+  }
+
+  @Test
+  void timestampsAreParquetTimestampsInUtcMicrosecondsNotInt96() throws Exception {
+    Path runs = dir.resolve("store").resolve(Tables.RUNS);
+    Path file;
+    try (var files = Files.list(runs)) {
+      file = files.filter(p -> p.getFileName().toString().endsWith(".parquet")).findFirst().get();
+    }
+    var conf = new Configuration();
+    try (var reader =
+        ParquetFileReader.open(
+            HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(file.toUri()), conf))) {
+      var started =
+          reader.getFooter().getFileMetaData().getSchema().getType("started_at").asPrimitiveType();
+      assertThat(started.getPrimitiveTypeName()).isEqualTo(PrimitiveTypeName.INT64);
+      assertThat(started.getLogicalTypeAnnotation())
+          .isEqualTo(
+              LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS));
+    }
   }
 
   @Test

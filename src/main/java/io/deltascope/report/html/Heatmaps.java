@@ -263,14 +263,12 @@ final class Heatmaps {
       String component = Json.str(t, "component");
       groups
           .computeIfAbsent(
-              key(Json.integer(t, "layer"), component == null ? "other" : component),
-              k -> new ArrayList<>())
+              key(Json.block(t), component == null ? "other" : component), k -> new ArrayList<>())
           .add(t);
     }
     Map<List<Object>, Double> aggregates = new LinkedHashMap<>();
     for (JsonNode l : Json.list(wd, "layers")) {
-      aggregates.put(
-          key(Json.integer(l, "layer"), Json.str(l, "component")), Json.dbl(l, "relative_delta"));
+      aggregates.put(key(Json.block(l), Json.str(l, "component")), Json.dbl(l, "relative_delta"));
     }
     Map<List<Object>, Cell> cells = new LinkedHashMap<>();
     groups.forEach(

@@ -1,6 +1,7 @@
 package io.deltascope.report.html;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.deltascope.checkpoint.TensorRole;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +17,14 @@ final class Json {
   static Integer integer(JsonNode node, String field) {
     JsonNode v = node == null ? null : node.get(field);
     return v == null || !v.isNumber() ? null : v.asInt();
+  }
+
+  /**
+   * A weight-diff tensor's or component's block: its {@code layer}, null for the embeddings' -1 as
+   * for the other tensors outside the blocks.
+   */
+  static Integer block(JsonNode node) {
+    return TensorRole.block(integer(node, "layer"));
   }
 
   static long lng(JsonNode node, String field) {

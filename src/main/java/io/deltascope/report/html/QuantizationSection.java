@@ -120,8 +120,7 @@ final class QuantizationSection {
     for (JsonNode t : tensors) {
       drift
           .computeIfAbsent(
-              Heatmaps.key(Json.integer(t, "layer"), Json.str(t, "component")),
-              k -> new QuantizationDrift())
+              Heatmaps.key(Json.block(t), Json.str(t, "component")), k -> new QuantizationDrift())
           .add(
               Json.dbl(t, Metric.L2_DISTANCE.column()),
               Json.lng(t, Metric.N_PARAMS.column()),
@@ -136,7 +135,7 @@ final class QuantizationSection {
   private static void chart(StringBuilder out, JsonNode wd) {
     Map<String, List<LineChart.Point>> byComponent = new TreeMap<>(Heatmaps.COMPONENTS);
     for (JsonNode l : Json.list(wd, "layers")) {
-      Integer layer = Json.integer(l, "layer");
+      Integer layer = Json.block(l);
       Double v = Json.dbl(l, Metric.RELATIVE_DELTA.column());
       String component = Json.str(l, "component");
       if (layer == null || v == null || component == null) {
@@ -187,7 +186,7 @@ final class QuantizationSection {
     head(
         out, "quant-layers", "Layer", "Component", "Type", "Relative change", "RMSE", "Min cosine");
     for (JsonNode l : Json.list(wd, "layers")) {
-      Integer layer = Json.integer(l, "layer");
+      Integer layer = Json.block(l);
       String component = Json.str(l, "component");
       QuantizationDrift d = drift.get(Heatmaps.key(layer, component));
       if (d == null) {

@@ -150,7 +150,8 @@ public final class StoredReport {
    * a later version added) stays null.
    */
   static List<TensorResult> tensorRows(ResultsStore results, String runId) {
-    Dataset<Row> table = forRun(results.table(Tables.TENSOR_METRICS), runId);
+    // the run's rows, checked against the count its runs row records
+    Dataset<Row> table = results.runRows(Tables.TENSOR_METRICS, runId);
     Map<String, String> columns = new HashMap<>();
     for (String c : table.columns()) {
       columns.put(Tables.propertyKey(c), c);
@@ -179,7 +180,8 @@ public final class StoredReport {
   /** Each tensor's full spectrum from the run's {@code spectra} rows, in index order. */
   static Map<String, List<Double>> storedSpectra(ResultsStore results, String runId) {
     Map<String, List<Double>> byTensor = new HashMap<>();
-    forRun(results.table(Tables.SPECTRA), runId)
+    results
+        .runRows(Tables.SPECTRA, runId)
         .orderBy(Tables.TENSOR, "index")
         .collectAsList()
         .forEach(

@@ -87,7 +87,7 @@ final class TensorTable {
             .append(" common rows</span>");
       }
       out.append("</td>");
-      Integer layer = Json.integer(t, "layer");
+      Integer layer = Json.block(t);
       out.append("<td class=\"num\" data-v=\"")
           .append(layer == null ? "" : layer)
           .append("\">")

@@ -68,10 +68,11 @@ final class WeightDiffSections {
       ObjectNode t = m.deepCopy();
       TensorRole role = TensorRole.of(name, "");
       t.put("name", name);
-      if (role.layer() == null) {
+      Integer layer = TensorRole.numbered(role.layer(), role.component());
+      if (layer == null) {
         t.putNull("layer");
       } else {
-        t.put("layer", role.layer());
+        t.put("layer", layer);
       }
       t.put("component", role.component());
       t.set("shape", c.get("shape_finetuned"));
@@ -85,7 +86,7 @@ final class WeightDiffSections {
   static String layerBars(List<JsonNode> tensors) {
     Map<Integer, double[]> sums = new TreeMap<>();
     for (JsonNode t : tensors) {
-      Integer layer = Json.integer(t, "layer");
+      Integer layer = Json.block(t);
       Double l2 = Json.dbl(t, "l2_distance");
       Double norm = Json.dbl(t, "norm_base");
       if (layer == null || l2 == null || norm == null) {
