@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -224,7 +225,7 @@ public final class TorchPickle {
         }
         case 'a' -> {
           Object value = pop();
-          append(list(peek()), List.of(value));
+          append(list(peek()), Collections.singletonList(value)); // None is null
         }
         case 'e' -> {
           List<Object> items = popMark();

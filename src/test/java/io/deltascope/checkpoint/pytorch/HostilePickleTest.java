@@ -71,6 +71,14 @@ class HostilePickleTest {
     assertThat(e).hasMessage("x.bin: state dict entry 'a\\nb' is a number, not a tensor");
   }
 
+  @Test
+  void aNoneAppendedToAListIsNoCrash() {
+    // PROTO 2, EMPTY_DICT, EMPTY_LIST, BINPUT 0, NONE, APPEND, STOP: found by ParsersFuzzTest,
+    // it ended in a NullPointerException (List.of refuses null) rather than the refusal
+    byte[] pickle = {(byte) 0x80, 2, '}', ']', 'q', 0, 'N', 'a', '.'};
+    assertOneShortLine(refusal(pickle));
+  }
+
   private static Throwable refusal(byte[] pickle) {
     Throwable e = catchThrowable(() -> TorchPickle.read("x.bin", pickle));
     assertThat(e).isInstanceOf(CheckpointException.class);
